@@ -1,0 +1,19 @@
+"""Celery application. The beat schedule is declared here, in code."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("pupilhub")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "raise-annual-invoices": {
+        "task": "pupilhub.billing.tasks.raise_due_invoices",
+        "schedule": crontab(hour=2, minute=15),
+    },
+}

@@ -1,0 +1,18 @@
+"""URL map: web pages per app, the v1 API, operators' Django admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from pupilhub.api.routes import api
+
+handler403 = "pupilhub.core.views.handler403"
+handler404 = "pupilhub.core.views.handler404"
+handler500 = "pupilhub.core.views.handler500"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("pupilhub.accounts.urls")),
+    path("", include("pupilhub.schools.urls")),
+    path("", include("pupilhub.pupils.urls")),
+]

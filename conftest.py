@@ -1,0 +1,3 @@
+"""Test-wide setup: the persona fixtures (settings pick a temporary data dir)."""
+
+pytest_plugins = ["pupilhub.core.testing"]

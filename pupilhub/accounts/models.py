@@ -1,0 +1,150 @@
+"""People who log in: school staff, platform operators and external users."""
+
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+class UserManager(BaseUserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> "User":
+        return self.get(email=normalise_email(username or ""))
+
+    def by_email(self, email: str) -> "User | None":
+        return self.filter(email=normalise_email(email)).first()
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
+        user = self.model(email=normalise_email(email), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.update(is_operator=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """One login, keyed by email (unique whatever its case)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Stored lower-cased, so uniqueness is case-insensitive (see save()).
+    email = models.EmailField(max_length=254, unique=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    surname = models.CharField(max_length=100, blank=True)
+    is_operator = models.BooleanField(
+        default=False, help_text="Platform support team: may use the operator pages."
+    )
+    is_active = models.BooleanField(default=True)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.surname}".strip()
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_staff(self) -> bool:
+        # Django admin is for operators only.
+        return self.is_operator
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"API token {self.pk}"
+
+    @classmethod
+    def issue(cls, user: User, hours: int) -> tuple["ApiToken", str]:
+        raw = secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, key_hash=_hash(raw), expires_at=timezone.now() + timedelta(hours=hours)
+        )
+        return token, raw
+
+    @classmethod
+    def lookup(cls, raw: str) -> "ApiToken | None":
+        token = cls.objects.select_related("user").filter(key_hash=_hash(raw)).first()
+        if token is None or token.revoked_at or token.expires_at <= timezone.now():
+            return None
+        if not token.user.is_active:
+            return None
+        return token
+
+
+class OneTimeToken(models.Model):
+    """A single-use emailed link token: set password, reset password, verify email."""
+
+    class Purpose(models.TextChoices):
+        SET_PASSWORD = "set_password", "Set password (invitation)"
+        RESET_PASSWORD = "reset_password", "Reset password"
+        VERIFY_EMAIL = "verify_email", "Verify email"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="one_time_tokens")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} token {self.pk}"
+
+    @classmethod
+    def issue(cls, user: User, purpose: str, hours: int) -> str:
+        raw = secrets.token_urlsafe(32)
+        cls.objects.create(
+            user=user,
+            purpose=purpose,
+            token_hash=_hash(raw),
+            expires_at=timezone.now() + timedelta(hours=hours),
+        )
+        return raw
+
+    @classmethod
+    def usable(cls, raw: str, purpose: str) -> "OneTimeToken | None":
+        token = (
+            cls.objects.select_related("user")
+            .filter(token_hash=_hash(raw or ""), purpose=purpose)
+            .first()
+        )
+        if token is None or token.used_at or token.expires_at <= timezone.now():
+            return None
+        return token

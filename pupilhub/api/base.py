@@ -1,0 +1,142 @@
+"""The v1 NinjaAPI: bearer auth, the contract's error body, list pagination."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from pupilhub.accounts.models import ApiToken
+from pupilhub.core.errors import DomainError, RateLimited
+
+PAGE_SIZE = 50
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+def errors(*codes: int) -> dict[int, type[Schema]]:
+    """Error responses an endpoint can answer, for the OpenAPI document.
+
+    Every authenticated endpoint can answer 401; the caller names the rest.
+    """
+    return dict.fromkeys((401, *codes), ErrorOut)
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        api_token = ApiToken.lookup(token)
+        if api_token is None:
+            return None
+        request.user = api_token.user
+        request.api_token = api_token  # type: ignore[attr-defined]
+        return api_token.user
+
+
+api = NinjaAPI(
+    title="pupilhub API",
+    version="1",
+    description="The public API of pupilhub. See shared/API.md for the contract.",
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_response(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return api.create_response(request, body, status=status)
+
+
+def _field_name(loc: list[Any]) -> str:
+    # ninja locations look like ["body", "payload", "year_group", 0]; keep the field.
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "form", "file")]
+    return parts[0] if parts else "body"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        message = str(err.get("msg", "Invalid value."))
+        if err.get("type") == "missing":
+            message = "This field is required."
+        fields.setdefault(_field_name(list(err.get("loc", []))), []).append(message)
+    return error_response(request, 400, "invalid", "The request has invalid fields.", fields)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    response = error_response(request, exc.status, exc.code, exc.message, exc.fields)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    message = str(exc) or "You are not allowed to do this."
+    return error_response(request, 403, "forbidden", message)
+
+
+HTTP_CODES = {
+    400: "invalid",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "rate_limited",
+}
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc, AuthenticationError):
+        return error_response(request, 401, "unauthenticated", "Log in: send a valid bearer token.")
+    code = HTTP_CODES.get(exc.status_code, "error")
+    message = str(exc)
+    if exc.status_code == 400 and "parse" in message.lower():
+        message = "The request body is not valid JSON."
+    return error_response(request, exc.status_code, code, message)
+
+
+def page(request: HttpRequest, items: Any, serialize: Any = None) -> dict[str, Any]:
+    """`{"items": [...], "next": url-or-null}` with PAGE_SIZE items a page (`?page=N`)."""
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    paginator = Paginator(items, PAGE_SIZE)
+    current = paginator.get_page(number)
+    rows = list(current.object_list)
+    next_url = None
+    if number < paginator.num_pages:
+        query = request.GET.copy()
+        query["page"] = str(number + 1)
+        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    if number > paginator.num_pages:
+        rows = []
+    return {"items": [serialize(r) for r in rows] if serialize else rows, "next": next_url}

@@ -1,0 +1,13 @@
+"""Mount every app's router on the v1 API."""
+
+from pupilhub.accounts.api import router as auth_router
+from pupilhub.pupils.api import router as pupils_router
+from pupilhub.schools.api import router as schools_router
+
+from .base import api
+
+api.add_router("/auth", auth_router)
+api.add_router("", schools_router)
+api.add_router("", pupils_router)
+
+__all__ = ["api"]

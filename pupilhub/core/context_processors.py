@@ -1,0 +1,19 @@
+"""Navigation context: the school switcher and the current school."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from pupilhub.schools.access import memberships_for
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    access = getattr(request, "access", None)
+    return {
+        "nav_memberships": memberships_for(user),
+        "access": access,
+        "current_school": access.school if access else None,
+    }

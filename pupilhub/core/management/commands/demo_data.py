@@ -1,0 +1,25 @@
+"""`manage.py demo_data`: load the demo once, then print the logins."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from pupilhub.core import demo
+
+
+class Command(BaseCommand):
+    help = "Load demo schools, staff, pupils and records (once) and print the demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if demo.already_built():
+            self.stdout.write("Demo data already loaded.")
+        else:
+            self.stdout.write("Loading demo data...")
+            demo.build()
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {demo.PASSWORD})"))
+        for email, what in demo.logins():
+            self.stdout.write(f"  {email:38} {what}")
+        self.stdout.write("")
+        self.stdout.write(f"Open {settings.BASE_URL}/")

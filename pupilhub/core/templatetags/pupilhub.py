@@ -1,0 +1,60 @@
+"""Template helpers: money, year labels, simple SVG bar charts."""
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.filter
+def pounds(pence: Any) -> str:
+    """Integer pence as £1,234.56."""
+    if pence in (None, ""):
+        return ""
+    value = (Decimal(int(pence)) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value):,.2f}"
+
+
+@register.simple_tag
+def year_label(school: Any, code: Any) -> str:
+    return school.year_label(code) if school is not None and code is not None else ""
+
+
+@register.filter
+def field_id(bound_field: Any) -> str:
+    return bound_field.id_for_label
+
+
+@register.simple_tag
+def percent(part: Any, whole: Any) -> str:
+    try:
+        return f"{(100 * float(part) / float(whole)):.0f}%" if whole else "0%"
+    except (TypeError, ValueError):
+        return "0%"
+
+
+@register.inclusion_tag("includes/bar_chart.html")
+def bar_chart(rows: list[dict[str, Any]], label: str, value: str, title: str, money: bool = False):
+    """A horizontal SVG bar chart with a text table fallback for screen readers."""
+    top = max([r[value] or 0 for r in rows] or [0]) or 1
+    bars = []
+    for index, row in enumerate(rows):
+        amount = row[value] or 0
+        bars.append(
+            {
+                "label": row[label],
+                "value": pounds(amount) if money else amount,
+                "width": round(300 * amount / top, 1),
+                "y": 8 + index * 30,
+            }
+        )
+    return {"bars": bars, "title": title, "height": 16 + 30 * len(bars)}
+
+
+@register.simple_tag
+def aria_invalid(bound_field: Any) -> str:
+    return format_html('aria-invalid="true"') if bound_field.errors else ""

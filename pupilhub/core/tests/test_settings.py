@@ -1,0 +1,50 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run(env_extra):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "ALLOWED_HOSTS",
+            "PUPILHUB_ENV",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        )
+    }
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_its_secrets(tmp_path):
+    result = run({"PUPILHUB_ENV": "production", "PUPILHUB_DATA_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    result = run(
+        {
+            "PUPILHUB_ENV": "production",
+            "PUPILHUB_DATA_DIR": str(tmp_path),
+            "SECRET_KEY": "x" * 30 + "-a-long-random-production-secret-value",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+            "ALLOWED_HOSTS": "pupilhub.example",
+        }
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

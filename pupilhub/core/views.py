@@ -1,0 +1,63 @@
+"""Helpers shared by every app's web views."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from pupilhub.core.errors import DomainError
+from pupilhub.schools.access import staff_access
+
+
+def school_view(roles: Any = None) -> Callable[..., Any]:
+    """Resolve `school` from the URL through the access layer; pass the access on."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, school: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+            access = staff_access(request.user, school, roles=roles)
+            request.access = access  # type: ignore[attr-defined]
+            return view(request, access, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def apply_errors(form: forms.BaseForm, exc: DomainError) -> None:
+    """Show a domain error on the form: per field where it names one."""
+    placed = False
+    for field, messages in exc.fields.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}
+        return JsonResponse(body, status=404)
+    return render(request, "404.html", status=404)
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": "forbidden", "message": "Not allowed.", "fields": {}}}
+        return JsonResponse(body, status=403)
+    message = str(exception) if exception else ""
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": "server_error", "message": "Something went wrong.", "fields": {}}}
+        return JsonResponse(body, status=500)
+    return render(request, "500.html", status=500)

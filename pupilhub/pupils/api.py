@@ -1,0 +1,119 @@
+"""Pupil endpoints."""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from pupilhub.api.base import errors, page
+from pupilhub.schools.access import staff_access
+
+from . import actions
+from .access import pupil_for, search_pupils
+from .models import Pupil
+
+router = Router(tags=["pupils"])
+
+
+class PupilIn(Schema):
+    first_name: str
+    surname: str
+    date_of_birth: date
+    pupil_id: str
+    year_group: int
+    tutor_group: str = ""
+    sets: list[str] = []
+    status: str = "active"
+
+
+class PupilPatch(Schema):
+    first_name: str | None = None
+    surname: str | None = None
+    date_of_birth: date | None = None
+    pupil_id: str | None = None
+    year_group: int | None = None
+    tutor_group: str | None = None
+    sets: list[str] | None = None
+    status: str | None = None
+
+
+class PupilOut(Schema):
+    id: uuid.UUID
+    first_name: str
+    surname: str
+    date_of_birth: date
+    pupil_id: str
+    year_group: int
+    tutor_group: str
+    sets: list[str]
+    status: str
+
+
+class PupilList(Schema):
+    items: list[PupilOut]
+    next: str | None
+
+
+class ImportError_(Schema):
+    row: int
+    message: str
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    errors: list[ImportError_]
+
+
+@router.post("/schools/{school}/pupils", response={201: PupilOut, **errors(400, 403, 404, 409)})
+def create_pupil(request: HttpRequest, school: str, payload: PupilIn) -> Status[Pupil]:
+    access = staff_access(request.user, school)
+    return Status(201, actions.do_create_pupil(access, payload.dict()))
+
+
+@router.get("/schools/{school}/pupils", response={200: PupilList, **errors(404)})
+def list_pupils(
+    request: HttpRequest,
+    school: str,
+    status: str = "",
+    year_group: int | None = None,
+    tutor_group: str = "",
+    q: str = "",
+) -> dict[str, Any]:
+    access = staff_access(request.user, school)
+    qs = search_pupils(access, status=status, year_group=year_group, tutor_group=tutor_group, q=q)
+    return page(request, qs)
+
+
+@router.post(
+    "/schools/{school}/pupils/import", response={200: ImportOut, **errors(400, 403, 404, 413)}
+)
+def import_pupils(
+    request: HttpRequest, school: str, file: UploadedFile = File(...), partial: bool = False
+) -> dict[str, Any]:
+    """CSV with a header row of the pupil field names; sets separated by `;`.
+
+    All-or-nothing: with any bad row nothing changes and every row's errors are
+    listed (rows numbered as in a spreadsheet, header = 1), unless `?partial=true`.
+    """
+    access = staff_access(request.user, school)
+    return actions.do_import_pupils(access, file.read(), partial=partial)
+
+
+@router.get("/schools/{school}/pupils/{pupil}", response={200: PupilOut, **errors(404)})
+def get_pupil(request: HttpRequest, school: str, pupil: str) -> Pupil:
+    access = staff_access(request.user, school)
+    return pupil_for(access, pupil)
+
+
+@router.patch(
+    "/schools/{school}/pupils/{pupil}", response={200: PupilOut, **errors(400, 403, 404, 409)}
+)
+def update_pupil(request: HttpRequest, school: str, pupil: str, payload: PupilPatch) -> Pupil:
+    access = staff_access(request.user, school)
+    target = pupil_for(access, pupil)
+    data = payload.dict(exclude_unset=True)
+    return actions.do_update_pupil(access, target, data)

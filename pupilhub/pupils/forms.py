@@ -1,0 +1,38 @@
+from django import forms
+
+from pupilhub.schools.choices import year_choices
+
+from .models import PupilStatus
+
+
+class PupilForm(forms.Form):
+    first_name = forms.CharField(max_length=100)
+    surname = forms.CharField(max_length=100)
+    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    pupil_id = forms.CharField(
+        max_length=20, label="Pupil ID (UPN)", help_text="In England, the 13-character UPN."
+    )
+    year_group = forms.TypedChoiceField(coerce=int, choices=year_choices("england"))
+    tutor_group = forms.CharField(max_length=20, required=False)
+    sets = forms.CharField(
+        required=False, help_text="Separate sets with semicolons, e.g. 8X/Ma1; 8Y/En2"
+    )
+    status = forms.ChoiceField(choices=PupilStatus.choices)
+
+    def __init__(self, *args: object, scheme: str = "england", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["year_group"].choices = year_choices(scheme)  # type: ignore[attr-defined]
+        if scheme != "england":
+            self.fields["pupil_id"].label = "Pupil ID"
+            self.fields["pupil_id"].help_text = "1 to 20 letters and digits."
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Header row: first_name, surname, date_of_birth, pupil_id, year_group, "
+        "tutor_group, sets, status. Dates as YYYY-MM-DD; sets separated by ';'.",
+    )
+    partial = forms.BooleanField(
+        required=False, label="Import the good rows even if some rows have errors"
+    )

@@ -1,0 +1,64 @@
+"""Pupils on a school's roll."""
+
+from django.db import models
+
+from pupilhub.core.models import UUIDModel
+
+from .identity import match_key, match_parts
+
+
+class PupilStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ARCHIVED = "archived", "Archived"
+
+
+class Pupil(UUIDModel):
+    """A child at one school. The same child at another school is another row."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="pupils")
+    first_name = models.CharField(max_length=100)
+    surname = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    pupil_id = models.CharField(max_length=20)
+    year_group = models.PositiveSmallIntegerField()
+    tutor_group = models.CharField(max_length=20, blank=True)
+    sets = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=PupilStatus.choices, default="active")
+    match_key = models.CharField(max_length=300, db_index=True, editable=False)
+    # Parts of the match key, to find near misses (three of four equal) by index.
+    match_name = models.CharField(max_length=201, editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["surname", "first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "pupil_id"], name="unique_pupil_id_in_school")
+        ]
+        indexes = [
+            models.Index(fields=["school", "status", "year_group"]),
+            models.Index(fields=["school", "surname", "first_name"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.surname}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.surname}"
+
+    @property
+    def year_label(self) -> str:
+        return self.school.year_label(self.year_group)
+
+    def refresh_match_key(self) -> None:
+        self.match_key = match_key(self.first_name, self.surname, self.date_of_birth, self.pupil_id)
+        parts = match_parts(self.first_name, self.surname, self.date_of_birth, self.pupil_id)
+        self.match_name = f"{parts[0]}\x1f{parts[1]}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.refresh_match_key()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "match_key", "match_name"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

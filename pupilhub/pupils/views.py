@@ -1,0 +1,99 @@
+"""Pupil pages: list (search and filters), detail, add, edit, CSV import."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from pupilhub.core.errors import DomainError
+from pupilhub.core.views import apply_errors, school_view
+from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.choices import ADMIN_ROLES, year_choices
+
+from . import actions
+from .access import pupil_for, search_pupils
+from .forms import ImportForm, PupilForm
+from .models import Pupil
+from .panels import pupil_panels
+
+
+@school_view()
+def pupil_list(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    filters = {
+        "q": request.GET.get("q", "").strip(),
+        "status": request.GET.get("status", "active"),
+        "year_group": request.GET.get("year_group", ""),
+        "tutor_group": request.GET.get("tutor_group", "").strip(),
+    }
+    qs = search_pupils(access, **filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for pupil in page:
+        pupil.school = access.school  # year labels without a query per row
+    context = {
+        "page": page,
+        "filters": filters,
+        "years": year_choices(access.school.year_scheme),
+    }
+    template = "pupils/_rows.html" if request.htmx else "pupils/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@school_view()
+def pupil_detail(request: HttpRequest, access: SchoolAccess, pupil: str) -> HttpResponse:
+    target = pupil_for(access, pupil)
+    return render(
+        request,
+        "pupils/detail.html",
+        {"pupil": target, "panels": pupil_panels(access, target)},
+    )
+
+
+def _form_initial(pupil: Pupil) -> dict[str, object]:
+    return {
+        "first_name": pupil.first_name,
+        "surname": pupil.surname,
+        "date_of_birth": pupil.date_of_birth,
+        "pupil_id": pupil.pupil_id,
+        "year_group": pupil.year_group,
+        "tutor_group": pupil.tutor_group,
+        "sets": "; ".join(pupil.sets),
+        "status": pupil.status,
+    }
+
+
+@school_view(roles=ADMIN_ROLES)
+def pupil_edit(
+    request: HttpRequest, access: SchoolAccess, pupil: str | None = None
+) -> HttpResponse:
+    target = pupil_for(access, pupil) if pupil else None
+    form = PupilForm(
+        request.POST or None,
+        initial=_form_initial(target) if target else {"status": "active"},
+        scheme=access.school.year_scheme,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if target:
+                saved = actions.do_update_pupil(access, target, form.cleaned_data)
+            else:
+                saved = actions.do_create_pupil(access, form.cleaned_data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Pupil saved.")
+            return redirect("pupils:detail", access.school.id, saved.id)
+    return render(request, "pupils/edit.html", {"form": form, "pupil": target})
+
+
+@school_view(roles=ADMIN_ROLES)
+def pupil_import(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = actions.do_import_pupils(
+                access, form.cleaned_data["file"].read(), partial=form.cleaned_data["partial"]
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+    return render(request, "pupils/import.html", {"form": form, "result": result})

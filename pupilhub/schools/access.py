@@ -1,0 +1,118 @@
+"""What a user may see of a school. Every school-scoped view and endpoint starts here.
+
+A school the user has no membership of is a 404 (we never confirm it exists);
+a membership with too low a role is a 403.
+"""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pupilhub.core.errors import Forbidden, NotFound
+
+from .choices import ADMIN_ROLES, Role
+from .models import School, StaffMembership
+
+
+def parse_id(value: Any) -> uuid.UUID:
+    """Ids in URLs are UUIDs; anything else simply does not exist."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        raise NotFound() from None
+
+
+@dataclass(frozen=True)
+class SchoolAccess:
+    """The caller, their school and their role there."""
+
+    user: Any
+    school: School
+    membership: StaffMembership | None  # None: an operator acting on the platform
+
+    @property
+    def role(self) -> str | None:
+        return self.membership.role if self.membership else None
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.membership and self.membership.is_admin)
+
+    @property
+    def is_main_admin(self) -> bool:
+        return bool(self.membership and self.membership.is_main_admin)
+
+    @property
+    def can_see_safeguarding(self) -> bool:
+        return bool(self.membership and self.membership.can_see_safeguarding)
+
+    @property
+    def can_see_confidential(self) -> bool:
+        return bool(self.membership and self.membership.can_see_confidential)
+
+    @property
+    def is_operator(self) -> bool:
+        return self.membership is None
+
+    def require_admin(self, message: str = "Only school admins can do this.") -> None:
+        if not self.is_admin:
+            raise Forbidden(message)
+
+    def require_main_admin(self, message: str = "Only the Main School Admin can do this.") -> None:
+        if not self.is_main_admin:
+            raise Forbidden(message)
+
+
+def staff_access(
+    user: Any,
+    school_id: Any,
+    *,
+    roles: Iterable[str] | None = None,
+    operator_ok: bool = False,
+) -> SchoolAccess:
+    """Resolve the caller's access to a school or raise NotFound/Forbidden.
+
+    `roles` limits which staff roles may proceed (others get 403). Operators
+    pass only where `operator_ok` says so: they run the platform but do not
+    read pupils' records.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise NotFound()
+    sid = parse_id(school_id)
+    membership = (
+        StaffMembership.objects.select_related("school").filter(user=user, school_id=sid).first()
+    )
+    if membership is None:
+        if operator_ok and user.is_operator:
+            school = School.objects.filter(pk=sid).first()
+            if school is None:
+                raise NotFound()
+            return SchoolAccess(user=user, school=school, membership=None)
+        raise NotFound()
+    if roles is not None and membership.role not in set(roles):
+        raise Forbidden()
+    return SchoolAccess(user=user, school=membership.school, membership=membership)
+
+
+def admin_access(user: Any, school_id: Any, *, operator_ok: bool = False) -> SchoolAccess:
+    return staff_access(user, school_id, roles=ADMIN_ROLES, operator_ok=operator_ok)
+
+
+def main_admin_access(user: Any, school_id: Any) -> SchoolAccess:
+    return staff_access(user, school_id, roles=[Role.MAIN_ADMIN])
+
+
+def require_operator(user: Any) -> None:
+    if not getattr(user, "is_authenticated", False):
+        raise NotFound()
+    if not user.is_operator:
+        raise Forbidden("Only platform operators can do this.")
+
+
+def memberships_for(user: Any) -> list[StaffMembership]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(StaffMembership.objects.filter(user=user).select_related("school"))

@@ -1,0 +1,37 @@
+from django import forms
+
+from .choices import Role, YearScheme, year_choices
+
+
+class SchoolForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    postcode = forms.CharField(max_length=10)
+    year_scheme = forms.ChoiceField(choices=YearScheme.choices)
+    year_from = forms.TypedChoiceField(
+        coerce=int, choices=year_choices("england"), label="First year taught"
+    )
+    year_to = forms.TypedChoiceField(
+        coerce=int, choices=year_choices("england"), label="Last year taught"
+    )
+    admin_email = forms.EmailField(label="Main School Admin's email")
+    admin_first_name = forms.CharField(label="Main School Admin's first name", max_length=100)
+    admin_surname = forms.CharField(label="Main School Admin's surname", max_length=100)
+
+
+class StaffForm(forms.Form):
+    email = forms.EmailField()
+    first_name = forms.CharField(max_length=100)
+    surname = forms.CharField(max_length=100)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.STAFF)
+    safeguarding_lead = forms.BooleanField(required=False, label="Designated safeguarding lead")
+    password = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Leave blank to email an invitation with a link to choose a password.",
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+    safeguarding_lead = forms.BooleanField(required=False, label="Designated safeguarding lead")

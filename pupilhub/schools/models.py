@@ -1,0 +1,82 @@
+"""Schools and the staff who work in them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from pupilhub.core.models import UUIDModel
+
+from .choices import ADMIN_ROLES, Role, YearScheme, year_label
+
+
+class School(UUIDModel):
+    """A school: the tenancy boundary for every record it owns."""
+
+    name = models.CharField(max_length=200)
+    postcode = models.CharField(max_length=10)
+    year_scheme = models.CharField(
+        max_length=10, choices=YearScheme.choices, default=YearScheme.ENGLAND
+    )
+    year_from = models.PositiveSmallIntegerField(null=True, blank=True)
+    year_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    external_login_enabled = models.BooleanField(default=True)
+    price_per_pupil_pence = models.PositiveIntegerField(default=50)
+    office_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def year_label(self, code: int | None) -> str:
+        return year_label(code, self.year_scheme)
+
+    @property
+    def year_range_label(self) -> str:
+        if self.year_from is None or self.year_to is None:
+            return "not set"
+        return f"{self.year_label(self.year_from)}-{self.year_label(self.year_to)}"
+
+
+class StaffMembership(UUIDModel):
+    """A person's role at one school. One person may work at several schools."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.STAFF)
+    safeguarding_lead = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "school"], name="one_membership_per_school"),
+            models.UniqueConstraint(
+                fields=["school"], condition=Q(role="main_admin"), name="one_main_admin_per_school"
+            ),
+        ]
+        ordering = ["school__name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.school} ({self.role})"
+
+    @property
+    def is_main_admin(self) -> bool:
+        return self.role == Role.MAIN_ADMIN
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in ADMIN_ROLES
+
+    @property
+    def can_see_safeguarding(self) -> bool:
+        """Safeguarding leads and the main admin, nobody else."""
+        return self.safeguarding_lead or self.is_main_admin
+
+    @property
+    def can_see_confidential(self) -> bool:
+        """Confidential SEN records: admins and safeguarding leads."""
+        return self.is_admin or self.safeguarding_lead

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "schools"
+urlpatterns = [
+    path("schools/", views.switch, name="switch"),
+    path("operator/", views.operator, name="operator"),
+    path("schools/<uuid:school>/", views.dashboard, name="dashboard"),
+    path("schools/<uuid:school>/staff/", views.staff, name="staff"),
+    path("schools/<uuid:school>/staff/<uuid:membership>/", views.staff_edit, name="staff_edit"),
+    path("schools/<uuid:school>/audit/", views.audit_log, name="audit"),
+]
