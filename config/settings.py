@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "pupilhub.accounts",
     "pupilhub.schools",
     "pupilhub.pupils",
+    "pupilhub.documents",
     "pupilhub.api",
 ]
 

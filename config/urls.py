@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("pupilhub.accounts.urls")),
     path("", include("pupilhub.schools.urls")),
     path("", include("pupilhub.pupils.urls")),
+    path("", include("pupilhub.documents.urls")),
 ]

@@ -1,0 +1,56 @@
+"""What a viewer may see of a pupil's documents.
+
+Safeguarding issues: only safeguarding leads and the main admin, who may list,
+read or create them; everyone else gets 403 before anything is looked up, so
+nothing about their existence leaks. Confidential plans, provisions and
+meeting logs: admins and safeguarding leads only; for others they do not exist.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from pupilhub.core import audit
+from pupilhub.core.errors import Forbidden, NotFound
+from pupilhub.pupils.models import Pupil
+from pupilhub.schools.access import SchoolAccess, parse_id
+
+from .registry import DOC_TYPES, DocType
+
+
+def can_use(access: SchoolAccess, dtype: DocType) -> bool:
+    return access.can_see_safeguarding if dtype.safeguarding else True
+
+
+def require_type(access: SchoolAccess, dtype: DocType) -> None:
+    if not can_use(access, dtype):
+        raise Forbidden("Only safeguarding leads and the Main School Admin can see these records.")
+
+
+def visible_types(access: SchoolAccess) -> list[DocType]:
+    return [d for d in DOC_TYPES if can_use(access, d)]
+
+
+def documents(access: SchoolAccess, dtype: DocType, *, deleted: bool = False) -> QuerySet[Any]:
+    """The school's live (or deleted) documents of one type this viewer may see."""
+    require_type(access, dtype)
+    qs = dtype.model.objects.filter(school=access.school, deleted_at__isnull=not deleted)  # type: ignore[attr-defined]
+    if dtype.can_be_confidential and not access.can_see_confidential:
+        qs = qs.filter(confidential=False)
+    return qs
+
+
+def pupil_documents(access: SchoolAccess, dtype: DocType, pupil: Pupil) -> QuerySet[Any]:
+    return documents(access, dtype).filter(pupil=pupil)
+
+
+def document_for(
+    access: SchoolAccess, dtype: DocType, pupil: Pupil, doc_id: Any, *, deleted: bool = False
+) -> Any:
+    """One document, or 404. Reading a safeguarding issue is audited."""
+    doc = documents(access, dtype, deleted=deleted).filter(pupil=pupil, pk=parse_id(doc_id)).first()
+    if doc is None:
+        raise NotFound()
+    if dtype.safeguarding:
+        audit.record(access.user, "safeguarding_issue.read", doc)
+    return doc

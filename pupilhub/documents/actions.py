@@ -1,0 +1,211 @@
+"""Creating, changing, deleting and restoring pupil documents. Atomic and audited."""
+
+import hashlib
+import os
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from pupilhub.core import audit
+from pupilhub.core.errors import Conflict, Forbidden, Invalid
+from pupilhub.pupils.models import Pupil
+from pupilhub.schools.access import SchoolAccess
+
+from .access import require_type
+from .filecheck import check_upload
+from .models import Attachment, SafeguardingAction, SafeguardingIssue
+from .registry import FILE, DocType
+
+RESTORE_DAYS = 30
+TEXT_LIMIT = 20000
+
+
+def _check_text(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    for key, value in data.items():
+        if isinstance(value, str) and len(value) > TEXT_LIMIT:
+            errors.setdefault(key, []).append(f"At most {TEXT_LIMIT} characters.")
+
+
+def _check_targets(targets: Any, errors: dict[str, list[str]]) -> list[dict[str, str]]:
+    clean = []
+    for target in targets or []:
+        row = {
+            k: str(target.get(k) or "").strip()
+            for k in ("description", "success_criteria", "outcome")
+        }
+        if not row["description"]:
+            errors.setdefault("targets", []).append("Every target needs a description.")
+            continue
+        clean.append(row)
+    return clean
+
+
+def clean_document(dtype: DocType, data: dict[str, Any], instance: Any = None) -> dict[str, Any]:
+    """Domain checks the schema cannot express; returns model-attribute values."""
+    errors: dict[str, list[str]] = {}
+    merged = (
+        {api: getattr(instance, attr) for api, attr in dtype.fields.items()} if instance else {}
+    )
+    merged.update(data)
+    for name in dtype.required:
+        value = merged.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            errors.setdefault(name, []).append("This field is required.")
+    if dtype.dates:
+        start, end = (merged.get(f) for f in dtype.dates)
+        if isinstance(start, date) and isinstance(end, date) and end < start:
+            errors.setdefault(dtype.dates[1], []).append(
+                f"Must not be before the {dtype.dates[0].replace('_', ' ')}."
+            )
+    for key in ("cost_pence", "group_size"):
+        if isinstance(data.get(key), int) and data[key] < 0:
+            errors.setdefault(key, []).append("Must not be negative.")
+    if "targets" in data:
+        data = {**data, "targets": _check_targets(data["targets"], errors)}
+    _check_text(data, errors)
+    if errors:
+        raise Invalid("Please correct the highlighted fields.", fields=errors)
+    values = {dtype.fields[k]: v for k, v in data.items() if k in dtype.fields}
+    for key, value in list(values.items()):
+        if isinstance(value, str):
+            values[key] = value.strip()
+    return values
+
+
+def _confidential(access: SchoolAccess, dtype: DocType, data: dict[str, Any]) -> dict[str, Any]:
+    flag = data.pop("confidential", None)
+    if flag is None:
+        return {}
+    if not dtype.can_be_confidential:
+        return {}
+    if flag and not access.can_see_confidential:
+        raise Forbidden("Only admins and safeguarding leads can mark records confidential.")
+    return {"confidential": bool(flag)}
+
+
+@transaction.atomic
+def do_create_document(
+    access: SchoolAccess, dtype: DocType, pupil: Pupil, data: dict[str, Any]
+) -> Any:
+    require_type(access, dtype)
+    data = dict(data)
+    extra = _confidential(access, dtype, data)
+    action_text = data.get("actions_taken") if dtype.safeguarding else None
+    values = clean_document(dtype, data)
+    doc = dtype.model.objects.create(  # type: ignore[attr-defined]
+        school=access.school, pupil=pupil, created_by=access.user, **values, **extra
+    )
+    audit.record(access.user, f"{dtype.type}.created", doc, pupil=str(pupil.pk))
+    if action_text:
+        SafeguardingAction.objects.create(
+            school=access.school, issue=doc, by=access.user, text=action_text
+        )
+    return doc
+
+
+@transaction.atomic
+def do_update_document(access: SchoolAccess, dtype: DocType, doc: Any, data: dict[str, Any]) -> Any:
+    require_type(access, dtype)
+    data = dict(data)
+    extra = _confidential(access, dtype, data)
+    if dtype.safeguarding and "actions_taken" in data:
+        # The action log is append-only: a new text adds an entry, never rewrites.
+        text = (data.pop("actions_taken") or "").strip()
+        if text:
+            do_add_safeguarding_action(access, doc, text)
+    values = {**clean_document(dtype, data, doc), **extra}
+    changed = audit.changed_fields(doc, values)
+    for key, value in values.items():
+        setattr(doc, key, value)
+    doc.save()
+    audit.record(access.user, f"{dtype.type}.updated", doc, fields=changed)
+    return doc
+
+
+def do_add_safeguarding_action(access: SchoolAccess, issue: SafeguardingIssue, text: str) -> None:
+    if not access.can_see_safeguarding:
+        raise Forbidden()
+    entry = SafeguardingAction.objects.create(
+        school=access.school, issue=issue, by=access.user, text=text
+    )
+    log = "\n".join(filter(None, [issue.actions_taken, f"{entry.at:%d %b %Y %H:%M}: {text}"]))
+    SafeguardingIssue.objects.filter(pk=issue.pk).update(actions_taken=log)
+    issue.actions_taken = log
+    audit.record(access.user, "safeguarding_issue.action_added", issue)
+
+
+def _can_delete(access: SchoolAccess) -> bool:
+    return access.is_admin or access.can_see_safeguarding
+
+
+@transaction.atomic
+def do_delete_document(access: SchoolAccess, dtype: DocType, doc: Any) -> None:
+    """Soft delete: admins can restore it for 30 days."""
+    require_type(access, dtype)
+    if not _can_delete(access):
+        raise Forbidden("Only admins and safeguarding leads can delete records.")
+    doc.deleted_at = timezone.now()
+    doc.deleted_by = access.user
+    doc.save(update_fields=["deleted_at", "deleted_by"])
+    audit.record(access.user, f"{dtype.type}.deleted", doc)
+
+
+@transaction.atomic
+def do_restore_document(access: SchoolAccess, dtype: DocType, doc: Any) -> Any:
+    require_type(access, dtype)
+    access.require_admin("Only admins can restore deleted records.")
+    if doc.deleted_at is None:
+        return doc
+    if doc.deleted_at < timezone.now() - timedelta(days=RESTORE_DAYS):
+        raise Conflict("Records can be restored for 30 days after deletion.", code="too_late")
+    doc.deleted_at = None
+    doc.deleted_by = None
+    doc.save(update_fields=["deleted_at", "deleted_by"])
+    audit.record(access.user, f"{dtype.type}.restored", doc)
+    return doc
+
+
+def stored_name(school_id: Any) -> str:
+    """A server-made storage name: nothing of the uploader's filename reaches the disk."""
+    return f"attachments/{school_id}/{uuid.uuid4().hex}"
+
+
+def safe_filename(name: str) -> str:
+    base = os.path.basename((name or "").replace("\\", "/")).strip()
+    cleaned = "".join(c for c in base if c.isprintable() and c not in '"<>:/\\|?*;')
+    return cleaned[:200] or "file"
+
+
+def do_upload_file(
+    access: SchoolAccess, pupil: Pupil, filename: str, data: bytes, description: str = ""
+) -> Attachment:
+    """Check, then store. A refused upload stores nothing."""
+    require_type(access, FILE)
+    name = safe_filename(filename)
+    kind = check_upload(name, data)
+    if len(description) > 500:
+        raise Invalid("Description too long.", fields={"description": ["At most 500 characters."]})
+    digest = hashlib.sha256(data).hexdigest()
+    attachment = Attachment(
+        school=access.school,
+        pupil=pupil,
+        created_by=access.user,
+        filename=name,
+        size=len(data),
+        content_type=kind.content_type,
+        sha256=digest,
+        description=description.strip(),
+    )
+    attachment.file.save(stored_name(access.school.pk), ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            attachment.save()
+            audit.record(access.user, "file.created", attachment, pupil=str(pupil.pk))
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment

@@ -1,0 +1,343 @@
+"""Pupil document endpoints: one set of routes per type, built from the registry."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.http import FileResponse, HttpRequest
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import create_model
+
+from pupilhub.api.base import errors
+from pupilhub.core import audit
+from pupilhub.pupils.access import pupil_for
+from pupilhub.schools.access import SchoolAccess, staff_access
+
+from . import actions
+from .access import document_for, pupil_documents, require_type
+from .registry import FILE, MEETING_LOG, PASSPORT, PLAN, PROVISION, SAFEGUARDING, DocType
+from .timeline import timeline
+
+router = Router(tags=["pupil documents"])
+
+Area = Literal["cognition_learning", "communication_interaction", "semh", "sensory_physical"]
+
+
+class Target(Schema):
+    description: str
+    success_criteria: str = ""
+    outcome: str = ""
+
+
+class PlanIn(Schema):
+    title: str
+    start_date: date
+    review_date: date | None = None
+    status: Literal["draft", "active", "reviewed", "closed"] = "draft"
+    targets: list[Target] = []
+    strategies: str = ""
+    confidential: bool = False
+
+
+class ProvisionIn(Schema):
+    name: str
+    area_of_need: Area
+    provider: str = ""
+    frequency: str = ""
+    group_size: int | None = None
+    cost_pence: int = 0
+    start_date: date
+    end_date: date | None = None
+    entry_score: float | None = None
+    exit_score: float | None = None
+    notes: str = ""
+    confidential: bool = False
+
+
+class PassportIn(Schema):
+    title: str = "Pupil passport"
+    about_me: str = ""
+    strengths: str = ""
+    needs: str = ""
+    what_helps: str = ""
+    what_does_not_help: str = ""
+
+
+class MeetingLogIn(Schema):
+    date: date
+    meeting_type: Literal["review", "parent_meeting", "multi_agency", "other"]
+    attendees: str = ""
+    notes: str = ""
+    actions: str = ""
+    confidential: bool = False
+
+
+class SafeguardingIn(Schema):
+    date: date
+    category: str
+    description: str
+    actions_taken: str = ""
+    status: Literal["open", "closed"] = "open"
+
+
+class FileOut(Schema):
+    id: uuid.UUID
+    filename: str
+    size: int
+    content_type: str
+    sha256: str
+    description: str
+    created_at: datetime
+
+
+class Origin(Schema):
+    school: dict[str, Any]
+    transferred_at: datetime
+
+
+class Meta(Schema):
+    id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+    transferred_from: Origin | None = None
+
+
+class ActionIn(Schema):
+    text: str
+
+
+class TimelineItem(Schema):
+    id: uuid.UUID
+    type: str
+    title: str
+    created_at: datetime
+    transferred_from: Origin | None
+
+
+class TimelineOut(Schema):
+    items: list[TimelineItem]
+    next: str | None = None
+
+
+def patch_schema(schema: type[Schema]) -> type[Schema]:
+    """The same fields, all optional: PATCH changes only what it names."""
+    fields = {
+        name: (info.annotation | None, None)  # type: ignore[operator]
+        for name, info in schema.model_fields.items()
+    }
+    return create_model(f"{schema.__name__[:-2]}Patch", __base__=Schema, **fields)  # type: ignore[call-overload]
+
+
+def out_schema(schema: type[Schema]) -> type[Schema]:
+    return create_model(f"{schema.__name__[:-2]}Out", __base__=(Meta, schema))  # type: ignore[call-overload]
+
+
+def origin(doc: Any) -> dict[str, Any] | None:
+    if not doc.transferred_from_school_id:
+        return None
+    school = doc.transferred_from_school
+    return {
+        "school": {"id": str(school.pk), "name": school.name},
+        "transferred_at": doc.transferred_at,
+    }
+
+
+def serialize(dtype: DocType, doc: Any) -> dict[str, Any]:
+    data = {api: getattr(doc, attr) for api, attr in dtype.fields.items()}
+    data.update(
+        id=doc.pk,
+        created_at=doc.created_at,
+        updated_at=doc.updated_at,
+        transferred_from=origin(doc),
+    )
+    if dtype.can_be_confidential:
+        data["confidential"] = doc.confidential
+    return data
+
+
+def _context(request: HttpRequest, school: str, pupil: str) -> tuple[SchoolAccess, Any]:
+    access = staff_access(request.user, school)
+    return access, pupil_for(access, pupil)
+
+
+def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[Schema]) -> None:
+    base = "/schools/{school}/pupils/{pupil}/" + dtype.collection
+    name = dtype.type
+    list_out = create_model(
+        f"{name.title().replace('_', '')}List",
+        __base__=Schema,
+        items=(list[schema_out], ...),
+        next=(str | None, None),
+    )  # type: ignore[valid-type]
+
+    @router.get(
+        base,
+        response={200: list_out, **errors(403, 404)},
+        operation_id=f"list_{name}s",
+        url_name=f"list_{name}s",
+    )
+    def list_docs(request: HttpRequest, school: str, pupil: str) -> dict[str, Any]:
+        access, target = _context(request, school, pupil)
+        docs = pupil_documents(access, dtype, target).select_related("transferred_from_school")
+        if dtype.safeguarding:
+            audit.record(access.user, "safeguarding_issue.listed", target)
+        return {"items": [serialize(dtype, d) for d in docs], "next": None}
+
+    @router.get(
+        base + "/{id}",
+        response={200: schema_out, **errors(403, 404)},
+        operation_id=f"get_{name}",
+        url_name=f"get_{name}",
+    )
+    def get_doc(request: HttpRequest, school: str, pupil: str, id: str) -> dict[str, Any]:
+        access, target = _context(request, school, pupil)
+        require_type(access, dtype)
+        return serialize(dtype, document_for(access, dtype, target, id))
+
+    @router.delete(
+        base + "/{id}",
+        response={204: None, **errors(403, 404)},
+        operation_id=f"delete_{name}",
+        url_name=f"delete_{name}",
+    )
+    def delete_doc(request: HttpRequest, school: str, pupil: str, id: str) -> Status[None]:
+        access, target = _context(request, school, pupil)
+        require_type(access, dtype)
+        actions.do_delete_document(access, dtype, document_for(access, dtype, target, id))
+        return Status(204, None)
+
+    @router.post(
+        base + "/{id}/restore",
+        response={200: schema_out, **errors(403, 404, 409)},
+        operation_id=f"restore_{name}",
+        url_name=f"restore_{name}",
+    )
+    def restore_doc(request: HttpRequest, school: str, pupil: str, id: str) -> dict[str, Any]:
+        access, target = _context(request, school, pupil)
+        require_type(access, dtype)
+        doc = document_for(access, dtype, target, id, deleted=True)
+        return serialize(dtype, actions.do_restore_document(access, dtype, doc))
+
+    if schema_in is None:
+        return
+    schema_patch = patch_schema(schema_in)
+
+    @router.post(
+        base,
+        response={201: schema_out, **errors(400, 403, 404)},
+        operation_id=f"create_{name}",
+        url_name=f"create_{name}",
+    )
+    def create_doc(
+        request: HttpRequest, school: str, pupil: str, payload: schema_in
+    ) -> Status[dict[str, Any]]:  # type: ignore[valid-type]
+        access, target = _context(request, school, pupil)
+        require_type(access, dtype)
+        doc = actions.do_create_document(access, dtype, target, payload.dict())  # type: ignore[attr-defined]
+        return Status(201, serialize(dtype, doc))
+
+    @router.patch(
+        base + "/{id}",
+        response={200: schema_out, **errors(400, 403, 404)},
+        operation_id=f"update_{name}",
+        url_name=f"update_{name}",
+    )
+    def update_doc(
+        request: HttpRequest, school: str, pupil: str, id: str, payload: schema_patch
+    ) -> dict[str, Any]:  # type: ignore[valid-type]
+        access, target = _context(request, school, pupil)
+        require_type(access, dtype)
+        doc = document_for(access, dtype, target, id)
+        data = payload.dict(exclude_unset=True)  # type: ignore[attr-defined]
+        return serialize(dtype, actions.do_update_document(access, dtype, doc, data))
+
+
+for _dtype, _in in (
+    (PLAN, PlanIn),
+    (PROVISION, ProvisionIn),
+    (PASSPORT, PassportIn),
+    (MEETING_LOG, MeetingLogIn),
+    (SAFEGUARDING, SafeguardingIn),
+):
+    add_routes(_dtype, _in, out_schema(_in))
+add_routes(FILE, None, create_model("FileDocOut", __base__=(Meta, FileOut)))
+
+
+@router.post(
+    "/schools/{school}/pupils/{pupil}/files",
+    response={201: FileOut, **errors(400, 403, 404, 413)},
+    url_name="upload_file",
+)
+def upload_file(
+    request: HttpRequest,
+    school: str,
+    pupil: str,
+    file: UploadedFile = File(...),
+    description: str = Form(""),
+) -> Status[Any]:
+    """Multipart `file` + `description`. Type is judged from the content."""
+    access, target = _context(request, school, pupil)
+    from django.conf import settings
+
+    from pupilhub.core.errors import TooLarge
+
+    if file.size and file.size > settings.MAX_UPLOAD_BYTES:
+        raise TooLarge("The file is too large.", fields={"file": ["Too large."]})
+    doc = actions.do_upload_file(access, target, file.name or "", file.read(), description)
+    return Status(201, doc)
+
+
+@router.get(
+    "/schools/{school}/pupils/{pupil}/files/{id}/content",
+    response={200: None, **errors(404)},
+    url_name="file_content",
+)
+def file_content(request: HttpRequest, school: str, pupil: str, id: str) -> FileResponse:
+    access, target = _context(request, school, pupil)
+    return file_response(access, target, id)
+
+
+def file_response(access: SchoolAccess, pupil: Any, doc_id: str) -> FileResponse:
+    """Always an attachment, never rendered inline, never cached."""
+    doc = document_for(access, FILE, pupil, doc_id)
+    audit.record(access.user, "file.downloaded", doc)
+    response = FileResponse(
+        doc.file.open("rb"),
+        as_attachment=True,
+        filename=doc.filename,
+        content_type=doc.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@router.post(
+    "/schools/{school}/pupils/{pupil}/safeguarding-issues/{id}/actions",
+    response={201: dict, **errors(400, 403, 404)},
+    url_name="add_safeguarding_action",
+)
+def add_action(
+    request: HttpRequest, school: str, pupil: str, id: str, payload: ActionIn
+) -> Status[dict[str, Any]]:
+    """Append to an issue's action log (it is never rewritten)."""
+    access, target = _context(request, school, pupil)
+    require_type(access, SAFEGUARDING)
+    issue = document_for(access, SAFEGUARDING, target, id)
+    if not payload.text.strip():
+        from pupilhub.core.errors import invalid_field
+
+        raise invalid_field("text", "Describe the action taken.")
+    actions.do_add_safeguarding_action(access, issue, payload.text.strip())
+    return Status(201, serialize(SAFEGUARDING, issue))
+
+
+@router.get(
+    "/schools/{school}/pupils/{pupil}/documents", response={200: TimelineOut, **errors(404)}
+)
+def documents(request: HttpRequest, school: str, pupil: str) -> dict[str, Any]:
+    """Every document the caller may see, newest first."""
+    access, target = _context(request, school, pupil)
+    return {"items": timeline(access, target), "next": None}

@@ -1,0 +1,35 @@
+"""A pupil's documents of every visible type as one list, newest first."""
+
+from typing import Any
+
+from pupilhub.pupils.models import Pupil
+from pupilhub.schools.access import SchoolAccess
+
+from .access import pupil_documents, visible_types
+
+
+def timeline(access: SchoolAccess, pupil: Pupil) -> list[dict[str, Any]]:
+    """One query per visible type, whatever the number of documents."""
+    items = []
+    for dtype in visible_types(access):
+        for doc in pupil_documents(access, dtype, pupil).select_related("transferred_from_school"):
+            origin = None
+            if doc.transferred_from_school_id:
+                school = doc.transferred_from_school
+                origin = {
+                    "school": {"id": str(school.pk), "name": school.name},
+                    "transferred_at": doc.transferred_at,
+                }
+            items.append(
+                {
+                    "id": doc.pk,
+                    "type": dtype.type,
+                    "title": doc.title,
+                    "created_at": doc.created_at,
+                    "transferred_from": origin,
+                    "collection": dtype.collection,
+                    "confidential": getattr(doc, "confidential", False),
+                }
+            )
+    items.sort(key=lambda item: item["created_at"], reverse=True)
+    return items

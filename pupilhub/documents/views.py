@@ -1,0 +1,154 @@
+"""Document pages: add, view, edit, delete/restore, upload and download, provision map."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from pupilhub.core.errors import DomainError
+from pupilhub.core.views import apply_errors, school_view
+from pupilhub.pupils.access import pupil_for
+from pupilhub.schools.access import SchoolAccess
+
+from . import actions
+from .access import document_for, require_type
+from .api import file_response, serialize
+from .forms import ActionForm, UploadForm, document_form, to_api_data
+from .models import SafeguardingAction
+from .registry import BY_COLLECTION, FILE, SAFEGUARDING, DocType
+
+
+def _dtype(kind: str) -> DocType:
+    dtype = BY_COLLECTION.get(kind)
+    if dtype is None:
+        raise Http404()
+    return dtype
+
+
+def _back(access: SchoolAccess, pupil: Any) -> HttpResponse:
+    return redirect("pupils:detail", access.school.id, pupil.id)
+
+
+@school_view()
+def doc_edit(
+    request: HttpRequest, access: SchoolAccess, pupil: str, kind: str, doc: str | None = None
+) -> HttpResponse:
+    dtype = _dtype(kind)
+    if dtype is FILE:
+        return doc_upload(request, access, pupil)
+    require_type(access, dtype)
+    target = pupil_for(access, pupil)
+    instance = document_for(access, dtype, target, doc) if doc else None
+    form_class = document_form(dtype, can_mark_confidential=access.can_see_confidential)
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        data = to_api_data(dtype, form)
+        try:
+            if instance:
+                actions.do_update_document(access, dtype, instance, data)
+            else:
+                actions.do_create_document(access, dtype, target, data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{dtype.label} saved.")
+            return _back(access, target)
+    return render(
+        request,
+        "documents/edit.html",
+        {"form": form, "dtype": dtype, "pupil": target, "doc": instance},
+    )
+
+
+@school_view()
+def doc_detail(
+    request: HttpRequest, access: SchoolAccess, pupil: str, kind: str, doc: str
+) -> HttpResponse:
+    dtype = _dtype(kind)
+    require_type(access, dtype)
+    target = pupil_for(access, pupil)
+    instance = document_for(access, dtype, target, doc)
+    action_form = ActionForm(request.POST or None) if dtype is SAFEGUARDING else None
+    if action_form is not None and request.method == "POST" and action_form.is_valid():
+        actions.do_add_safeguarding_action(access, instance, action_form.cleaned_data["text"])
+        messages.success(request, "Action added to the log.")
+        return redirect(request.path)
+    log = (
+        SafeguardingAction.objects.filter(issue=instance).select_related("by")
+        if dtype is SAFEGUARDING
+        else []
+    )
+    return render(
+        request,
+        "documents/detail.html",
+        {
+            "dtype": dtype,
+            "pupil": target,
+            "doc": instance,
+            "data": serialize(dtype, instance),
+            "action_form": action_form,
+            "log": log,
+        },
+    )
+
+
+@require_POST
+@school_view()
+def doc_delete(
+    request: HttpRequest, access: SchoolAccess, pupil: str, kind: str, doc: str
+) -> HttpResponse:
+    dtype = _dtype(kind)
+    require_type(access, dtype)
+    target = pupil_for(access, pupil)
+    restoring = request.POST.get("restore") == "1"
+    instance = document_for(access, dtype, target, doc, deleted=restoring)
+    try:
+        if restoring:
+            actions.do_restore_document(access, dtype, instance)
+            messages.success(request, f"{dtype.label} restored.")
+        else:
+            actions.do_delete_document(access, dtype, instance)
+            messages.success(request, f"{dtype.label} deleted. Admins can restore it for 30 days.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _back(access, target)
+
+
+@school_view()
+def deleted_list(request: HttpRequest, access: SchoolAccess, pupil: str) -> HttpResponse:
+    from .access import documents, visible_types
+
+    access.require_admin("Only admins can restore deleted records.")
+    target = pupil_for(access, pupil)
+    rows = [
+        (d, doc)
+        for d in visible_types(access)
+        for doc in documents(access, d, deleted=True).filter(pupil=target)
+    ]
+    return render(request, "documents/deleted.html", {"pupil": target, "rows": rows})
+
+
+def doc_upload(request: HttpRequest, access: SchoolAccess, pupil: str) -> HttpResponse:
+    target = pupil_for(access, pupil)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            actions.do_upload_file(
+                access, target, upload.name, upload.read(), form.cleaned_data["description"]
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+            status = exc.status
+        else:
+            messages.success(request, "File uploaded.")
+            return _back(access, target)
+    return render(request, "documents/upload.html", {"form": form, "pupil": target}, status=status)
+
+
+@school_view()
+def file_download(request: HttpRequest, access: SchoolAccess, pupil: str, doc: str) -> HttpResponse:
+    return file_response(access, pupil_for(access, pupil), doc)
