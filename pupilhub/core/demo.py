@@ -110,7 +110,6 @@ class Demo:
     schools: dict[str, School] = field(default_factory=dict)
     staff: dict[str, User] = field(default_factory=dict)
     pupils: dict[str, list[Pupil]] = field(default_factory=dict)
-    logins: list[tuple[str, str]] = field(default_factory=list)
 
 
 Step = Callable[[Demo], None]
@@ -151,9 +150,6 @@ def schools_and_staff(demo: Demo) -> None:
                 user=user, school=school, role=role, safeguarding_lead=sg_lead
             )
             demo.staff[f"{key}.{prefix}"] = user
-            demo.logins.append(
-                (email, f"{title} ({role}{', safeguarding lead' if sg_lead else ''}) at {name}")
-            )
         from pupilhub.schools.signals import school_created
 
         school_created.send(sender=School, school=school)
@@ -163,7 +159,6 @@ def schools_and_staff(demo: Demo) -> None:
         StaffMembership.objects.create(
             user=trust, school=demo.schools[key], role="staff", safeguarding_lead=True
         )
-    demo.logins.append(("trust.senco@example.org", "SENCo at Northgate and St Mary's (switcher)"))
 
 
 def _child(rng: random.Random, birth_year: int) -> tuple[str, str, date]:
@@ -290,7 +285,6 @@ def build(seed: int = 2026) -> Demo:
     with transaction.atomic():
         operator = User.objects.create_user(OPERATOR, PASSWORD, is_operator=True)
         demo = Demo(rng=random.Random(seed), operator=operator)
-        demo.logins.insert(0, (OPERATOR, "Platform operator"))
         for fn in STEPS:
             fn(demo)
     return demo

@@ -17,7 +17,7 @@ from pupilhub.schools.access import SchoolAccess, staff_access
 from . import actions
 from .access import document_for, pupil_documents, require_type
 from .registry import FILE, MEETING_LOG, PASSPORT, PLAN, PROVISION, SAFEGUARDING, DocType
-from .timeline import timeline
+from .timeline import origin, timeline
 
 router = Router(tags=["pupil documents"])
 
@@ -131,16 +131,6 @@ def patch_schema(schema: type[Schema]) -> type[Schema]:
 
 def out_schema(schema: type[Schema]) -> type[Schema]:
     return create_model(f"{schema.__name__[:-2]}Out", __base__=(Meta, schema))  # type: ignore[call-overload]
-
-
-def origin(doc: Any) -> dict[str, Any] | None:
-    if not doc.transferred_from_school_id:
-        return None
-    school = doc.transferred_from_school
-    return {
-        "school": {"id": str(school.pk), "name": school.name},
-        "transferred_at": doc.transferred_at,
-    }
 
 
 def serialize(dtype: DocType, doc: Any) -> dict[str, Any]:
