@@ -84,11 +84,48 @@ def timed(client, url, repeat=5):
     return best
 
 
+def database_url() -> str:
+    """The benchmark database as a URL, for the gunicorn process."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    host = f"{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
+    return f"postgres://{host}/{s['NAME']}"
+
+
+def under_load(school, senco) -> None:
+    """Issue 2: the pupil list under 20 concurrent clients vs a bare 50-row view, same run."""
+    from django.test import Client
+
+    from bench.load import gunicorn, hammer
+
+    client = Client()
+    client.force_login(senco)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    with gunicorn(
+        database_url(),
+        workers=int(os.environ.get("BENCH_WORKERS", "2")),
+        threads=int(os.environ.get("BENCH_THREADS", "4")),
+    ) as port:
+        bare = hammer(port, "/bench/bare/")
+        pupils = hammer(port, f"/schools/{school.id}/pupils/", cookie)
+    print(
+        f"gunicorn ({connection.vendor}, 2 workers x 4 threads), 20 clients: "
+        f"bare 50-row view {bare:.0f} req/s, pupil list {pupils:.0f} req/s, "
+        f"ratio {pupils / bare:.2f} (target >= 0.5)"
+    )
+
+
 def main() -> int:
     from django.test import Client
     from django.test.utils import get_runner
 
     setup_test_environment()
+    if connection.vendor == "sqlite":
+        # A file, not :memory:, so the gunicorn processes share it.
+        connection.settings_dict["TEST"]["NAME"] = os.path.join(
+            os.environ["PUPILHUB_DATA_DIR"], "bench.sqlite3"
+        )
     runner = get_runner(django.conf.settings)(verbosity=0)
     old = runner.setup_databases()
     try:
@@ -106,6 +143,7 @@ def main() -> int:
         print(f"pupil page with 200+ documents: {tl * 1000:.1f} ms, {len(queries)} queries")
         pl = timed(client, f"/schools/{school.id}/pupils/")
         print(f"pupil list page (50 of 2,000 pupils): {pl * 1000:.1f} ms in-process")
+        under_load(school, senco)
     finally:
         runner.teardown_databases(old)
     return 0

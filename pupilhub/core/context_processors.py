@@ -13,7 +13,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     access = getattr(request, "access", None)
     return {
-        "nav_memberships": memberships_for(user),
+        "nav_memberships": access.memberships if access else memberships_for(user),
         "access": access,
         "current_school": access.school if access else None,
     }

@@ -1,7 +1,9 @@
-"""Response headers every page gets."""
+"""Response headers every page gets; sliding session expiry."""
 
+import time
 from collections.abc import Callable
 
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 
 CSP = (
@@ -21,4 +23,29 @@ class SecurityHeadersMiddleware:
         if request.path.startswith("/api/v1/docs"):
             return response  # ninja's Swagger page needs its own inline script.
         response.headers.setdefault("Content-Security-Policy", CSP)
+        return response
+
+
+class IdleSessionMiddleware:
+    """Push a signed-in session's expiry on, at most once a minute.
+
+    Staff sessions end after SESSION_COOKIE_AGE idle seconds. Saving the session on
+    every request would do that too, but costs a database write per page view; the
+    idle timeout only needs minute precision. Sits after SessionMiddleware.
+    """
+
+    KEY = "_touched"
+    EVERY = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # The session's own auth key, not request.user: that would cost a user query.
+        if session is not None and session.get(SESSION_KEY):
+            now = int(time.time())
+            if session.get(self.KEY, 0) <= now - self.EVERY:
+                session[self.KEY] = now  # marks it modified: saved with a fresh expiry
         return response

@@ -38,6 +38,8 @@ class Pupil(UUIDModel):
         indexes = [
             models.Index(fields=["school", "status", "year_group"]),
             models.Index(fields=["school", "surname", "first_name"]),
+            # The pupil list's default: active pupils in name order, read 50 at a time.
+            models.Index(fields=["school", "status", "surname", "first_name", "id"]),
         ]
 
     def __str__(self) -> str:

@@ -32,6 +32,8 @@ class SchoolAccess:
     user: Any
     school: School
     membership: StaffMembership | None  # None: an operator acting on the platform
+    # All the caller's memberships (for the school switcher), read in the same query.
+    memberships: tuple[StaffMembership, ...] = ()
 
     @property
     def role(self) -> str | None:
@@ -82,9 +84,8 @@ def staff_access(
     if not getattr(user, "is_authenticated", False):
         raise NotFound()
     sid = parse_id(school_id)
-    membership = (
-        StaffMembership.objects.select_related("school").filter(user=user, school_id=sid).first()
-    )
+    mine = tuple(StaffMembership.objects.select_related("school").filter(user=user))
+    membership = next((m for m in mine if m.school_id == sid), None)
     if membership is None:
         if operator_ok and user.is_operator:
             school = School.objects.filter(pk=sid).first()
@@ -94,7 +95,9 @@ def staff_access(
         raise NotFound()
     if roles is not None and membership.role not in set(roles):
         raise Forbidden()
-    return SchoolAccess(user=user, school=membership.school, membership=membership)
+    return SchoolAccess(
+        user=user, school=membership.school, membership=membership, memberships=mine
+    )
 
 
 def admin_access(user: Any, school_id: Any, *, operator_ok: bool = False) -> SchoolAccess:

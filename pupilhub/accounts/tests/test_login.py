@@ -159,9 +159,34 @@ def test_password_rules(personas):
     assert not password_errors("only lowercase but long")
 
 
-def test_staff_sessions_expire_after_30_idle_minutes(settings):
+def test_staff_sessions_expire_after_30_idle_minutes(personas, settings):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
     assert settings.SESSION_COOKIE_AGE == 1800
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    client = personas.web("teacher")
+    key = client.cookies["sessionid"].value
+    session = Session.objects.get(pk=key)
+    data = session.get_decoded()
+    data["_touched"] = 0  # last pushed on long ago
+    Session.objects.filter(pk=key).update(
+        session_data=Session.objects.encode(data),
+        expire_date=timezone.now() + timedelta(minutes=5),
+    )
+    assert client.get("/schools/").status_code == 200
+    expiry = Session.objects.get(pk=key).expire_date
+    assert expiry > timezone.now() + timedelta(minutes=29)
+
+    # Within the minute, a second page view does not write the session again.
+    Session.objects.filter(pk=key).update(expire_date=expiry - timedelta(minutes=3))
+    client.get("/schools/")
+    assert Session.objects.get(pk=key).expire_date == expiry - timedelta(minutes=3)
+
+    # An expired session is a logged-out one.
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get("/schools/").status_code == 302
 
 
 def test_email_is_unique_whatever_its_case(personas):
