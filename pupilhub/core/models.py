@@ -42,7 +42,10 @@ class AuditEvent(UUIDModel):
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["school", "-at"])]
+        indexes = [
+            models.Index(fields=["school", "-at"]),
+            models.Index(fields=["object_id", "at"]),  # a record's history
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"

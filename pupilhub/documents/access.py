@@ -54,3 +54,34 @@ def document_for(
     if dtype.safeguarding:
         audit.record(access.user, "safeguarding_issue.read", doc)
     return doc
+
+
+def history(access: SchoolAccess, doc: Any) -> list[dict[str, Any]]:
+    """Who created, changed, deleted or restored this document, and when (oldest first).
+
+    Audit rows hold field names, never content. Reads of safeguarding issues are
+    listed too: a safeguarding lead can see who has opened the record.
+    """
+    from pupilhub.core.models import AuditEvent
+
+    events = (
+        AuditEvent.objects.filter(school=access.school, object_id=str(doc.pk))
+        .select_related("actor")
+        .order_by("at")
+    )
+    rows = []
+    for e in events:
+        action = e.action.rsplit(".", 1)[-1]
+        fields = e.detail.get("fields", [])
+        rows.append(
+            {
+                "at": e.at,
+                "actor": e.actor.full_name if e.actor else "",
+                "action": action,
+                "fields": fields,
+                # For people: "action added", "review date, status".
+                "label": action.replace("_", " ").capitalize(),
+                "fields_label": ", ".join(f.replace("_", " ") for f in fields),
+            }
+        )
+    return rows

@@ -4,24 +4,37 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import create_model
 
 from pupilhub.api.base import errors
 from pupilhub.core import audit
+from pupilhub.core.pdf import response as pdf_response
 from pupilhub.pupils.access import pupil_for
 from pupilhub.schools.access import SchoolAccess, staff_access
 
-from . import actions
-from .access import document_for, pupil_documents, require_type
+from . import actions, printing
+from .access import document_for, history, pupil_documents, require_type
 from .registry import FILE, MEETING_LOG, PASSPORT, PLAN, PROVISION, SAFEGUARDING, DocType
 from .timeline import origin, timeline
 
 router = Router(tags=["pupil documents"])
 
 Area = Literal["cognition_learning", "communication_interaction", "semh", "sensory_physical"]
+
+
+class HistoryEntry(Schema):
+    at: datetime
+    actor: str
+    action: str
+    fields: list[str] = []
+
+
+class HistoryList(Schema):
+    items: list[HistoryEntry]
+    next: str | None = None
 
 
 class Target(Schema):
@@ -185,6 +198,17 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
         require_type(access, dtype)
         return serialize(dtype, document_for(access, dtype, target, id))
 
+    @router.get(
+        base + "/{id}/history",
+        response={200: HistoryList, **errors(403, 404)},
+        operation_id=f"history_{name}",
+        url_name=f"history_{name}",
+    )
+    def doc_history(request: HttpRequest, school: str, pupil: str, id: str) -> dict[str, Any]:
+        """Who created, changed (field names only), deleted or restored it, oldest first."""
+        access, target = _context(request, school, pupil)
+        return {"items": history(access, document_for(access, dtype, target, id)), "next": None}
+
     @router.delete(
         base + "/{id}",
         response={204: None, **errors(403, 404)},
@@ -322,6 +346,18 @@ def add_action(
         raise invalid_field("text", "Describe the action taken.")
     actions.do_add_safeguarding_action(access, issue, payload.text.strip())
     return Status(201, serialize(SAFEGUARDING, issue))
+
+
+@router.get(
+    "/schools/{school}/pupils/{pupil}/passports/{id}/pdf",
+    response={200: None, **errors(403, 404)},
+    url_name="passport_pdf",
+)
+def passport_pdf(request: HttpRequest, school: str, pupil: str, id: str) -> HttpResponse:
+    """The passport as a printable one-page A4 PDF."""
+    access, target = _context(request, school, pupil)
+    passport = document_for(access, PASSPORT, target, id)
+    return pdf_response(printing.passport_pdf(access, target, passport), "passport.pdf")
 
 
 @router.get(

@@ -8,16 +8,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pupilhub.core.errors import DomainError
+from pupilhub.core.pdf import response as pdf_response
 from pupilhub.core.views import apply_errors, school_view
 from pupilhub.pupils.access import pupil_for
 from pupilhub.schools.access import SchoolAccess
 
-from . import actions
-from .access import document_for, require_type
+from . import actions, printing
+from .access import document_for, history, require_type
 from .api import file_response, serialize
 from .forms import ActionForm, UploadForm, document_form, to_api_data
 from .models import SafeguardingAction
-from .registry import BY_COLLECTION, FILE, SAFEGUARDING, DocType
+from .registry import BY_COLLECTION, FILE, PASSPORT, SAFEGUARDING, DocType
 
 
 def _dtype(kind: str) -> DocType:
@@ -91,6 +92,29 @@ def doc_detail(
             "action_form": action_form,
             "log": log,
         },
+    )
+
+
+@school_view()
+def doc_history(
+    request: HttpRequest, access: SchoolAccess, pupil: str, kind: str, doc: str
+) -> HttpResponse:
+    dtype = _dtype(kind)
+    target = pupil_for(access, pupil)
+    instance = document_for(access, dtype, target, doc)
+    return render(
+        request,
+        "documents/history.html",
+        {"dtype": dtype, "pupil": target, "doc": instance, "events": history(access, instance)},
+    )
+
+
+@school_view()
+def passport_pdf(request: HttpRequest, access: SchoolAccess, pupil: str, doc: str) -> HttpResponse:
+    target = pupil_for(access, pupil)
+    passport = document_for(access, PASSPORT, target, doc)
+    return pdf_response(
+        printing.passport_pdf(access, target, passport), f"passport-{target.pupil_id}.pdf"
     )
 
 

@@ -1,0 +1,208 @@
+"""ReportLab building blocks every PDF shares: embedded fonts, A4, running footer.
+
+Fonts are Bitstream Vera, shipped inside ReportLab, registered as TrueType so
+they are embedded (subset) in every file and text stays selectable and
+searchable, accents included. Each page carries a running name (the pupil's)
+and "Page N of M".
+"""
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import reportlab
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+if TYPE_CHECKING:
+    from django.http import HttpResponse
+
+FONT = "PupilhubSans"
+FONT_BOLD = "PupilhubSans-Bold"
+NAVY = colors.HexColor("#123664")
+_FONT_DIR = Path(reportlab.__file__).parent / "fonts"
+
+
+def _register_fonts() -> None:
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    pdfmetrics.registerFont(TTFont(FONT, str(_FONT_DIR / "Vera.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(_FONT_DIR / "VeraBd.ttf")))
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
+    )
+
+
+_register_fonts()
+
+STYLES = {
+    "title": ParagraphStyle(
+        "title", fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=6, textColor=NAVY
+    ),
+    "h2": ParagraphStyle(
+        "h2",
+        fontName=FONT_BOLD,
+        fontSize=13,
+        leading=16,
+        spaceBefore=10,
+        spaceAfter=4,
+        textColor=NAVY,
+    ),
+    "body": ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13.5, alignment=TA_LEFT),
+    "small": ParagraphStyle(
+        "small", fontName=FONT, fontSize=8, leading=10, textColor=colors.HexColor("#444444")
+    ),
+    "cell": ParagraphStyle("cell", fontName=FONT, fontSize=9, leading=11, wordWrap="CJK"),
+    "cell_bold": ParagraphStyle(
+        "cell_bold", fontName=FONT_BOLD, fontSize=9, leading=11, wordWrap="CJK"
+    ),
+}
+
+
+def text(value: Any, style: str = "body") -> Paragraph:
+    """A paragraph of plain text: escaped, line breaks kept."""
+    from xml.sax.saxutils import escape
+
+    body = escape(str(value or "")).replace("\n", "<br/>")
+    return Paragraph(body, STYLES[style])
+
+
+def table(
+    rows: list[list[Any]],
+    *,
+    widths: list[float] | None = None,
+    header: bool = False,
+    grid: bool = False,
+) -> Table:
+    """A table in the embedded font; long cell text wraps (pass Paragraphs via text())."""
+    result = Table(rows, colWidths=widths, hAlign="LEFT", repeatRows=1 if header else 0)
+    style: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), 9),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    if header:
+        style += [
+            ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
+            ("BACKGROUND", (0, 0), (-1, 0), NAVY),
+            ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+        ]
+    if grid:
+        style.append(("GRID", (0, 0), (-1, -1), 0.25, colors.grey))
+    result.setStyle(TableStyle(style))
+    return result
+
+
+class Heading(Paragraph):
+    """A heading that also becomes a PDF outline entry (bookmark)."""
+
+    def __init__(self, value: str, level: int = 0) -> None:
+        super().__init__(text(value).text, STYLES["title" if level == 0 else "h2"])
+        self.heading = value
+        self.level = level
+
+    def draw(self) -> None:
+        key = f"h{id(self)}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(self.heading, key, level=self.level, closed=False)
+        super().draw()
+
+
+def _numbered_canvas(running: dict[int, str]) -> type[Canvas]:
+    """A canvas that writes 'Page N of M' once the page count is known."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.update(initialFontName=FONT, lang="en-GB")  # no unembedded Helvetica
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self.setFont(FONT, 8)
+                self.setFillColor(colors.HexColor("#444444"))
+                self.drawString(18 * mm, 10 * mm, running.get(number, running.get(0, "")))
+                self.drawRightString(A4[0] - 18 * mm, 10 * mm, f"Page {number} of {total}")
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+class RunningName(Flowable):
+    """Zero-size marker: from this page on, the footer shows `name`."""
+
+    def __init__(self, name: str, running: dict[int, str]) -> None:
+        super().__init__()
+        self.name, self.running = name, running
+        self.width = self.height = 0
+
+    def draw(self) -> None:
+        self.running[self.canv.getPageNumber()] = self.name
+
+
+def render(
+    story: Iterable[Flowable],
+    *,
+    title: str,
+    author: str,
+    running_name: str = "",
+    running: dict[int, str] | None = None,
+) -> bytes:
+    """Lay `story` out on A4 and return the PDF bytes."""
+    running = running if running is not None else {}
+    running.setdefault(0, running_name)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+        author=author,
+        creator="pupilhub",
+    )
+    doc.build(list(story), canvasmaker=_fill_forward(running))
+    return buffer.getvalue()
+
+
+def _fill_forward(running: dict[int, str]) -> type[Canvas]:
+    """Pages without a marker show the last name set before them."""
+
+    class Filled(_numbered_canvas(running)):  # type: ignore[misc]
+        def save(self) -> None:
+            current = running.get(0, "")
+            for number in range(1, len(self._pages) + 1):
+                current = running.get(number, current)
+                running[number] = current
+            super().save()
+
+    return Filled
+
+
+def response(data: bytes, filename: str, *, inline: bool = False) -> "HttpResponse":
+    """A PDF download: never cached (it holds a child's data)."""
+    from django.http import HttpResponse
+
+    result = HttpResponse(data, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    result["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    result["Cache-Control"] = "no-store"
+    result["X-Content-Type-Options"] = "nosniff"
+    return result
