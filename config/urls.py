@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("pupilhub.schools.urls")),
     path("", include("pupilhub.pupils.urls")),
     path("", include("pupilhub.documents.urls")),
+    path("", include("pupilhub.billing.urls")),
 ]

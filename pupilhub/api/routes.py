@@ -1,6 +1,7 @@
 """Mount every app's router on the v1 API."""
 
 from pupilhub.accounts.api import router as auth_router
+from pupilhub.billing.api import router as billing_router
 from pupilhub.documents.api import router as documents_router
 from pupilhub.pupils.api import router as pupils_router
 from pupilhub.schools.api import router as schools_router
@@ -11,5 +12,6 @@ api.add_router("/auth", auth_router)
 api.add_router("", schools_router)
 api.add_router("", pupils_router)
 api.add_router("", documents_router)
+api.add_router("", billing_router)
 
 __all__ = ["api"]

@@ -1,0 +1,21 @@
+"""Which invoices a caller may see: their school's, admins and operators only."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from pupilhub.core.errors import NotFound
+from pupilhub.schools.access import SchoolAccess, parse_id
+
+from .models import Invoice
+
+
+def invoices_for(access: SchoolAccess) -> QuerySet[Invoice]:
+    return Invoice.objects.filter(school=access.school).prefetch_related("lines")
+
+
+def invoice_for(access: SchoolAccess, invoice_id: Any) -> Invoice:
+    invoice = invoices_for(access).filter(pk=parse_id(invoice_id)).select_related("school").first()
+    if invoice is None:
+        raise NotFound()
+    return invoice

@@ -1,0 +1,162 @@
+"""Billing endpoints: quote, operator activation, invoices (JSON, PDF, CSV)."""
+
+import uuid
+from datetime import date
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+
+from pupilhub.api.base import errors
+from pupilhub.core.pdf import response as pdf_response
+from pupilhub.schools.access import admin_access, require_operator, staff_access
+
+from . import actions, exports
+from .access import invoice_for, invoices_for
+
+router = Router(tags=["billing"])
+
+
+class QuoteOut(Schema):
+    pupils_on_roll: int
+    price_per_pupil_pence: int
+    annual_pence: int
+    months_remaining: int
+    monthly_pence: int
+    amount_due_pence: int
+    activation_date: date
+    invoice_date: date
+
+
+class LineOut(Schema):
+    description: str
+    quantity: int
+    unit_pence: int
+    amount_pence: int
+
+
+class InvoiceOut(Schema):
+    id: uuid.UUID
+    number: str
+    kind: str
+    issued_on: date
+    period_start: date
+    period_end: date
+    pupils_on_roll: int
+    price_per_pupil_pence: int
+    months: int
+    amount_pence: int
+    lines: list[LineOut]
+
+
+class InvoiceList(Schema):
+    items: list[InvoiceOut]
+    next: str | None = None
+
+
+class SubscriptionIn(Schema):
+    activation_date: date
+    invoice_date: date
+
+
+class SubscriptionOut(Schema):
+    id: uuid.UUID
+    school: uuid.UUID
+    activation_date: date
+    invoice_date: date
+    next_invoice_date: date
+    invoice: InvoiceOut
+
+
+class PriceIn(Schema):
+    price_per_pupil_pence: int
+
+
+def invoice_out(invoice: actions.Invoice) -> InvoiceOut:
+    return InvoiceOut(
+        id=invoice.id,
+        number=invoice.number,
+        kind=invoice.kind,
+        issued_on=invoice.issued_on,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
+        pupils_on_roll=invoice.pupils_on_roll,
+        price_per_pupil_pence=invoice.price_per_pupil_pence,
+        months=invoice.months,
+        amount_pence=invoice.amount_pence,
+        lines=[LineOut.from_orm(line) for line in invoice.lines.all()],
+    )
+
+
+@router.get("/schools/{school}/billing/quote", response={200: QuoteOut, **errors(400, 403, 404)})
+def get_quote(
+    request: HttpRequest,
+    school: str,
+    activation_date: date | None = None,
+    invoice_date: date | None = None,
+) -> QuoteOut:
+    """What activating the gateway would cost (default: today, to the next invoice date)."""
+    access = admin_access(request.user, school, operator_ok=True)
+    from django.utils import timezone
+
+    q = actions.school_quote(access.school, activation_date or timezone.localdate(), invoice_date)
+    return QuoteOut(**q.as_dict())
+
+
+@router.post(
+    "/schools/{school}/subscription",
+    response={201: SubscriptionOut, **errors(400, 403, 404, 409)},
+)
+def activate(request: HttpRequest, school: str, payload: SubscriptionIn) -> Status[SubscriptionOut]:
+    """Operators: activate the gateway subscription and raise the first invoice."""
+    require_operator(request.user)
+    access = staff_access(request.user, school, operator_ok=True)
+    invoice = actions.do_activate(
+        request.user, access.school, payload.activation_date, payload.invoice_date
+    )
+    sub = invoice.subscription
+    return Status(
+        201,
+        SubscriptionOut(
+            id=sub.id,
+            school=access.school.id,
+            activation_date=sub.activated_on,
+            invoice_date=sub.first_invoice_date,
+            next_invoice_date=sub.next_invoice_date,
+            invoice=invoice_out(invoice),
+        ),
+    )
+
+
+@router.put("/schools/{school}/billing/price", response={200: dict, **errors(400, 403, 404)})
+def set_price(request: HttpRequest, school: str, payload: PriceIn) -> dict[str, int]:
+    """Operators: the school's price per pupil a year, in pence (applies to the next invoice)."""
+    require_operator(request.user)
+    access = staff_access(request.user, school, operator_ok=True)
+    actions.do_set_price(request.user, access.school, payload.price_per_pupil_pence)
+    return {"price_per_pupil_pence": access.school.price_per_pupil_pence}
+
+
+@router.get("/schools/{school}/invoices", response={200: InvoiceList, **errors(403, 404)})
+def list_invoices(request: HttpRequest, school: str) -> dict[str, object]:
+    access = admin_access(request.user, school, operator_ok=True)
+    return {"items": [invoice_out(i) for i in invoices_for(access)], "next": None}
+
+
+@router.get("/schools/{school}/invoices.csv", response={200: None, **errors(403, 404)})
+def invoices_csv(request: HttpRequest, school: str) -> HttpResponse:
+    """Every invoice line, for the finance office's spreadsheet."""
+    access = admin_access(request.user, school, operator_ok=True)
+    return exports.csv_response(access)
+
+
+@router.get("/schools/{school}/invoices/{id}", response={200: InvoiceOut, **errors(403, 404)})
+def get_invoice(request: HttpRequest, school: str, id: str) -> InvoiceOut:
+    access = admin_access(request.user, school, operator_ok=True)
+    return invoice_out(invoice_for(access, id))
+
+
+@router.get("/schools/{school}/invoices/{id}/pdf", response={200: None, **errors(403, 404)})
+def invoice_pdf(request: HttpRequest, school: str, id: str) -> HttpResponse:
+    access = admin_access(request.user, school, operator_ok=True)
+    invoice = invoice_for(access, id)
+    return pdf_response(exports.invoice_pdf(invoice), f"{invoice.number}.pdf")

@@ -1,0 +1,84 @@
+"""Invoices for the finance office: one PDF per invoice, every line as CSV."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+
+from pupilhub.core import pdf
+from pupilhub.core.templatetags.pupilhub import pounds
+from pupilhub.schools.access import SchoolAccess
+
+from .access import invoices_for
+from .models import Invoice
+
+CSV_HEADER = [
+    "invoice_number",
+    "kind",
+    "issued_on",
+    "period_start",
+    "period_end",
+    "description",
+    "quantity",
+    "unit_pence",
+    "amount_pence",
+    "amount",
+]
+
+
+def csv_response(access: SchoolAccess) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for invoice in invoices_for(access).order_by("issued_on"):
+        for line in invoice.lines.all():
+            writer.writerow(
+                [
+                    invoice.number,
+                    invoice.kind,
+                    invoice.issued_on,
+                    invoice.period_start,
+                    invoice.period_end,
+                    line.description,
+                    line.quantity,
+                    line.unit_pence,
+                    line.amount_pence,
+                    pounds(line.amount_pence),
+                ]
+            )
+    response = HttpResponse(
+        out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="pupilhub-invoices.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def invoice_pdf(invoice: Invoice) -> bytes:
+    school = invoice.school
+    rows = [["Description", "Pupils", "Price a year", "Amount"]]
+    for line in invoice.lines.all():
+        rows.append(
+            [
+                pdf.text(line.description, "cell"),
+                str(line.quantity),
+                pounds(line.unit_pence),
+                pounds(line.amount_pence),
+            ]
+        )
+    rows.append(["", "", "Total due", pounds(invoice.amount_pence)])
+    story = [
+        pdf.Heading(f"Invoice {invoice.number}"),
+        pdf.text(f"To: {school.name}, {school.postcode}"),
+        pdf.text(f"Issued: {invoice.issued_on:%-d %B %Y}"),
+        pdf.text(f"Period: {invoice.period_start:%-d %B %Y} to {invoice.period_end:%-d %B %Y}"),
+        pdf.Heading("Charges", level=1),
+        pdf.table(rows, widths=[280, 50, 80, 80], header=True, grid=True),
+        pdf.text(
+            "pupilhub External Gateway: 50p per pupil on roll a year unless agreed otherwise.",
+            "small",
+        ),
+    ]
+    return pdf.render(
+        story, title=f"Invoice {invoice.number}", author="pupilhub", running_name=school.name
+    )

@@ -1,0 +1,77 @@
+"""The gateway subscription and the invoices it raises."""
+
+from django.conf import settings
+from django.db import models
+
+from pupilhub.core.models import UUIDModel
+
+
+class Subscription(UUIDModel):
+    """A school's External Gateway subscription. Without one the school is on trial."""
+
+    school = models.OneToOneField(
+        "schools.School", on_delete=models.CASCADE, related_name="subscription"
+    )
+    activated_on = models.DateField()
+    first_invoice_date = models.DateField()
+    # The next annual invoice: moves on a year each time one is raised.
+    next_invoice_date = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Subscription of {self.school_id} from {self.activated_on}"
+
+
+class InvoiceKind(models.TextChoices):
+    ACTIVATION = "activation", "Activation (pro rata)"
+    ANNUAL = "annual", "Annual"
+
+
+class Invoice(UUIDModel):
+    """One invoice. (school, kind, period_start) is unique, so raising twice is a no-op."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="invoices")
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.PROTECT, related_name="invoices"
+    )
+    number = models.CharField(max_length=30, unique=True)
+    kind = models.CharField(max_length=12, choices=InvoiceKind.choices)
+    issued_on = models.DateField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    pupils_on_roll = models.PositiveIntegerField()
+    price_per_pupil_pence = models.PositiveIntegerField()
+    months = models.PositiveSmallIntegerField()
+    amount_pence = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "kind", "period_start"], name="one_invoice_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class InvoiceLine(UUIDModel):
+    """A line of an invoice, as the school's finance office reads it."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=1)
+    description = models.CharField(max_length=300)
+    quantity = models.PositiveIntegerField()
+    unit_pence = models.PositiveIntegerField()
+    amount_pence = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.description

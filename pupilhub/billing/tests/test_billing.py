@@ -1,0 +1,187 @@
+from datetime import date
+
+from pupilhub.billing import actions
+from pupilhub.billing.models import Invoice, Subscription
+from pupilhub.core.models import AuditEvent
+from pupilhub.core.testing import make_pupil, make_school
+
+
+def _roll(school, **years):
+    """years: {"y7": 3} makes three active Y7 pupils."""
+    for key, n in years.items():
+        for _ in range(n):
+            make_pupil(school, year_group=int(key[1:]))
+
+
+def test_retained_year_groups_and_archived_pupils_are_not_charged(db):
+    school = make_school("Secondary", year_from=7, year_to=11)
+    _roll(school, y7=3, y11=2, y12=4)  # Y12 kept beyond a Y7-Y11 range
+    make_pupil(school, year_group=8, status="archived")
+    assert actions.pupils_on_roll(school) == 5
+
+
+def test_a_scottish_secondary_counts_s1_to_s6_not_s7(db):
+    school = make_school("Academy", year_scheme="scotland", year_from=8, year_to=13)
+    _roll(school, y8=2, y13=1, y14=3)  # S1, S6, and S7 leavers kept as 14
+    assert actions.pupils_on_roll(school) == 3
+
+
+def test_a_school_without_a_year_range_gets_a_clear_400(personas):
+    school = make_school("No range", year_from=None, year_to=None)
+    r = personas.api("operator").post(
+        f"/schools/{school.id}/subscription",
+        {"activation_date": "2027-02-01", "invoice_date": "2027-07-01"},
+    )
+    assert r.status_code == 400 and r.json()["error"]["code"] == "no_year_range"
+
+
+def test_quote_endpoint_for_admins_only(personas):
+    _roll(personas.school_a, y7=599)  # + the persona pupil in Y8 = 600
+    path = f"/schools/{personas.school_a.id}/billing/quote?activation_date=2027-02-01&invoice_date=2027-07-01"
+    assert personas.api(None).get(path).status_code == 401
+    assert personas.api("admin_b").get(path).status_code == 404
+    assert personas.api("teacher").get(path).status_code == 403
+    r = personas.api("admin").get(path)
+    assert r.status_code == 200
+    body = r.json()
+    assert {
+        k: body[k]
+        for k in (
+            "pupils_on_roll",
+            "price_per_pupil_pence",
+            "annual_pence",
+            "months_remaining",
+            "monthly_pence",
+            "amount_due_pence",
+        )
+    } == {
+        "pupils_on_roll": 600,
+        "price_per_pupil_pence": 50,
+        "annual_pence": 30000,
+        "months_remaining": 5,
+        "monthly_pence": 2500,
+        "amount_due_pence": 12500,
+    }
+    assert personas.api("operator").get(path).status_code == 200
+    bad = personas.api("admin").get(
+        f"/schools/{personas.school_a.id}/billing/quote?activation_date=2027-13-01"
+    )
+    assert bad.status_code == 400 and "activation_date" in bad.json()["error"]["fields"]
+    before = personas.api("admin").get(
+        f"/schools/{personas.school_a.id}/billing/quote?activation_date=2027-07-02&invoice_date=2027-07-01"
+    )
+    assert before.status_code == 400 and "invoice_date" in before.json()["error"]["fields"]
+
+
+def test_operator_activation_raises_the_pro_rata_invoice(personas):
+    _roll(personas.school_a, y7=599)
+    path = f"/schools/{personas.school_a.id}/subscription"
+    body = {"activation_date": "2027-02-01", "invoice_date": "2027-07-01"}
+    assert personas.api("main_admin").post(path, body).status_code == 403
+    assert personas.api(None).post(path, body).status_code == 401
+    r = personas.api("operator").post(path, body)
+    assert r.status_code == 201, r.content
+    invoice = r.json()["invoice"]
+    assert invoice["amount_pence"] == 12500 and invoice["kind"] == "activation"
+    assert invoice["period_start"] == "2027-02-01" and invoice["period_end"] == "2027-06-30"
+    assert invoice["lines"][0]["quantity"] == 600
+    assert personas.api("operator").post(path, body).status_code == 409
+    listed = personas.api("main_admin").get(f"/schools/{personas.school_a.id}/invoices").json()
+    assert [i["amount_pence"] for i in listed["items"]] == [12500]
+    assert (
+        personas.api("teacher").get(f"/schools/{personas.school_a.id}/invoices").status_code == 403
+    )
+    assert (
+        personas.api("admin_b").get(f"/schools/{personas.school_a.id}/invoices").status_code == 404
+    )
+    assert AuditEvent.objects.filter(action="subscription.activated").count() == 1
+
+
+def test_activating_on_the_invoice_date_is_charged_on_that_invoice(personas):
+    r = personas.api("operator").post(
+        f"/schools/{personas.school_a.id}/subscription",
+        {"activation_date": "2027-07-01", "invoice_date": "2027-07-01"},
+    )
+    assert r.status_code == 201
+    assert r.json()["invoice"]["kind"] == "annual"
+    assert r.json()["invoice"]["amount_pence"] == 50  # one pupil on roll, a full year
+    assert r.json()["next_invoice_date"] == "2028-07-01"
+
+
+def test_annual_invoices_are_raised_once_whatever_how_often_the_job_runs(personas):
+    actions.do_activate(personas.operator, personas.school_a, date(2027, 2, 1), date(2027, 7, 1))
+    assert actions.raise_due_invoices(date(2027, 6, 30)) == 0
+    _roll(personas.school_a, y9=3)  # counted again on the invoice date
+    assert actions.raise_due_invoices(date(2027, 7, 1)) == 1
+    assert actions.raise_due_invoices(date(2027, 7, 1)) == 0
+    assert actions.raise_due_invoices(date(2027, 7, 2)) == 0
+    annual = Invoice.objects.get(kind="annual")
+    assert annual.pupils_on_roll == 4 and annual.amount_pence == 200
+    assert (annual.period_start, annual.period_end) == (date(2027, 7, 1), date(2028, 6, 30))
+    assert Subscription.objects.get().next_invoice_date == date(2028, 7, 1)
+    # A job that missed two years catches up, one invoice a year.
+    assert actions.raise_due_invoices(date(2029, 8, 1)) == 2
+    assert Invoice.objects.filter(kind="annual").count() == 3
+
+
+def test_the_beat_schedule_runs_the_invoice_task_daily():
+    from config.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start
+    entry = app.conf.beat_schedule["raise-annual-invoices"]
+    assert entry["task"] == "pupilhub.billing.tasks.raise_due_invoices"
+    assert entry["task"] in app.tasks
+
+
+def test_invoice_pdf_and_csv_for_the_finance_office(personas):
+    import io
+
+    from pypdf import PdfReader
+
+    invoice = actions.do_activate(
+        personas.operator, personas.school_a, date(2027, 2, 1), date(2027, 7, 1)
+    )
+    base = f"/schools/{personas.school_a.id}"
+    r = personas.api("admin").get(f"{base}/invoices/{invoice.id}/pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
+    assert invoice.number in text and "£0.21" in text  # 1 pupil x 50p x 5/12 = 20.83p
+    assert personas.api("admin_b").get(f"{base}/invoices/{invoice.id}/pdf").status_code == 404
+    assert personas.api("teacher").get(f"{base}/invoices/{invoice.id}/pdf").status_code == 403
+    csv_text = personas.web("admin").get(f"{base}/billing/invoices.csv").content.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("invoice_number,kind")
+    assert invoice.number in csv_text and ",21," in csv_text
+    assert personas.web("teacher").get(f"{base}/billing/invoices.csv").status_code == 403
+
+
+def test_the_billing_page_for_admins_and_operators(personas):
+    url = f"/schools/{personas.school_a.id}/billing/"
+    assert personas.web(None).get(url).status_code == 302
+    assert personas.web("admin_b").get(url).status_code == 404
+    assert personas.web("teacher").get(url).status_code == 403
+    html = (
+        personas.web("admin")
+        .get(url + "?activation_date=2027-02-01&invoice_date=2027-07-01")
+        .content.decode()
+    )
+    assert "trial" in html and "£0.21" in html and "Operator" not in html
+    op = personas.web("operator")
+    assert "Operator: activate" in op.get(url).content.decode()
+    r = op.post(
+        url, {"activate": "1", "activation_date": "2027-02-01", "invoice_date": "2027-01-01"}
+    )
+    assert r.status_code == 200 and "must not be before" in r.content.decode()
+    r = op.post(
+        url, {"activate": "1", "activation_date": "2027-02-01", "invoice_date": "2027-07-01"}
+    )
+    assert r.status_code == 302 and Subscription.objects.filter(school=personas.school_a).exists()
+    r = op.post(url, {"price": "1", "price_per_pupil_pence": "75"})
+    assert r.status_code == 302
+    personas.school_a.refresh_from_db()
+    assert personas.school_a.price_per_pupil_pence == 75
+    assert (
+        personas.web("admin").post(url, {"price": "1", "price_per_pupil_pence": "1"}).status_code
+        == 200
+    )
+    personas.school_a.refresh_from_db()
+    assert personas.school_a.price_per_pupil_pence == 75  # admins cannot change the price
