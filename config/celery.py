@@ -16,4 +16,8 @@ app.conf.beat_schedule = {
         "task": "pupilhub.billing.tasks.raise_due_invoices",
         "schedule": crontab(hour=2, minute=15),
     },
+    "overdue-safeguarding-transfers": {
+        "task": "pupilhub.transition.tasks.notify_overdue",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }

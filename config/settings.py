@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "pupilhub.schools",
     "pupilhub.pupils",
     "pupilhub.documents",
+    "pupilhub.transition",
     "pupilhub.billing",
     "pupilhub.api",
 ]

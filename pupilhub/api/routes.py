@@ -5,6 +5,7 @@ from pupilhub.billing.api import router as billing_router
 from pupilhub.documents.api import router as documents_router
 from pupilhub.pupils.api import router as pupils_router
 from pupilhub.schools.api import router as schools_router
+from pupilhub.transition.api import router as transition_router
 
 from .base import api
 
@@ -13,5 +14,6 @@ api.add_router("", schools_router)
 api.add_router("", pupils_router)
 api.add_router("", documents_router)
 api.add_router("", billing_router)
+api.add_router("", transition_router)
 
 __all__ = ["api"]

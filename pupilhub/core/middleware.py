@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable
 
 from django.contrib.auth import SESSION_KEY
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -20,6 +20,20 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if response.status_code == 405 and request.path.startswith("/api/"):
+            # The contract's error body, not Django's empty HTML, for a wrong method.
+            allowed = response.get("Allow", "")
+            response = JsonResponse(
+                {
+                    "error": {
+                        "code": "method_not_allowed",
+                        "message": f"Use {allowed or 'another method'} here.",
+                        "fields": {},
+                    }
+                },
+                status=405,
+            )
+            response["Allow"] = allowed
         if request.path.startswith("/api/v1/docs"):
             return response  # ninja's Swagger page needs its own inline script.
         response.headers.setdefault("Content-Security-Policy", CSP)

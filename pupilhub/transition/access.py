@@ -1,0 +1,82 @@
+"""What a school may see of clusters and transfers. A school sees its own memberships,
+partners it shares an *active* cluster with, and requests it is a party to."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from pupilhub.core.errors import Conflict, NotFound
+from pupilhub.schools.access import SchoolAccess, parse_id
+from pupilhub.schools.models import School
+
+from .choices import MembershipStatus
+from .models import ClusterMembership, TransferRequest
+
+ACTIVE = MembershipStatus.ACTIVE
+
+
+def active_clusters(school: Any) -> QuerySet[ClusterMembership]:
+    return ClusterMembership.objects.filter(school=school, status=ACTIVE).values("cluster_id")
+
+
+def partners(school: School) -> QuerySet[School]:
+    """Schools with an active membership in a cluster where `school` is active too."""
+    return (
+        School.objects.filter(
+            cluster_memberships__status=ACTIVE,
+            cluster_memberships__cluster_id__in=active_clusters(school),
+        )
+        .exclude(pk=school.pk)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def in_cluster(a: School, b: Any) -> bool:
+    return partners(a).filter(pk=getattr(b, "pk", b)).exists()
+
+
+def partner_for(access: SchoolAccess, school_id: Any, *, missing: str = "not_found") -> School:
+    """A partner school, or an answer that says nothing about schools outside the cluster:
+    404 for look-ups, 409 `not_in_cluster` for requests (the same for an unknown id)."""
+    try:
+        pk = parse_id(school_id)
+    except NotFound:
+        pk = None
+    school = partners(access.school).filter(pk=pk).first() if pk else None
+    if school is None:
+        if missing == "conflict":
+            raise Conflict(
+                "Both schools must be active members of one cluster.", code="not_in_cluster"
+            )
+        raise NotFound()
+    return school
+
+
+def membership_for(access: SchoolAccess, membership_id: Any) -> ClusterMembership:
+    found = (
+        ClusterMembership.objects.select_related("cluster", "school")
+        .filter(school=access.school, pk=parse_id(membership_id))
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def requests_for(access: SchoolAccess, direction: str = "") -> QuerySet[TransferRequest]:
+    mine = access.school
+    if direction == "incoming":  # asked of me: I send
+        where = Q(from_school=mine)
+    elif direction == "outgoing":  # I asked: I receive
+        where = Q(to_school=mine)
+    else:
+        where = Q(from_school=mine) | Q(to_school=mine)
+    return TransferRequest.objects.filter(where).select_related("from_school", "to_school")
+
+
+def request_for(access: SchoolAccess, request_id: Any) -> TransferRequest:
+    found = requests_for(access).filter(pk=parse_id(request_id)).first()
+    if found is None:
+        raise NotFound()
+    return found

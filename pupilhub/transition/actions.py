@@ -1,0 +1,483 @@
+"""Transition actions: clusters, membership decisions, transfer requests and the copy."""
+
+import hashlib
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from pupilhub.core import audit, emails
+from pupilhub.core.errors import Conflict, Forbidden, Invalid, invalid_field
+from pupilhub.documents.actions import stored_name
+from pupilhub.documents.models import SafeguardingAction
+from pupilhub.documents.registry import BY_TRANSFER_KEY, FILE, SAFEGUARDING, DocType
+from pupilhub.pupils.models import Pupil
+from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.choices import Role
+from pupilhub.schools.models import School, StaffMembership
+
+from .access import in_cluster, partner_for
+from .choices import DOCUMENT_TYPES, ItemStatus, MembershipStatus, RequestStatus
+from .matching import match
+from .models import Cluster, ClusterMembership, TransferItem, TransferRequest
+
+log = logging.getLogger(__name__)
+
+# Approvals with more pupils than this run as a Celery job with a progress bar.
+ASYNC_PUPILS = 100
+SAFEGUARDING_SCHOOL_DAYS = 5
+
+
+# Clusters (operator) -------------------------------------------------------
+
+
+def do_create_cluster(actor: Any, name: str) -> Cluster:
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise invalid_field("name", "Give the cluster a name (at most 200 characters).")
+    with transaction.atomic():
+        cluster = Cluster.objects.create(name=name, created_by=actor)
+        audit.record(actor, "cluster.created", cluster)
+    return cluster
+
+
+def do_add_member(actor: Any, cluster: Cluster, school: School) -> ClusterMembership:
+    """Invite a school: pending until its Main School Admin approves.
+
+    Re-adding a school that denied or left invites it again (pending).
+    """
+    with transaction.atomic():
+        membership, created = ClusterMembership.objects.select_for_update().get_or_create(
+            cluster=cluster, school=school, defaults={"added_by": actor}
+        )
+        if not created:
+            if membership.status in (MembershipStatus.PENDING, MembershipStatus.ACTIVE):
+                raise Conflict(
+                    f"{school.name} is already {membership.status} in this cluster.",
+                    code="already_member",
+                )
+            membership.status = MembershipStatus.PENDING
+            membership.added_by, membership.decided_by, membership.decided_at = actor, None, None
+            membership.save()
+        audit.record(actor, "cluster.member_added", membership, school=school)
+        transaction.on_commit(lambda: _notify_main_admin(membership.pk))
+    return membership
+
+
+def _notify_main_admin(membership_id: Any) -> None:
+    membership = ClusterMembership.objects.select_related("cluster", "school").get(pk=membership_id)
+    head = StaffMembership.objects.filter(school=membership.school, role=Role.MAIN_ADMIN).first()
+    if head is None:
+        return
+    emails.send_now(
+        "cluster_invitation",
+        head.user.email,
+        {"user": head.user, "school": membership.school, "cluster": membership.cluster},
+    )
+
+
+def do_decide_membership(access: SchoolAccess, membership: ClusterMembership, to: str) -> None:
+    """The Main School Admin approves, denies, or leaves."""
+    access.require_main_admin("Only the Main School Admin can decide cluster membership.")
+    allowed = {
+        MembershipStatus.ACTIVE: (MembershipStatus.PENDING,),
+        MembershipStatus.DENIED: (MembershipStatus.PENDING,),
+        MembershipStatus.LEFT: (MembershipStatus.PENDING, MembershipStatus.ACTIVE),
+    }[MembershipStatus(to)]
+    with transaction.atomic():
+        locked = ClusterMembership.objects.select_for_update().get(pk=membership.pk)
+        if locked.status not in allowed:
+            raise Conflict(
+                f"This membership is {locked.status}; it cannot become {to}.", code="invalid_state"
+            )
+        locked.status = to
+        locked.decided_by, locked.decided_at = access.user, timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        audit.record(access.user, f"cluster.membership_{to}", locked, school=access.school)
+    membership.refresh_from_db()
+
+
+# Requests ------------------------------------------------------------------
+
+
+def school_days_after(start: date, days: int) -> date:
+    """`days` school days (Monday to Friday) after `start`. Holidays are not known here."""
+    current = start
+    while days:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def can_handle_safeguarding(access: SchoolAccess) -> bool:
+    return access.is_main_admin or (access.is_admin and access.can_see_safeguarding)
+
+
+def _check_types(access: SchoolAccess, types: list[str]) -> list[str]:
+    if not types:
+        raise invalid_field("document_types", "Choose at least one document type.")
+    unknown = [t for t in types if t not in DOCUMENT_TYPES]
+    if unknown:
+        raise invalid_field(
+            "document_types",
+            f"Unknown document type(s): {', '.join(unknown)}. Use {', '.join(DOCUMENT_TYPES)}.",
+        )
+    if "safeguarding_issues" in types and not can_handle_safeguarding(access):
+        raise Forbidden(
+            "Only a safeguarding lead or the Main School Admin can request safeguarding issues."
+        )
+    return [t for t in DOCUMENT_TYPES if t in types]  # canonical order, no repeats
+
+
+def do_request_transfer(
+    access: SchoolAccess,
+    from_school_id: Any,
+    pupil_ids: list[Any],
+    types: list[str],
+    year_group: int | None = None,
+) -> TransferRequest:
+    """The receiving school asks a partner for documents of some of its own pupils."""
+    access.require_admin("Only school admins can request transfers.")
+    types = _check_types(access, types)
+    sender = partner_for(access, from_school_id, missing="conflict")
+    pupils = _own_pupils(access, pupil_ids, year_group)
+    today = timezone.localdate()
+    with transaction.atomic():
+        req = TransferRequest.objects.create(
+            from_school=sender,
+            to_school=access.school,
+            requested_by=access.user,
+            document_types=types,
+            due_by=(
+                school_days_after(today, SAFEGUARDING_SCHOOL_DAYS)
+                if "safeguarding_issues" in types
+                else None
+            ),
+            total=len(pupils),
+        )
+        TransferItem.objects.bulk_create([TransferItem(request=req, pupil=p) for p in pupils])
+        _audit_both(access.user, "transfer.requested", req, pupils=len(pupils), types=types)
+    return req
+
+
+def _own_pupils(access: SchoolAccess, pupil_ids: list[Any], year_group: int | None) -> list[Pupil]:
+    import uuid
+
+    qs = Pupil.objects.filter(school=access.school)
+    if year_group is not None:
+        found = list(qs.filter(year_group=year_group, status="active"))
+        if not found:
+            raise invalid_field("year_group", "No active pupils in that year group.")
+        return found
+    if not pupil_ids:
+        raise invalid_field("pupils", "Choose at least one pupil.")
+    try:
+        ids = {uuid.UUID(str(i)) for i in pupil_ids}
+    except ValueError:
+        raise invalid_field("pupils", "Pupil ids must be ids of this school's pupils.") from None
+    found = list(qs.filter(pk__in=ids))
+    if len(found) != len(ids):
+        raise invalid_field("pupils", "Some pupils are not on this school's roll.")
+    return found
+
+
+def _audit_both(actor: Any, action: str, req: TransferRequest, **detail: Any) -> None:
+    """One row per school: each side's admins see the event in their own audit log."""
+    for school in (req.to_school, req.from_school):
+        audit.record(actor, action, req, school=school, **detail)
+
+
+def _require_sender(access: SchoolAccess, req: TransferRequest) -> None:
+    access.require_admin("Only school admins can answer transfer requests.")
+    if req.from_school_id != access.school.pk:
+        raise Forbidden("Only the sending school can answer this request.")
+    if req.includes_safeguarding and not can_handle_safeguarding(access):
+        raise Forbidden(
+            "Only a safeguarding lead or the Main School Admin can approve safeguarding issues."
+        )
+
+
+def _require_cluster(req: TransferRequest) -> None:
+    if not in_cluster(req.from_school, req.to_school):
+        raise Conflict("Both schools must be active members of one cluster.", code="not_in_cluster")
+
+
+def do_deny(access: SchoolAccess, req: TransferRequest, pupil_ids: list[Any] | None = None) -> None:
+    """Deny the whole request, or some pupils of it. Nothing is copied."""
+    _require_sender(access, req)
+    with transaction.atomic():
+        locked = TransferRequest.objects.select_for_update().get(pk=req.pk)
+        if locked.status != RequestStatus.PENDING:
+            raise Conflict(f"This request is {locked.status}.", code="invalid_state")
+        items = locked.items.filter(status=ItemStatus.PENDING)
+        if pupil_ids is not None:
+            items = items.filter(pupil_id__in=_uuids(pupil_ids))
+        items.update(status=ItemStatus.DENIED, reason="denied")
+        if not locked.items.filter(status=ItemStatus.PENDING).exists():
+            done = locked.items.exclude(status=ItemStatus.DENIED).exists()
+            locked.status = RequestStatus.COMPLETED if done else RequestStatus.DENIED
+            locked.decided_by, locked.decided_at = access.user, timezone.now()
+        locked.save()
+        _audit_both(access.user, "transfer.denied", locked, pupils=len(pupil_ids or []) or "all")
+    req.refresh_from_db()
+
+
+def _uuids(values: list[Any]) -> list[Any]:
+    import uuid
+
+    try:
+        return [uuid.UUID(str(v)) for v in values]
+    except ValueError:
+        raise invalid_field("pupils", "Pupil ids must be ids from this request.") from None
+
+
+def do_approve(
+    access: SchoolAccess, req: TransferRequest, pupil_ids: list[Any] | None = None
+) -> TransferRequest:
+    """Approve the request (or some of its pupils) and copy the documents.
+
+    Idempotent: approving a completed request again copies nothing. Large requests
+    are handed to a Celery job; the request shows its progress (`total`, `done`).
+    """
+    _require_sender(access, req)
+    _require_cluster(req)
+    with transaction.atomic():
+        locked = TransferRequest.objects.select_for_update().get(pk=req.pk)
+        if locked.status in (RequestStatus.COMPLETED, RequestStatus.RUNNING):
+            return locked
+        if locked.status != RequestStatus.PENDING:
+            raise Conflict(f"This request is {locked.status}.", code="invalid_state")
+        pending = locked.items.filter(status=ItemStatus.PENDING)
+        chosen = pending if pupil_ids is None else pending.filter(pupil_id__in=_uuids(pupil_ids))
+        chosen_ids = list(chosen.values_list("pk", flat=True))
+        locked.status = RequestStatus.RUNNING
+        locked.decided_by, locked.decided_at = access.user, timezone.now()
+        locked.save()
+        _audit_both(access.user, "transfer.approved", locked, pupils=len(chosen_ids))
+        if len(chosen_ids) > ASYNC_PUPILS:
+            from .tasks import run_transfer
+
+            transaction.on_commit(
+                lambda: run_transfer.delay(str(locked.pk), [str(i) for i in chosen_ids])
+            )
+            return locked
+    run_items(locked.pk, chosen_ids, access.user)
+    locked.refresh_from_db()
+    return locked
+
+
+def run_items(request_id: Any, item_ids: list[Any], actor: Any = None) -> None:
+    """Copy each chosen item's documents, one transaction a pupil, counting progress."""
+    req = TransferRequest.objects.select_related("from_school", "to_school").get(pk=request_id)
+    items = list(
+        TransferItem.objects.filter(
+            request=req, pk__in=item_ids, status=ItemStatus.PENDING
+        ).select_related("pupil")
+    )
+    matches = match(req.to_school, req.from_school, [i.pupil_id for i in items])
+    for item in items:
+        try:
+            _run_item(req, item, matches)
+        except Exception:  # one pupil's failure leaves no partial copy and stops nothing else
+            log.exception("transfer item failed", extra={"item": str(item.pk)})
+            TransferItem.objects.filter(pk=item.pk).update(status=ItemStatus.FAILED, reason="error")
+        TransferRequest.objects.filter(pk=req.pk).update(done=F("done") + 1)
+    with transaction.atomic():
+        locked = TransferRequest.objects.select_for_update().get(pk=req.pk)
+        pending = locked.items.filter(status=ItemStatus.PENDING).exists()
+        failed = locked.items.filter(status=ItemStatus.FAILED).exists()
+        if pending:
+            locked.status = RequestStatus.PENDING  # the rest await a decision
+        else:
+            locked.status = RequestStatus.FAILED if failed else RequestStatus.COMPLETED
+        locked.save(update_fields=["status"])
+        counts = dict(locked.items.values_list("status").annotate(n=Count("id")))
+        _audit_both(
+            actor, "transfer.completed", locked, **{f"items_{k}": v for k, v in counts.items()}
+        )
+
+
+def _run_item(req: TransferRequest, item: TransferItem, matches: Any) -> None:
+    partner = matches.exact.get(item.pupil_id)
+    if partner is None:
+        near = matches.near.get(item.pupil_id, [])
+        differs = sorted({field for _, field in near})
+        TransferItem.objects.filter(pk=item.pk).update(
+            status=ItemStatus.SKIPPED, reason="no_match", differs=differs
+        )
+        return
+    dtypes = [BY_TRANSFER_KEY[t] for t in req.document_types]
+    sources = {d.transfer_key: list(_sources(d, partner)) for d in dtypes}
+    if not any(sources.values()):
+        TransferItem.objects.filter(pk=item.pk).update(
+            status=ItemStatus.SKIPPED, reason="no_documents", partner_pupil=partner
+        )
+        return
+    for attempt in range(2):
+        written: list[Any] = []
+        try:
+            with transaction.atomic():
+                counts = {
+                    d.transfer_key: _copy(req, d, sources[d.transfer_key], item.pupil, written)
+                    for d in dtypes
+                }
+                TransferItem.objects.filter(pk=item.pk).update(
+                    status=ItemStatus.TRANSFERRED, partner_pupil=partner, counts=counts, reason=""
+                )
+            return
+        except IntegrityError:
+            # A concurrent approval copied some of these first; the retry skips them.
+            _delete_files(written)
+            if attempt:
+                raise
+        except Exception:
+            _delete_files(written)
+            raise
+
+
+def _sources(dtype: DocType, partner: Pupil) -> Any:
+    return dtype.model.objects.filter(  # type: ignore[attr-defined]
+        school=partner.school_id, pupil=partner, deleted_at__isnull=True
+    )
+
+
+COPY_SKIP = {
+    "id",
+    "school",
+    "pupil",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "deleted_by",
+    "source_document",
+    "transferred_from_school",
+    "transferred_at",
+    "file",
+}
+
+
+def _copy(
+    req: TransferRequest, dtype: DocType, sources: list[Any], pupil: Pupil, written: list[Any]
+) -> int:
+    """Copy documents not copied before (each copy remembers its source). Returns how many."""
+    if not sources:
+        return 0
+    model = dtype.model
+    done = set(
+        model.objects.filter(pupil=pupil, source_document__in=[s.pk for s in sources]).values_list(  # type: ignore[attr-defined]
+            "source_document", flat=True
+        )
+    )
+    now = timezone.now()
+    copies = []
+    for src in sources:
+        if src.pk in done:
+            continue
+        copy = model(
+            school=req.to_school,
+            pupil=pupil,
+            source_document=src.pk,
+            transferred_from_school=req.from_school,
+            transferred_at=now,
+            **{
+                f.attname: getattr(src, f.attname)
+                for f in model._meta.concrete_fields
+                if f.name not in COPY_SKIP
+            },
+        )
+        if dtype is FILE:
+            _copy_file(src, copy, written)
+        copies.append(copy)
+    model.objects.bulk_create(copies)  # type: ignore[attr-defined]
+    if dtype is SAFEGUARDING:
+        _copy_action_logs(copies)
+    return len(copies)
+
+
+def _copy_file(src: Any, copy: Any, written: list[Any]) -> None:
+    """Storage to storage under a new server-made name; the SHA-256 is checked on the way."""
+    with src.file.open("rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != src.sha256:
+        raise Invalid(f"File {src.pk} does not match its recorded SHA-256.", code="file_corrupt")
+    name = copy.file.storage.save(stored_name(copy.school_id), ContentFile(data))
+    copy.file.name = name
+    written.append(name)
+
+
+def _delete_files(names: list[Any]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
+
+
+def _copy_action_logs(copies: list[Any]) -> None:
+    by_source = {c.source_document: c for c in copies}
+    SafeguardingAction.objects.bulk_create(
+        [
+            SafeguardingAction(
+                school=by_source[a.issue_id].school,
+                issue=by_source[a.issue_id],
+                text=a.text,
+                by=None,
+            )
+            for a in SafeguardingAction.objects.filter(issue_id__in=list(by_source))
+        ]
+    )
+
+
+def do_acknowledge(access: SchoolAccess, req: TransferRequest) -> TransferRequest:
+    """The receiving school confirms receipt (required of a safeguarding lead for
+    child-protection files; the sender sees "awaiting receipt" until then)."""
+    access.require_admin("Only school admins can confirm receipt.")
+    if req.to_school_id != access.school.pk:
+        raise Forbidden("Only the receiving school can confirm receipt.")
+    if req.includes_safeguarding and not can_handle_safeguarding(access):
+        raise Forbidden("Only a safeguarding lead or the Main School Admin can confirm receipt.")
+    with transaction.atomic():
+        locked = TransferRequest.objects.select_for_update().get(pk=req.pk)
+        if locked.status != RequestStatus.COMPLETED:
+            raise Conflict(
+                "Receipt can be confirmed once the transfer is complete.", code="invalid_state"
+            )
+        if locked.acknowledged_at is None:
+            locked.acknowledged_by, locked.acknowledged_at = access.user, timezone.now()
+            locked.save(update_fields=["acknowledged_by", "acknowledged_at"])
+            _audit_both(access.user, "transfer.acknowledged", locked)
+    return locked
+
+
+def notify_overdue(today: date) -> int:
+    """Email the sending school's safeguarding leads about child-protection transfers past
+    their 5-school-day due date (once per request). Returns how many requests."""
+    due = TransferRequest.objects.filter(
+        status=RequestStatus.PENDING,
+        due_by__lt=today,
+        overdue_notified_at__isnull=True,
+    ).select_related("from_school", "to_school")
+    sent = 0
+    for req in due:
+        claimed = TransferRequest.objects.filter(
+            pk=req.pk, overdue_notified_at__isnull=True
+        ).update(overdue_notified_at=timezone.now())
+        if not claimed:
+            continue  # another worker took it
+        leads = StaffMembership.objects.filter(
+            school=req.from_school, safeguarding_lead=True
+        ).select_related("user")
+        for lead in leads:
+            emails.send_now(
+                "safeguarding_transfer_overdue",
+                lead.user.email,
+                {"user": lead.user, "request": req},
+            )
+        audit.record(None, "transfer.overdue_notified", req, school=req.from_school)
+        sent += 1
+    return sent

@@ -1,0 +1,210 @@
+"""Cluster and transition endpoints (operator: clusters; school admins: the rest)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from pupilhub.api.base import errors, page
+from pupilhub.schools.access import admin_access, parse_id, require_operator, staff_access
+from pupilhub.schools.models import School
+
+from . import actions, serializers
+from .access import membership_for, partner_for, partners, request_for, requests_for
+from .matching import match
+from .models import Cluster, ClusterMembership
+
+router = Router(tags=["transition"])
+
+
+class ClusterIn(Schema):
+    name: str
+
+
+class MemberIn(Schema):
+    school: str
+
+
+class RequestIn(Schema):
+    from_school: str
+    pupils: list[str] = []
+    year_group: int | None = None
+    document_types: list[str]
+
+
+class PupilsIn(Schema):
+    pupils: list[str] | None = None
+
+
+def _cluster(request: HttpRequest, cluster: str) -> Cluster:
+    require_operator(request.user)
+    return get_object_or_404(Cluster, pk=parse_id(cluster))
+
+
+@router.post("/clusters", response={201: dict, **errors(400, 403)})
+def create_cluster(request: HttpRequest, payload: ClusterIn) -> Status[dict[str, Any]]:
+    """Operators: a new cluster."""
+    require_operator(request.user)
+    cluster = actions.do_create_cluster(request.user, payload.name)
+    return Status(201, {"id": str(cluster.id), "name": cluster.name})
+
+
+@router.get("/clusters", response={200: dict, **errors(403)})
+def list_clusters(request: HttpRequest) -> dict[str, Any]:
+    """Operators: every cluster and every membership's status, who decided and when."""
+    require_operator(request.user)
+    clusters = Cluster.objects.prefetch_related("memberships__school", "memberships__decided_by")
+    return {
+        "items": [
+            {
+                "id": str(c.id),
+                "name": c.name,
+                "members": [
+                    {
+                        "id": str(m.id),
+                        "school": {"id": str(m.school_id), "name": m.school.name},
+                        "status": m.status,
+                        "decided_by": m.decided_by.email if m.decided_by else None,
+                        "decided_at": m.decided_at,
+                    }
+                    for m in c.memberships.all()
+                ],
+            }
+            for c in clusters
+        ],
+        "next": None,
+    }
+
+
+@router.post("/clusters/{cluster}/members", response={201: dict, **errors(400, 403, 404, 409)})
+def add_member(request: HttpRequest, cluster: str, payload: MemberIn) -> Status[dict[str, Any]]:
+    """Operators: add a school (pending until its Main School Admin approves)."""
+    found = _cluster(request, cluster)
+    school = get_object_or_404(School, pk=parse_id(payload.school))
+    m = actions.do_add_member(request.user, found, school)
+    return Status(
+        201,
+        {"id": str(m.id), "cluster": str(found.id), "school": str(school.id), "status": m.status},
+    )
+
+
+@router.get("/schools/{school}/cluster-memberships", response={200: dict, **errors(403, 404)})
+def list_memberships(request: HttpRequest, school: str) -> dict[str, Any]:
+    access = admin_access(request.user, school)
+    qs = ClusterMembership.objects.filter(school=access.school).select_related("cluster", "school")
+    return {"items": [serializers.membership(m) for m in qs], "next": None}
+
+
+def _decide(request: HttpRequest, school: str, id: str, to: str) -> dict[str, Any]:
+    access = staff_access(request.user, school)
+    m = membership_for(access, id)
+    actions.do_decide_membership(access, m, to)
+    return serializers.membership(m)
+
+
+@router.post(
+    "/schools/{school}/cluster-memberships/{id}/approve",
+    response={200: dict, **errors(403, 404, 409)},
+)
+def approve_membership(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
+    """Main School Admin only."""
+    return _decide(request, school, id, "active")
+
+
+@router.post(
+    "/schools/{school}/cluster-memberships/{id}/deny", response={200: dict, **errors(403, 404, 409)}
+)
+def deny_membership(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
+    """Main School Admin only."""
+    return _decide(request, school, id, "denied")
+
+
+@router.post(
+    "/schools/{school}/cluster-memberships/{id}/leave",
+    response={200: dict, **errors(403, 404, 409)},
+)
+def leave_membership(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
+    """Main School Admin only."""
+    return _decide(request, school, id, "left")
+
+
+@router.get("/schools/{school}/transition/partners", response={200: dict, **errors(403, 404)})
+def list_partners(request: HttpRequest, school: str) -> dict[str, Any]:
+    access = admin_access(request.user, school)
+    items = [{"id": str(s.id), "name": s.name} for s in partners(access.school)]
+    return {"items": items, "next": None}
+
+
+@router.get("/schools/{school}/transition/shared-pupils", response={200: dict, **errors(403, 404)})
+def shared_pupils(request: HttpRequest, school: str, partner: str = "") -> dict[str, Any]:
+    """Pupils of this school matching one at `partner`; near misses listed apart."""
+    access = admin_access(request.user, school)
+    other = partner_for(access, partner)
+    return serializers.shared_pupils(access, match(access.school, other))
+
+
+@router.post(
+    "/schools/{school}/transfer-requests", response={201: dict, **errors(400, 403, 404, 409)}
+)
+def create_request(request: HttpRequest, school: str, payload: RequestIn) -> Status[dict[str, Any]]:
+    """The receiving school asks; give pupils, or a year_group, and document types."""
+    access = staff_access(request.user, school)
+    req = actions.do_request_transfer(
+        access, payload.from_school, payload.pupils, payload.document_types, payload.year_group
+    )
+    return Status(201, serializers.transfer(req))
+
+
+@router.get("/schools/{school}/transfer-requests", response={200: dict, **errors(400, 403, 404)})
+def list_requests(request: HttpRequest, school: str, direction: str = "") -> dict[str, Any]:
+    access = admin_access(request.user, school)
+    if direction not in ("", "incoming", "outgoing"):
+        from pupilhub.core.errors import invalid_field
+
+        raise invalid_field("direction", "Use incoming or outgoing.")
+    qs = requests_for(access, direction).order_by("-created_at")
+    return page(request, qs, lambda r: serializers.transfer(r, with_items=False))
+
+
+@router.get("/schools/{school}/transfer-requests/{id}", response={200: dict, **errors(403, 404)})
+def get_request(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
+    access = admin_access(request.user, school)
+    return serializers.transfer(request_for(access, id))
+
+
+@router.post(
+    "/schools/{school}/transfer-requests/{id}/approve",
+    response={200: dict, 202: dict, **errors(400, 403, 404, 409)},
+)
+def approve_request(
+    request: HttpRequest, school: str, id: str, payload: PupilsIn | None = None
+) -> Status[dict[str, Any]]:
+    """The sending school approves (all pupils, or `pupils`); large ones answer 202 and run
+    as a job: poll the request for `done` of `total`."""
+    access = staff_access(request.user, school)
+    req = actions.do_approve(access, request_for(access, id), payload.pupils if payload else None)
+    return Status(202 if req.status == "running" else 200, serializers.transfer(req))
+
+
+@router.post(
+    "/schools/{school}/transfer-requests/{id}/deny",
+    response={200: dict, **errors(400, 403, 404, 409)},
+)
+def deny_request(
+    request: HttpRequest, school: str, id: str, payload: PupilsIn | None = None
+) -> dict[str, Any]:
+    access = staff_access(request.user, school)
+    req = request_for(access, id)
+    actions.do_deny(access, req, payload.pupils if payload else None)
+    return serializers.transfer(req)
+
+
+@router.post(
+    "/schools/{school}/transfer-requests/{id}/acknowledge",
+    response={200: dict, **errors(403, 404, 409)},
+)
+def acknowledge_request(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
+    """The receiving school confirms receipt."""
+    access = staff_access(request.user, school)
+    return serializers.transfer(actions.do_acknowledge(access, request_for(access, id)))

@@ -1,0 +1,1 @@
+from pupilhub.core.demo import Demo, step  # noqa: F401

@@ -1,0 +1,73 @@
+"""Which pupils two schools share, and the near misses admins should fix.
+
+A pupil matches when first name, surname, date of birth and pupil ID are equal
+after normalisation (Pupil.match_key: NFKC, case-folded, trimmed, apostrophes
+unified), whether active or archived on either side. A near miss is equal on
+three of the four parts; it is listed so the data can be corrected, and never
+transfers.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pupilhub.pupils.models import Pupil
+from pupilhub.schools.models import School
+
+FIELDS = ("first_name", "surname", "date_of_birth", "pupil_id")
+SEP = "\x1f"
+
+
+@dataclass
+class Matches:
+    exact: dict[Any, Pupil] = field(default_factory=dict)  # my pupil id -> partner pupil
+    near: dict[Any, list[tuple[Pupil, str]]] = field(default_factory=dict)  # -> [(pupil, differs)]
+    mine: dict[Any, Pupil] = field(default_factory=dict)
+
+
+def _roll(school: School, ids: Any = None) -> list[Pupil]:
+    qs = Pupil.objects.filter(school=school).only(
+        "id",
+        "school_id",
+        "first_name",
+        "surname",
+        "date_of_birth",
+        "pupil_id",
+        "status",
+        "year_group",
+        "tutor_group",
+        "match_key",
+    )
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return list(qs.order_by("surname", "first_name", "id"))
+
+
+def match(mine: School, partner: School, ids: Any = None) -> Matches:
+    """Match my pupils (or just `ids` of them) against the partner's whole roll."""
+    result = Matches()
+    my_pupils = _roll(mine, ids)
+    result.mine = {p.id: p for p in my_pupils}
+    theirs = _roll(partner)
+    by_key = {p.match_key: p for p in theirs}
+    matched_theirs = set()
+    for p in my_pupils:
+        other = by_key.get(p.match_key)
+        if other is not None:
+            result.exact[p.id] = other
+            matched_theirs.add(other.id)
+    # Near misses: index the partner's unmatched pupils by each three-of-four key.
+    index: dict[tuple[int, tuple[str, ...]], list[Pupil]] = {}
+    for other in theirs:
+        if other.id in matched_theirs:
+            continue
+        parts = other.match_key.split(SEP)
+        for skip in range(4):
+            index.setdefault((skip, tuple(parts[:skip] + parts[skip + 1 :])), []).append(other)
+    for p in my_pupils:
+        if p.id in result.exact:
+            continue
+        parts = p.match_key.split(SEP)
+        for skip in range(4):
+            for other in index.get((skip, tuple(parts[:skip] + parts[skip + 1 :])), []):
+                result.near.setdefault(p.id, []).append((other, FIELDS[skip]))
+    return result

@@ -1,0 +1,1 @@
+"""Pupil-page banner."""

@@ -1,0 +1,123 @@
+"""Plain-dict views of memberships, shared pupils and requests, for the API and pages."""
+
+from typing import Any
+
+from django.db.models import Count
+
+from pupilhub.documents.registry import BY_TRANSFER_KEY
+from pupilhub.pupils.models import Pupil
+from pupilhub.schools.access import SchoolAccess
+
+from .actions import can_handle_safeguarding
+from .choices import DOCUMENT_TYPES, MembershipStatus
+from .matching import Matches
+from .models import ClusterMembership, TransferRequest
+
+
+def membership(m: ClusterMembership) -> dict[str, Any]:
+    """The school's membership, with the cluster's schools it may see: active ones only
+    (a pending or denied school stays invisible to the others)."""
+    others = m.cluster.memberships.select_related("school").filter(status=MembershipStatus.ACTIVE)
+    schools = [{"id": o.school_id, "name": o.school.name, "status": o.status} for o in others]
+    if m.status != MembershipStatus.ACTIVE:
+        schools.append({"id": m.school_id, "name": m.school.name, "status": m.status})
+    return {
+        "id": m.id,
+        "cluster": {"id": m.cluster_id, "name": m.cluster.name},
+        "status": m.status,
+        "decided_at": m.decided_at,
+        "schools": sorted(schools, key=lambda s: s["name"]),
+    }
+
+
+def visible_types(access: SchoolAccess) -> list[str]:
+    """Safeguarding counts only for those who may handle safeguarding transfers."""
+    return [
+        t for t in DOCUMENT_TYPES if t != "safeguarding_issues" or can_handle_safeguarding(access)
+    ]
+
+
+def document_counts(pupils: list[Pupil], types: list[str]) -> dict[Any, dict[str, int]]:
+    """Live documents per pupil and type: one grouped query a type."""
+    counts: dict[Any, dict[str, int]] = {p.id: dict.fromkeys(types, 0) for p in pupils}
+    ids = list(counts)
+    for key in types:
+        model = BY_TRANSFER_KEY[key].model
+        rows = (
+            model.objects.filter(pupil_id__in=ids, deleted_at__isnull=True)  # type: ignore[attr-defined]
+            .values("pupil_id")
+            .annotate(n=Count("id"))
+        )
+        for row in rows:
+            counts[row["pupil_id"]][key] = row["n"]
+    return counts
+
+
+def pupil_brief(p: Pupil) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "first_name": p.first_name,
+        "surname": p.surname,
+        "pupil_id": p.pupil_id,
+        "date_of_birth": p.date_of_birth,
+        "year_group": p.year_group,
+        "status": p.status,
+    }
+
+
+def partner_brief(p: Pupil) -> dict[str, Any]:
+    """What the receiving school learns of the partner's pupil: no more than it has."""
+    return {"id": p.id, "first_name": p.first_name, "surname": p.surname, "status": p.status}
+
+
+def shared_pupils(access: SchoolAccess, matches: Matches) -> dict[str, Any]:
+    types = visible_types(access)
+    counts = document_counts(list(matches.exact.values()), types)
+    items = [
+        {
+            "pupil": pupil_brief(matches.mine[pid]),
+            "partner_pupil": partner_brief(other),
+            "partner_document_counts": counts[other.id],
+        }
+        for pid, other in matches.exact.items()
+    ]
+    near = [
+        {
+            "pupil": pupil_brief(matches.mine[pid]),
+            "partner_pupil": partner_brief(other),
+            "differs": field,
+        }
+        for pid, pairs in matches.near.items()
+        for other, field in pairs
+    ]
+    return {"items": items, "near_misses": near, "next": None}
+
+
+def transfer(req: TransferRequest, *, with_items: bool = True) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": req.id,
+        "from_school": {"id": req.from_school_id, "name": req.from_school.name},
+        "to_school": {"id": req.to_school_id, "name": req.to_school.name},
+        "status": req.status,
+        "document_types": req.document_types,
+        "created_at": req.created_at,
+        "due_by": req.due_by,
+        "decided_at": req.decided_at,
+        "acknowledged_at": req.acknowledged_at,
+        "awaiting_receipt": req.status == "completed" and req.acknowledged_at is None,
+        "total": req.total,
+        "done": req.done,
+    }
+    if with_items:
+        data["items"] = [
+            {
+                "pupil": item.pupil_id,
+                "pupil_name": f"{item.pupil.first_name} {item.pupil.surname}",
+                "status": item.status,
+                **({"reason": item.reason} if item.reason else {}),
+                **({"differs": item.differs} if item.differs else {}),
+                **({"documents": item.counts} if item.status == "transferred" else {}),
+            }
+            for item in req.items.select_related("pupil")
+        ]
+    return data
