@@ -144,6 +144,9 @@ def main() -> int:
         pl = timed(client, f"/schools/{school.id}/pupils/")
         print(f"pupil list page (50 of 2,000 pupils): {pl * 1000:.1f} ms in-process")
         under_load(school, senco)
+        from bench import transition
+
+        transition.run()
     finally:
         runner.teardown_databases(old)
     return 0

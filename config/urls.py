@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("pupilhub.pupils.urls")),
     path("", include("pupilhub.documents.urls")),
     path("", include("pupilhub.billing.urls")),
+    path("", include("pupilhub.transition.urls")),
 ]

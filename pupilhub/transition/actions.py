@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -250,6 +250,11 @@ def do_approve(
         locked = TransferRequest.objects.select_for_update().get(pk=req.pk)
         if locked.status in (RequestStatus.COMPLETED, RequestStatus.RUNNING):
             return locked
+        if locked.status == RequestStatus.FAILED:  # approving again retries the failed pupils
+            locked.items.filter(status=ItemStatus.FAILED).update(
+                status=ItemStatus.PENDING, reason=""
+            )
+            locked.status = RequestStatus.PENDING
         if locked.status != RequestStatus.PENDING:
             raise Conflict(f"This request is {locked.status}.", code="invalid_state")
         pending = locked.items.filter(status=ItemStatus.PENDING)
@@ -272,7 +277,12 @@ def do_approve(
 
 
 def run_items(request_id: Any, item_ids: list[Any], actor: Any = None) -> None:
-    """Copy each chosen item's documents, one transaction a pupil, counting progress."""
+    """Copy the chosen items' documents, counting progress.
+
+    Pupils go in chunks, one transaction a chunk; if a chunk fails it is rolled back
+    and its pupils are redone one transaction each, so a failure leaves no partial
+    copy for that pupil and costs no other pupil anything.
+    """
     req = TransferRequest.objects.select_related("from_school", "to_school").get(pk=request_id)
     items = list(
         TransferItem.objects.filter(
@@ -280,13 +290,36 @@ def run_items(request_id: Any, item_ids: list[Any], actor: Any = None) -> None:
         ).select_related("pupil")
     )
     matches = match(req.to_school, req.from_school, [i.pupil_id for i in items])
-    for item in items:
-        try:
-            _run_item(req, item, matches)
-        except Exception:  # one pupil's failure leaves no partial copy and stops nothing else
-            log.exception("transfer item failed", extra={"item": str(item.pk)})
-            TransferItem.objects.filter(pk=item.pk).update(status=ItemStatus.FAILED, reason="error")
-        TransferRequest.objects.filter(pk=req.pk).update(done=F("done") + 1)
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start : start + CHUNK]
+        if not _try_atomic(req, chunk, matches):
+            for item in chunk:
+                if not _try_atomic(req, [item], matches):
+                    log.error("transfer item failed", extra={"item": str(item.pk)})
+                    TransferItem.objects.filter(pk=item.pk).update(
+                        status=ItemStatus.FAILED, reason="error"
+                    )
+        TransferRequest.objects.filter(pk=req.pk).update(done=F("done") + len(chunk))
+    _finish(req, actor)
+
+
+CHUNK = 50
+
+
+def _try_atomic(req: TransferRequest, items: list[TransferItem], matches: Any) -> bool:
+    written: list[Any] = []
+    try:
+        with transaction.atomic():
+            _copy_items(req, items, matches, written)
+    except Exception:
+        _delete_files(written)
+        if len(items) == 1:
+            log.exception("transfer copy failed")
+        return False
+    return True
+
+
+def _finish(req: TransferRequest, actor: Any) -> None:
     with transaction.atomic():
         locked = TransferRequest.objects.select_for_update().get(pk=req.pk)
         pending = locked.items.filter(status=ItemStatus.PENDING).exists()
@@ -302,47 +335,68 @@ def run_items(request_id: Any, item_ids: list[Any], actor: Any = None) -> None:
         )
 
 
-def _run_item(req: TransferRequest, item: TransferItem, matches: Any) -> None:
-    partner = matches.exact.get(item.pupil_id)
-    if partner is None:
-        near = matches.near.get(item.pupil_id, [])
-        differs = sorted({field for _, field in near})
-        TransferItem.objects.filter(pk=item.pk).update(
-            status=ItemStatus.SKIPPED, reason="no_match", differs=differs
-        )
-        return
+def _copy_items(
+    req: TransferRequest, items: list[TransferItem], matches: Any, written: list[Any]
+) -> None:
+    """Decide and copy for these items inside the caller's transaction."""
     dtypes = [BY_TRANSFER_KEY[t] for t in req.document_types]
-    sources = {d.transfer_key: list(_sources(d, partner)) for d in dtypes}
-    if not any(sources.values()):
-        TransferItem.objects.filter(pk=item.pk).update(
-            status=ItemStatus.SKIPPED, reason="no_documents", partner_pupil=partner
-        )
-        return
-    for attempt in range(2):
-        written: list[Any] = []
-        try:
-            with transaction.atomic():
-                counts = {
-                    d.transfer_key: _copy(req, d, sources[d.transfer_key], item.pupil, written)
-                    for d in dtypes
-                }
-                TransferItem.objects.filter(pk=item.pk).update(
-                    status=ItemStatus.TRANSFERRED, partner_pupil=partner, counts=counts, reason=""
-                )
-            return
-        except IntegrityError:
-            # A concurrent approval copied some of these first; the retry skips them.
-            _delete_files(written)
-            if attempt:
-                raise
-        except Exception:
-            _delete_files(written)
-            raise
+    partners = {i.pk: matches.exact.get(i.pupil_id) for i in items}
+    partner_ids = [p.pk for p in partners.values() if p is not None]
+    sources = {d.transfer_key: _sources(d, req.from_school, partner_ids) for d in dtypes}
+    copied = {d.transfer_key: _already_copied(d, items, sources[d.transfer_key]) for d in dtypes}
+    new_rows: dict[str, list[Any]] = {d.transfer_key: [] for d in dtypes}
+    now = timezone.now()
+    for item in items:
+        partner = partners[item.pk]
+        if partner is None:
+            near = matches.near.get(item.pupil_id, [])
+            item.status, item.reason = ItemStatus.SKIPPED, "no_match"
+            item.differs = sorted({field for _, field in near})
+            continue
+        item.partner_pupil = partner
+        mine = {d.transfer_key: sources[d.transfer_key].get(partner.pk, []) for d in dtypes}
+        if not any(mine.values()):
+            item.status, item.reason = ItemStatus.SKIPPED, "no_documents"
+            continue
+        item.counts = {}
+        for d in dtypes:
+            key = d.transfer_key
+            fresh = [s for s in mine[key] if (item.pupil_id, s.pk) not in copied[key]]
+            new_rows[key] += [_copy_of(req, d, s, item.pupil, now, written) for s in fresh]
+            item.counts[d.transfer_key] = len(fresh)
+        item.status, item.reason = ItemStatus.TRANSFERRED, ""
+    for d in dtypes:
+        rows = new_rows[d.transfer_key]
+        d.model.objects.bulk_create(rows, batch_size=500)  # type: ignore[attr-defined]
+        if d is SAFEGUARDING and rows:
+            _copy_action_logs(rows)
+    TransferItem.objects.bulk_update(
+        items, ["status", "reason", "differs", "partner_pupil", "counts"]
+    )
 
 
-def _sources(dtype: DocType, partner: Pupil) -> Any:
-    return dtype.model.objects.filter(  # type: ignore[attr-defined]
-        school=partner.school_id, pupil=partner, deleted_at__isnull=True
+def _sources(dtype: DocType, school: School, partner_ids: list[Any]) -> dict[Any, list[Any]]:
+    """The sender's live documents of one type, by pupil: one query for the chunk."""
+    grouped: dict[Any, list[Any]] = {}
+    rows = dtype.model.objects.filter(  # type: ignore[attr-defined]
+        school=school, pupil_id__in=partner_ids, deleted_at__isnull=True
+    ).order_by("created_at")
+    for doc in rows:
+        grouped.setdefault(doc.pupil_id, []).append(doc)
+    return grouped
+
+
+def _already_copied(
+    dtype: DocType, items: list[TransferItem], sources: dict[Any, list[Any]]
+) -> set[tuple[Any, Any]]:
+    """(receiving pupil, source document) pairs copied before: each copy remembers its source."""
+    ids = [doc.pk for docs in sources.values() for doc in docs]
+    if not ids:
+        return set()
+    return set(
+        dtype.model.objects.filter(  # type: ignore[attr-defined]
+            pupil_id__in=[i.pupil_id for i in items], source_document__in=ids
+        ).values_list("pupil_id", "source_document")
     )
 
 
@@ -362,42 +416,26 @@ COPY_SKIP = {
 }
 
 
-def _copy(
-    req: TransferRequest, dtype: DocType, sources: list[Any], pupil: Pupil, written: list[Any]
-) -> int:
-    """Copy documents not copied before (each copy remembers its source). Returns how many."""
-    if not sources:
-        return 0
+def _copy_of(
+    req: TransferRequest, dtype: DocType, src: Any, pupil: Pupil, now: Any, written: list[Any]
+) -> Any:
     model = dtype.model
-    done = set(
-        model.objects.filter(pupil=pupil, source_document__in=[s.pk for s in sources]).values_list(  # type: ignore[attr-defined]
-            "source_document", flat=True
-        )
+    copy = model(
+        school=req.to_school,
+        pupil=pupil,
+        source_document=src.pk,
+        transferred_from_school=req.from_school,
+        transferred_at=now,
+        **{
+            f.attname: getattr(src, f.attname)
+            for f in model._meta.concrete_fields
+            if f.name not in COPY_SKIP
+        },
     )
-    now = timezone.now()
-    copies = []
-    for src in sources:
-        if src.pk in done:
-            continue
-        copy = model(
-            school=req.to_school,
-            pupil=pupil,
-            source_document=src.pk,
-            transferred_from_school=req.from_school,
-            transferred_at=now,
-            **{
-                f.attname: getattr(src, f.attname)
-                for f in model._meta.concrete_fields
-                if f.name not in COPY_SKIP
-            },
-        )
-        if dtype is FILE:
-            _copy_file(src, copy, written)
-        copies.append(copy)
-    model.objects.bulk_create(copies)  # type: ignore[attr-defined]
-    if dtype is SAFEGUARDING:
-        _copy_action_logs(copies)
-    return len(copies)
+    copy.created_at = now  # bulk_create skips auto_now_add only when set explicitly
+    if dtype is FILE:
+        _copy_file(src, copy, written)
+    return copy
 
 
 def _copy_file(src: Any, copy: Any, written: list[Any]) -> None:

@@ -58,3 +58,11 @@ def bar_chart(rows: list[dict[str, Any]], label: str, value: str, title: str, mo
 @register.simple_tag
 def aria_invalid(bound_field: Any) -> str:
     return format_html('aria-invalid="true"') if bound_field.errors else ""
+
+
+@register.filter
+def words(value: Any) -> str:
+    """A code as words: "no_match" -> "no match", "meeting_logs" -> "meeting logs"."""
+    if isinstance(value, list | tuple):
+        return ", ".join(words(v) for v in value)
+    return str(value or "").replace("_", " ")

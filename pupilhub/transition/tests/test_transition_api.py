@@ -303,19 +303,38 @@ def test_per_pupil_approval_leaves_the_rest_pending(world):
 def test_a_failure_part_way_leaves_no_partial_copy_for_that_pupil(world, monkeypatch):
     from pupilhub.transition import actions
 
-    real = actions._copy
+    other_pri = make_pupil(world.primary, first_name="Amy", surname="Bo")
+    other_sec = make_pupil(
+        world.secondary,
+        first_name="Amy",
+        surname="Bo",
+        date_of_birth=other_pri.date_of_birth,
+        pupil_id=other_pri.pupil_id,
+    )
+    Plan.objects.create(
+        school=world.primary, pupil=other_pri, plan_title="Amy", start_date=date(2026, 1, 1)
+    )
+    real = actions._copy_of
 
-    def explode(req, dtype, sources, pupil, written):
-        if dtype.transfer_key == "passports":
+    def explode(req, dtype, src, pupil, now, written):
+        if dtype.transfer_key == "passports" and pupil.pk == world.child_sec.pk:
             raise RuntimeError("disk full")
-        return real(req, dtype, sources, pupil, written)
+        return real(req, dtype, src, pupil, now, written)
 
-    monkeypatch.setattr(actions, "_copy", explode)
-    req = _request(world).json()
+    monkeypatch.setattr(actions, "_copy_of", explode)
+    req = _request(world, pupils=[world.child_sec, other_sec]).json()
     r = _approve(world, req["id"])
-    assert r.json()["items"][0]["status"] == "failed"
-    assert not Plan.objects.filter(school=world.secondary).exists()  # plans rolled back too
-    monkeypatch.setattr(actions, "_copy", real)
+    items = {i["pupil"]: i for i in r.json()["items"]}
+    assert items[str(world.child_sec.id)]["status"] == "failed"
+    assert items[str(other_sec.id)]["status"] == "transferred"
+    # The failed pupil's plan and provision were rolled back with the passport.
+    assert not Plan.objects.filter(pupil=world.child_sec).exists()
+    assert Plan.objects.filter(pupil=other_sec).count() == 1
+    assert r.json()["status"] == "failed"
+    monkeypatch.setattr(actions, "_copy_of", real)
+    retry = _approve(world, req["id"])  # approving again retries the failed pupil
+    assert retry.json()["status"] == "completed"
+    assert Plan.objects.filter(pupil=world.child_sec).count() == 1
 
 
 def test_bad_input_gets_clear_errors(world):
@@ -331,3 +350,19 @@ def test_bad_input_gets_clear_errors(world):
         {"from_school": str(world.primary.id), "year_group": 7, "document_types": ["plans"]},
     )
     assert r.status_code == 201 and len(r.json()["items"]) == 1
+
+
+def test_a_large_approval_runs_as_a_job_with_progress(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from pupilhub.transition import actions
+
+    monkeypatch.setattr(actions, "ASYNC_PUPILS", 0)
+    req = _request(world).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = _approve(world, req["id"])
+    assert r.status_code == 202 and r.json()["status"] == "running"
+    done = world.api("pri_admin").get(f"/schools/{world.primary.id}/transfer-requests/{req['id']}")
+    body = done.json()
+    assert body["status"] == "completed" and (body["done"], body["total"]) == (1, 1)
+    assert Plan.objects.filter(school=world.secondary).count() == 1

@@ -1,0 +1,33 @@
+from django import forms
+
+from pupilhub.schools.models import School
+
+from .models import Cluster
+
+TYPE_CHOICES = [
+    ("plans", "Plans"),
+    ("provisions", "Provisions"),
+    ("passports", "Passports"),
+    ("meeting_logs", "Meeting logs"),
+    ("files", "Files"),
+    ("safeguarding_issues", "Safeguarding issues"),
+]
+
+
+class ClusterForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Cluster name")
+
+
+class MemberForm(forms.Form):
+    cluster = forms.ModelChoiceField(queryset=Cluster.objects.all())
+    school = forms.ModelChoiceField(queryset=School.objects.order_by("name"))
+
+
+def types_field(can_safeguard: bool) -> forms.MultipleChoiceField:
+    choices = [c for c in TYPE_CHOICES if can_safeguard or c[0] != "safeguarding_issues"]
+    return forms.MultipleChoiceField(
+        choices=choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=["plans", "provisions", "passports", "meeting_logs", "files"],
+        label="Document types",
+    )

@@ -1,0 +1,131 @@
+from datetime import date, timedelta
+
+from django.core import mail
+from django.test import Client
+
+from pupilhub.core.testing import make_user
+from pupilhub.documents.models import Plan
+from pupilhub.transition import actions
+from pupilhub.transition.models import Cluster, ClusterMembership, TransferRequest
+
+
+def web(user):
+    client = Client()
+    if user:
+        client.force_login(user)
+    return client
+
+
+def test_operator_creates_a_cluster_and_the_main_admin_is_emailed(
+    world, django_capture_on_commit_callbacks
+):
+    operator = make_user("op@example.org", is_operator=True)
+    url = "/operator/clusters/"
+    assert web(None).get(url).status_code == 302
+    assert web(world.sec_head).get(url).status_code == 403
+    op = web(operator)
+    assert op.post(url, {"create": "1", "name": "South"}).status_code == 302
+    cluster = Cluster.objects.get(name="South")
+    with django_capture_on_commit_callbacks(execute=True):
+        r = op.post(url, {"add": "1", "cluster": cluster.id, "school": world.primary.id})
+    assert r.status_code == 302
+    m = ClusterMembership.objects.get(cluster=cluster)
+    assert m.status == "pending"
+    assert [m.to for m in mail.outbox] == [[world.pri_head.email]]
+    assert "South" in mail.outbox[0].subject
+    assert "Oakfield" in op.get(url).content.decode()  # every membership with its status
+
+
+def test_memberships_are_decided_by_the_main_admin_only(world):
+    cluster = Cluster.objects.create(name="South")
+    m = ClusterMembership.objects.create(cluster=cluster, school=world.secondary)
+    page = f"/schools/{world.secondary.id}/clusters/"
+    decide = f"/schools/{world.secondary.id}/clusters/{m.id}/decide/"
+    assert web(None).get(page).status_code == 302
+    assert web(world.out_admin).get(page).status_code == 404
+    assert web(world.sec_staff).get(page).status_code == 403
+    assert "Approve membership" not in web(world.sec_admin).get(page).content.decode()
+    assert web(world.sec_admin).post(decide, {"to": "approve"}).status_code == 403
+    assert web(world.out_admin).post(decide, {"to": "approve"}).status_code == 404
+    html = web(world.sec_head).get(page).content.decode()
+    assert "Approve membership" in html
+    dash = web(world.sec_head).get(f"/schools/{world.secondary.id}/").content.decode()
+    assert "South" in dash and "Approve or deny" in dash
+    assert web(world.sec_head).post(decide, {"to": "approve"}).status_code == 302
+    m.refresh_from_db()
+    assert m.status == "active" and m.decided_by == world.sec_head
+
+
+def test_the_transition_page_lists_shared_pupils_and_near_misses(world):
+    url = f"/schools/{world.secondary.id}/transition/?partner={world.primary.id}"
+    assert web(None).get(url).status_code == 302
+    assert web(world.out_admin).get(url).status_code == 404
+    assert web(world.sec_staff).get(url).status_code == 403
+    html = web(world.sec_admin).get(url).content.decode()
+    assert "o&#x27;neill" in html.lower() or "o'neill" in html.lower()
+    outsider = f"/schools/{world.outsider.id}/transition/?partner={world.primary.id}"
+    assert web(world.out_admin).get(outsider).status_code == 404
+
+
+def test_a_request_from_the_pupil_banner_and_its_answer_in_the_browserless_flow(world):
+    pupil_page = f"/schools/{world.secondary.id}/pupils/{world.child_sec.id}/"
+    html = web(world.sec_admin).get(pupil_page).content.decode()
+    assert "Oakfield" in html and "Request these records" in html
+    assert "Request these records" not in web(world.sec_staff).get(pupil_page).content.decode()
+    r = web(world.sec_admin).post(
+        f"/schools/{world.secondary.id}/transition/requests/new/",
+        {
+            "from_school": world.primary.id,
+            "pupils": [world.child_sec.id],
+            "document_types": ["plans"],
+        },
+    )
+    assert r.status_code == 302
+    req = TransferRequest.objects.get()
+    detail = f"/schools/{world.primary.id}/transition/requests/{req.id}/"
+    assert web(world.out_admin).get(detail).status_code == 404
+    assert web(world.pri_head).get(detail).status_code == 200
+    r = web(world.pri_admin).post(detail, {"action": "approve"})
+    assert r.status_code == 302
+    assert Plan.objects.filter(school=world.secondary).count() == 1
+    html = (
+        web(world.sec_admin)
+        .get(f"/schools/{world.secondary.id}/transition/requests/{req.id}/")
+        .content.decode()
+    )
+    assert "Transferred" in html and "plans 1" in html
+
+
+def test_a_bad_request_from_a_page_explains_what_to_fix(world):
+    r = web(world.sec_admin).post(
+        f"/schools/{world.secondary.id}/transition/requests/new/",
+        {"from_school": world.primary.id, "pupils": [world.child_sec.id]},
+        follow=True,
+    )
+    assert "Choose at least one document type" in r.content.decode()
+
+
+def test_overdue_safeguarding_transfers_are_highlighted_and_emailed_once(world):
+    req = TransferRequest.objects.create(
+        from_school=world.primary,
+        to_school=world.secondary,
+        document_types=["safeguarding_issues"],
+        due_by=date.today() - timedelta(days=1),
+        total=1,
+    )
+    assert actions.notify_overdue(date.today()) == 1
+    assert actions.notify_overdue(date.today()) == 0
+    assert [m.to for m in mail.outbox] == [[world.pri_lead.email]]
+    html = (
+        web(world.pri_admin)
+        .get(f"/schools/{world.primary.id}/transition/requests/")
+        .content.decode()
+    )
+    assert "overdue" in html
+    assert str(req.id) in html
+
+
+def test_five_school_days_skip_weekends():
+    assert actions.school_days_after(date(2026, 11, 20), 5) == date(2026, 11, 27)  # Fri -> Fri
+    assert actions.school_days_after(date(2026, 11, 21), 5) == date(2026, 11, 27)  # Sat -> Fri
+    assert actions.school_days_after(date(2026, 11, 23), 5) == date(2026, 11, 30)  # Mon -> Mon

@@ -1,0 +1,172 @@
+"""Transition pages: operator clusters, memberships, partners and shared pupils, requests."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from pupilhub.core.errors import DomainError
+from pupilhub.core.views import apply_errors, school_view
+from pupilhub.schools.access import SchoolAccess, require_operator
+from pupilhub.schools.choices import ADMIN_ROLES
+
+from . import actions, serializers
+from .access import membership_for, partner_for, partners, request_for, requests_for
+from .forms import ClusterForm, MemberForm, types_field
+from .matching import match
+from .models import Cluster, ClusterMembership
+
+
+@login_required
+def operator_clusters(request: HttpRequest) -> HttpResponse:
+    """Operators: clusters, every membership's status and who decided when."""
+    require_operator(request.user)
+    cluster_form = ClusterForm(request.POST if "create" in request.POST else None)
+    member_form = MemberForm(request.POST if "add" in request.POST else None)
+    form = cluster_form if "create" in request.POST else member_form
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form is cluster_form:
+                actions.do_create_cluster(request.user, form.cleaned_data["name"])
+                messages.success(request, "Cluster created.")
+            else:
+                actions.do_add_member(
+                    request.user, form.cleaned_data["cluster"], form.cleaned_data["school"]
+                )
+                messages.success(request, "School added; its Main School Admin has been asked.")
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("transition:operator_clusters")
+    clusters = Cluster.objects.prefetch_related("memberships__school", "memberships__decided_by")
+    return render(
+        request,
+        "transition/operator_clusters.html",
+        {"clusters": clusters, "cluster_form": cluster_form, "member_form": member_form},
+    )
+
+
+@school_view(roles=ADMIN_ROLES)
+def clusters(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    qs = ClusterMembership.objects.filter(school=access.school).select_related("cluster", "school")
+    return render(
+        request,
+        "transition/clusters.html",
+        {"memberships": [serializers.membership(m) for m in qs]},
+    )
+
+
+@require_POST
+@school_view(roles=ADMIN_ROLES)
+def decide(request: HttpRequest, access: SchoolAccess, membership: str) -> HttpResponse:
+    target = {"approve": "active", "deny": "denied", "leave": "left"}.get(
+        request.POST.get("to", "")
+    )
+    found = membership_for(access, membership)
+    if target is None:
+        messages.error(request, "Choose approve, deny or leave.")
+    else:
+        try:
+            actions.do_decide_membership(access, found, target)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Membership of {found.cluster.name} is now {target}.")
+    return redirect("transition:clusters", access.school.id)
+
+
+@school_view(roles=ADMIN_ROLES)
+def transition(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    """Partners; for a chosen partner, shared pupils to request and near misses to fix."""
+    schools = list(partners(access.school))
+    partner = partner_for(access, request.GET["partner"]) if request.GET.get("partner") else None
+    context: dict[str, Any] = {"partners": schools, "partner": partner}
+    if partner:
+        context["shared"] = serializers.shared_pupils(access, match(access.school, partner))
+        context["types_field"] = types_field(actions.can_handle_safeguarding(access))
+        context["type_keys"] = serializers.visible_types(access)
+    return render(request, "transition/transition.html", context)
+
+
+@require_POST
+@school_view(roles=ADMIN_ROLES)
+def request_create(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    year = request.POST.get("year_group", "").strip()
+    try:
+        req = actions.do_request_transfer(
+            access,
+            request.POST.get("from_school"),
+            request.POST.getlist("pupils"),
+            request.POST.getlist("document_types"),
+            int(year) if year.isdigit() else None,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message + _field_text(exc))
+        back = request.POST.get("back") or ""
+        if back.startswith("/schools/"):
+            return redirect(back)
+        return redirect("transition:home", access.school.id)
+    messages.success(request, f"Request sent to {req.from_school.name} for {req.total} pupil(s).")
+    return redirect("transition:request", access.school.id, req.id)
+
+
+def _field_text(exc: DomainError) -> str:
+    details = [m for msgs in exc.fields.values() for m in msgs if m != exc.message]
+    return (" " + " ".join(details)) if details else ""
+
+
+@school_view(roles=ADMIN_ROLES)
+def request_list(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    today = timezone.localdate()
+    incoming = list(requests_for(access, "incoming")[:100])
+    outgoing = list(requests_for(access, "outgoing")[:100])
+    return render(
+        request,
+        "transition/requests.html",
+        {"incoming": incoming, "outgoing": outgoing, "today": today},
+    )
+
+
+@school_view(roles=ADMIN_ROLES)
+def request_detail(request: HttpRequest, access: SchoolAccess, req: str) -> HttpResponse:
+    found = request_for(access, req)
+    if request.method == "POST":
+        return _answer(request, access, found)
+    context = {
+        "req": found,
+        "data": serializers.transfer(found),
+        "sender": found.from_school_id == access.school.pk,
+        "today": timezone.localdate(),
+        "can_safeguard": actions.can_handle_safeguarding(access),
+    }
+    template = "transition/_progress.html" if request.htmx else "transition/request.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _answer(request: HttpRequest, access: SchoolAccess, req: Any) -> HttpResponse:
+    what = request.POST.get("action")
+    chosen = request.POST.getlist("pupils") or None
+    try:
+        if what == "approve":
+            result = actions.do_approve(access, req, chosen)
+            messages.success(
+                request,
+                "Copying started: this page shows progress."
+                if result.status == "running"
+                else "Approved: documents copied.",
+            )
+        elif what == "deny":
+            actions.do_deny(access, req, chosen)
+            messages.success(request, "Denied. Nothing was copied.")
+        elif what == "acknowledge":
+            actions.do_acknowledge(access, req)
+            messages.success(request, "Receipt confirmed.")
+        else:
+            messages.error(request, "Choose approve, deny or confirm receipt.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("transition:request", access.school.id, req.id)
