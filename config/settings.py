@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "pupilhub.pupils",
     "pupilhub.documents",
     "pupilhub.transition",
+    "pupilhub.gateway",
     "pupilhub.billing",
     "pupilhub.api",
 ]

@@ -39,12 +39,18 @@ def check_credentials(request: HttpRequest, email: str, password: str) -> User:
 
 
 def login_allowed(user: User) -> bool:
-    """External users must verify their email first (see gateway)."""
+    """Staff and operators may; external users once verified and not shut out."""
     if not user.is_active:
         return False
     if user.is_operator or user.memberships.exists():  # type: ignore[attr-defined]
         return True
-    return user.email_verified_at is not None
+    if user.email_verified_at is None:
+        return False
+    # Denied by every school it is linked to: told exactly what an unknown email is told.
+    from pupilhub.gateway.access import links_for
+
+    denied_somewhere = user.denials.exists()  # type: ignore[attr-defined]
+    return not denied_somewhere or links_for(user).exists()
 
 
 def password_errors(password: str, user: User | None = None) -> list[str]:

@@ -37,7 +37,11 @@ def make_school(name: str = "School", **extra: Any) -> School:
     extra.setdefault("postcode", "OX1 1AA")
     extra.setdefault("year_from", 7)
     extra.setdefault("year_to", 11)
-    return School.objects.create(name=name, **extra)
+    school = School.objects.create(name=name, **extra)
+    from pupilhub.schools.signals import school_created
+
+    school_created.send(sender=School, school=school)  # as do_create_school does
+    return school
 
 
 def make_staff(school: School, role: str = "staff", sg: bool = False, **extra: Any) -> User:

@@ -1,0 +1,631 @@
+"""Gateway actions: licence types and keys, registration, links, school control, tracking."""
+
+import csv
+import io
+import re
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.text import slugify
+
+from pupilhub.accounts.actions import ensure_valid_password
+from pupilhub.accounts.models import OneTimeToken, User, normalise_email
+from pupilhub.core import audit, emails, throttle
+from pupilhub.core.errors import Conflict, Forbidden, Invalid, NotFound, invalid_field
+from pupilhub.pupils.identity import normalise_pupil_id
+from pupilhub.pupils.models import Pupil
+from pupilhub.schools.access import SchoolAccess, parse_id
+from pupilhub.schools.models import School
+
+from . import keys as licence_keys
+from .choices import TRIAL_KEYS, FieldKind, LicenceKind
+from .models import (
+    ExternalDenial,
+    ExternalLink,
+    LicenceKey,
+    LicenceType,
+    TrackingField,
+    TrackingValue,
+)
+from .portlets import PROFILE_FIELDS, SEN_FIELDS, clean_access
+
+# Built-in types and what they see until the school changes it.
+BUILTIN = {
+    LicenceKind.PUPIL: (
+        "Pupil",
+        {"profile": [k for k, _ in PROFILE_FIELDS], "reports": ["available"]},
+    ),
+    LicenceKind.PARENT: (
+        "Parent/Guardian",
+        {
+            "profile": [k for k, _ in PROFILE_FIELDS],
+            "reports": ["available"],
+            "sen": [k for k, _ in SEN_FIELDS],
+        },
+    ),
+}
+
+LICENCE_SCOPE = "licence"
+LICENCE_LIMIT = 10  # wrong pupil-ID/key attempts an hour, per pupil ID and per client
+LICENCE_WINDOW = 3600
+INVALID_LICENCE = "The pupil ID and licence key do not match. Check both and try again."
+
+
+# Licence types ---------------------------------------------------------------
+
+
+def ensure_builtin_types(school: School) -> None:
+    for kind, (name, access) in BUILTIN.items():
+        LicenceType.objects.get_or_create(
+            school=school, kind=kind, defaults={"name": name, "access": access}
+        )
+
+
+def do_create_licence_type(actor: Any, school: School, name: str) -> LicenceType:
+    """Operators add custom types (e.g. Social Worker); they see nothing until set."""
+    name = " ".join((name or "").split())
+    if not name or len(name) > 60:
+        raise invalid_field("name", "Give the licence type a name (at most 60 characters).")
+    try:
+        with transaction.atomic():
+            lt = LicenceType.objects.create(school=school, name=name, kind=LicenceKind.CUSTOM)
+            audit.record(actor, "licence_type.created", lt, school=school)
+    except IntegrityError:
+        raise Conflict(
+            "This school already has a licence type of that name.", code="duplicate"
+        ) from None
+    return lt
+
+
+def do_set_access(access: SchoolAccess, lt: LicenceType, requested: Any) -> LicenceType:
+    access.require_admin("Only school admins can change what external users see.")
+    with transaction.atomic():
+        lt.access = clean_access(access.school, requested)
+        lt.save(update_fields=["access"])
+        audit.record(access.user, "licence_type.access_changed", lt, portlets=sorted(lt.access))
+    return lt
+
+
+def licence_type_for(school: School, type_id: Any) -> LicenceType:
+    found = LicenceType.objects.filter(school=school, pk=parse_id(type_id)).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+# Licence keys -----------------------------------------------------------------
+
+
+def _check_trial(school: School, lt: LicenceType, pupils: list[Pupil]) -> None:
+    """Before a subscription: at most 5 live keys per built-in type (regenerating a
+    pupil's key replaces it, so it does not count twice)."""
+    from pupilhub.billing.actions import is_trial
+
+    if lt.kind == LicenceKind.CUSTOM or not is_trial(school):
+        return
+    live = LicenceKey.objects.filter(
+        school=school, licence_type=lt, revoked_at__isnull=True
+    ).exclude(pupil__in=pupils)
+    if live.count() + len(pupils) > TRIAL_KEYS:
+        raise Conflict(
+            f"On trial a school may have at most {TRIAL_KEYS} {lt.name} keys. "
+            "Ask pupilhub to activate the subscription for more.",
+            code="trial_limit",
+        )
+
+
+def do_generate_keys(
+    access: SchoolAccess, lt: LicenceType, pupils: list[Pupil]
+) -> list[tuple[Pupil, str]]:
+    """New keys for these pupils; each pupil's previous key of this type is revoked.
+
+    Plain keys are returned once, for the workbook, and never stored.
+    """
+    access.require_admin("Only school admins can generate licence keys.")
+    if not pupils:
+        raise invalid_field("pupils", "Choose at least one pupil.")
+    now = timezone.now()
+    with transaction.atomic():
+        _check_trial(access.school, lt, pupils)
+        LicenceKey.objects.filter(
+            licence_type=lt, pupil__in=pupils, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        issued = [(p, licence_keys.generate()) for p in pupils]
+        LicenceKey.objects.bulk_create(
+            [
+                LicenceKey(
+                    school=access.school,
+                    pupil=p,
+                    licence_type=lt,
+                    key_hash=licence_keys.digest(k),
+                    created_by=access.user,
+                )
+                for p, k in issued
+            ],
+            batch_size=1000,
+        )
+        audit.record(
+            access.user, "licence_keys.generated", lt, school=access.school, count=len(issued)
+        )
+    return issued
+
+
+def do_revoke_key(access: SchoolAccess, pupil: Pupil, lt: LicenceType) -> int:
+    """Revoke the pupil's key of this type. Accounts already linked keep their link."""
+    access.require_admin("Only school admins can revoke licence keys.")
+    with transaction.atomic():
+        n = LicenceKey.objects.filter(licence_type=lt, pupil=pupil, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        audit.record(
+            access.user, "licence_key.revoked", pupil, school=access.school, licence_type=str(lt.pk)
+        )
+    return n
+
+
+def select_pupils(
+    school: School, ids: list[Any] | None = None, year_group: Any = None, tutor_group: str = ""
+) -> list[Pupil]:
+    """Pupils chosen by id, or a whole (active) year or tutor group."""
+    qs = Pupil.objects.filter(school=school).order_by("tutor_group", "surname", "first_name")
+    if ids:
+        try:
+            wanted = {parse_id(i) for i in ids}
+        except NotFound:
+            raise invalid_field("pupils", "Pupil ids must be this school's pupils.") from None
+        found = list(qs.filter(pk__in=wanted))
+        if len(found) != len(wanted):
+            raise invalid_field("pupils", "Some pupils are not on this school's roll.")
+        return found
+    qs = qs.filter(status="active")
+    if year_group not in (None, ""):
+        return list(qs.filter(year_group=int(year_group)))
+    if tutor_group:
+        return list(qs.filter(tutor_group__iexact=tutor_group.strip()))
+    return []
+
+
+def workbook(school: School, lt: LicenceType, issued: list[tuple[Pupil, str]]) -> bytes:
+    """One row a key, ready for mail merge (openpyxl write-only: fast for thousands)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Licence keys")
+    register = f"{settings.BASE_URL}/gateway/{school.id}/register/"
+    sheet.append(
+        [
+            "pupil_id",
+            "first_name",
+            "surname",
+            "year_group",
+            "tutor_group",
+            "licence_type",
+            "licence_key",
+            "school",
+            "registration_address",
+        ]
+    )
+    for pupil, key in issued:
+        pupil.school = school
+        sheet.append(
+            [
+                pupil.pupil_id,
+                pupil.first_name,
+                pupil.surname,
+                pupil.year_label,
+                pupil.tutor_group,
+                lt.name,
+                licence_keys.display(key),
+                school.name,
+                register,
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# Registration and links ----------------------------------------------------------
+
+
+def _licence_keys_for(request: HttpRequest, school: School, pupil_id: str) -> list[str]:
+    return [
+        f"pupil:{school.pk}:{normalise_pupil_id(pupil_id)}",
+        f"client:{throttle.client_ip(request)}",
+    ]
+
+
+def check_licence(
+    request: HttpRequest, school: School, pupil_id: str, typed_key: str
+) -> LicenceKey:
+    """The live key for this pupil ID, or one generic error whichever part was wrong.
+
+    A key whose check symbol fails is answered specifically (it cannot be anyone's
+    key, so saying so reveals nothing). Wrong pairs count towards 10 an hour per
+    pupil ID and per client.
+    """
+    try:
+        key = licence_keys.normalise(typed_key)
+    except licence_keys.KeyTypo as exc:
+        raise Invalid(
+            str(exc), code="licence_key_typo", fields={"licence_key": [str(exc)]}
+        ) from None
+    scope_keys = _licence_keys_for(request, school, pupil_id)
+    throttle.check(LICENCE_SCOPE, scope_keys, LICENCE_LIMIT, LICENCE_WINDOW)
+    found = (
+        LicenceKey.objects.filter(
+            school=school,
+            pupil__pupil_id=normalise_pupil_id(pupil_id),
+            key_hash=licence_keys.digest(key),
+            revoked_at__isnull=True,
+        )
+        .select_related("pupil", "licence_type")
+        .first()
+    )
+    if found is None:
+        throttle.hit(LICENCE_SCOPE, scope_keys, LICENCE_WINDOW)
+        raise Invalid(INVALID_LICENCE, code="invalid_licence")
+    return found
+
+
+def open_school(school_id: Any) -> School:
+    school = School.objects.filter(pk=parse_id(school_id)).first()
+    if school is None:
+        raise NotFound()
+    if not school.external_login_enabled:
+        raise Forbidden("This school has switched off logins for parents and pupils.")
+    return school
+
+
+def do_register(
+    request: HttpRequest, school_id: Any, email: str, password: str, pupil_id: str, typed_key: str
+) -> None:
+    """Self-registration. The answer is the same whether the email is new, already has
+    an account, or was denied by the school: only the email that follows differs."""
+    school = open_school(school_id)
+    email = normalise_email(email or "")
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise invalid_field("email", "Enter a valid email address.")
+    licence = check_licence(request, school, pupil_id, typed_key)
+    existing = User.objects.by_email(email)
+    if existing is not None:
+        denied = ExternalDenial.objects.filter(school=school, user=existing).exists()
+        if not denied:
+            transaction.on_commit(
+                lambda: emails.send_now(
+                    "registration_existing", existing.email, {"user": existing, "school": school}
+                )
+            )
+        return
+    ensure_valid_password(password)
+    with transaction.atomic():
+        user = User.objects.create_user(email, password)
+        ExternalLink.objects.create(
+            user=user,
+            school=school,
+            pupil=licence.pupil,
+            licence_type=licence.licence_type,
+            licence_key=licence,
+        )
+        audit.record(
+            user,
+            "gateway.registered",
+            licence.pupil,
+            school=school,
+            licence_type=str(licence.licence_type_id),
+        )
+        raw = OneTimeToken.issue(user, OneTimeToken.Purpose.VERIFY_EMAIL, hours=72)
+        transaction.on_commit(
+            lambda: emails.send_now("verify_email", email, {"token": raw, "school": school})
+        )
+
+
+def do_verify_email(raw: str) -> User:
+    from pupilhub.accounts.actions import use_token
+
+    with transaction.atomic():
+        token = use_token(raw, OneTimeToken.Purpose.VERIFY_EMAIL)
+        user = token.user
+        if user.email_verified_at is None:
+            user.email_verified_at = timezone.now()
+            user.save(update_fields=["email_verified_at"])
+        audit.record(user, "account.email_verified", user)
+    return user
+
+
+def do_add_link(
+    request: HttpRequest, user: User, school_id: Any, pupil_id: str, typed_key: str
+) -> ExternalLink:
+    """Add a pupil (or another licence type for one) to a signed-in account."""
+    school = open_school(school_id)
+    if ExternalDenial.objects.filter(school=school, user=user).exists():
+        raise Invalid(INVALID_LICENCE, code="invalid_licence")  # as for any wrong key
+    licence = check_licence(request, school, pupil_id, typed_key)
+    with transaction.atomic():
+        link, created = ExternalLink.objects.get_or_create(
+            user=user,
+            pupil=licence.pupil,
+            licence_type=licence.licence_type,
+            defaults={"school": school, "licence_key": licence},
+        )
+        if not created:
+            raise Conflict(
+                "This pupil is already linked to your account with that licence.",
+                code="already_linked",
+            )
+        audit.record(user, "gateway.pupil_linked", licence.pupil, school=school, link=str(link.pk))
+    return link
+
+
+def do_set_preferences(user: User, link: ExternalLink, paperless: bool) -> ExternalLink:
+    with transaction.atomic():
+        link.paperless_reports = bool(paperless)
+        link.save(update_fields=["paperless_reports"])
+        audit.record(
+            user,
+            "gateway.preferences_changed",
+            link,
+            school=link.school,
+            paperless=link.paperless_reports,
+        )
+    return link
+
+
+# School control ------------------------------------------------------------------
+
+
+def external_users(school: School) -> list[dict[str, Any]]:
+    """Accounts linked to the school's pupils (admins only: this shows addresses)."""
+    links = (
+        ExternalLink.objects.filter(school=school)
+        .select_related("user", "pupil", "licence_type")
+        .order_by("user__email")
+    )
+    denied = set(ExternalDenial.objects.filter(school=school).values_list("user_id", flat=True))
+    users: dict[Any, dict[str, Any]] = {}
+    for link in links:
+        u = link.user
+        entry = users.setdefault(
+            u.pk,
+            {
+                "id": u.pk,
+                "email": u.email,
+                "name": u.full_name,
+                "status": "denied" if u.pk in denied else "active",
+                "verified": u.email_verified_at is not None,
+                "last_login": u.last_login,
+                "links": [],
+            },
+        )
+        entry["links"].append(
+            {
+                "id": link.pk,
+                "pupil": link.pupil_id,
+                "pupil_name": link.pupil.full_name,
+                "licence_type": link.licence_type.name,
+                "paperless_reports": link.paperless_reports,
+            }
+        )
+    return list(users.values())
+
+
+def external_user_for(school: School, user_id: Any) -> User:
+    user = User.objects.filter(pk=parse_id(user_id), pupil_links__school=school).distinct().first()
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def do_deny_user(access: SchoolAccess, user: User) -> None:
+    access.require_admin("Only school admins can deny external users.")
+    with transaction.atomic():
+        ExternalDenial.objects.get_or_create(
+            school=access.school, user=user, defaults={"by": access.user}
+        )
+        audit.record(access.user, "gateway.user_denied", user, school=access.school)
+
+
+def do_restore_user(access: SchoolAccess, user: User) -> None:
+    access.require_admin("Only school admins can restore external users.")
+    with transaction.atomic():
+        ExternalDenial.objects.filter(school=access.school, user=user).delete()
+        audit.record(access.user, "gateway.user_restored", user, school=access.school)
+
+
+def do_remove_link(access: SchoolAccess, link_id: Any) -> None:
+    access.require_admin("Only school admins can remove pupil links.")
+    link = ExternalLink.objects.filter(school=access.school, pk=parse_id(link_id)).first()
+    if link is None:
+        raise NotFound()
+    with transaction.atomic():
+        audit.record(
+            access.user, "gateway.link_removed", link, school=access.school, user=str(link.user_id)
+        )
+        link.delete()
+
+
+def do_set_gateway(access: SchoolAccess, enabled: bool) -> None:
+    access.require_admin("Only school admins can switch external login.")
+    with transaction.atomic():
+        access.school.external_login_enabled = bool(enabled)
+        access.school.save(update_fields=["external_login_enabled"])
+        audit.record(access.user, "gateway.login_switched", access.school, enabled=bool(enabled))
+
+
+def coverage(school: School) -> list[dict[str, Any]]:
+    """Per year group: active pupils, and how many have a verified Parent/Guardian account."""
+    from django.db.models import Count, Q
+
+    parent_linked = Q(
+        pk__in=ExternalLink.objects.filter(
+            school=school,
+            licence_type__kind=LicenceKind.PARENT,
+            user__email_verified_at__isnull=False,
+        ).values("pupil_id")
+    )
+    rows = (
+        Pupil.objects.filter(school=school, status="active")
+        .values("year_group")
+        .annotate(pupils=Count("id"), with_parent=Count("id", filter=parent_linked))
+        .order_by("year_group")
+    )
+    return [
+        {
+            "year_group": r["year_group"],
+            "label": school.year_label(r["year_group"]),
+            "pupils": r["pupils"],
+            "with_parent": r["with_parent"],
+            "percent": round(100 * r["with_parent"] / r["pupils"]) if r["pupils"] else 0,
+        }
+        for r in rows
+    ]
+
+
+# Tracking --------------------------------------------------------------------------
+
+
+def do_create_field(access: SchoolAccess, data: dict[str, Any]) -> TrackingField:
+    access.require_admin("Only school admins can define tracking fields.")
+    name = " ".join(str(data.get("name") or "").split())
+    if not name or len(name) > 120:
+        raise invalid_field("name", "Give the field a name (at most 120 characters).")
+    portlet = data.get("portlet") or "tracking"
+    if portlet != "tracking":
+        raise invalid_field("portlet", "Tracking fields belong to the tracking portlet.")
+    kind = data.get("kind") or FieldKind.GRADE
+    if kind not in FieldKind.values:
+        raise invalid_field("kind", "Use grade, number or text.")
+    year = data.get("year_group")
+    if year is not None and not 0 <= int(year) <= 15:
+        raise invalid_field("year_group", "Year codes run from 0 to 15.")
+    base = slugify(data.get("key") or name)[:50] or "field"
+    key, n = base, 1
+    while TrackingField.objects.filter(school=access.school, key=key).exists():
+        n += 1
+        key = f"{base}-{n}"
+    with transaction.atomic():
+        field = TrackingField.objects.create(
+            school=access.school,
+            key=key,
+            name=name,
+            portlet=portlet,
+            kind=kind,
+            subject=str(data.get("subject") or "")[:60],
+            year_group=year,
+            period=str(data.get("period") or "")[:40],
+            position=TrackingField.objects.filter(school=access.school).count(),
+        )
+        audit.record(access.user, "tracking_field.created", field)
+    return field
+
+
+def _clean_value(field: TrackingField, value: Any) -> str:
+    text = "" if value is None else str(value).strip()
+    if len(text) > 200:
+        raise ValueError("At most 200 characters.")
+    if text and field.kind == FieldKind.NUMBER:
+        try:
+            float(text)
+        except ValueError:
+            raise ValueError(f"'{text}' is not a number.") from None
+    return text
+
+
+def do_set_values(access: SchoolAccess, pupil: Pupil, values: dict[str, Any]) -> dict[str, str]:
+    """Record tracking values for one pupil: all or nothing."""
+    fields = {
+        f.key: f for f in TrackingField.objects.filter(school=access.school, key__in=list(values))
+    }
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, str] = {}
+    for key, value in values.items():
+        field = fields.get(key)
+        if field is None:
+            errors[key] = ["No tracking field has this key."]
+            continue
+        try:
+            clean[key] = _clean_value(field, value)
+        except ValueError as exc:
+            errors[key] = [str(exc)]
+    if errors:
+        raise Invalid("Some values could not be saved; nothing was changed.", fields=errors)
+    with transaction.atomic():
+        for key, value in clean.items():
+            TrackingValue.objects.update_or_create(
+                pupil=pupil, field=fields[key], defaults={"school": access.school, "value": value}
+            )
+        audit.record(
+            access.user, "tracking.values_set", pupil, school=access.school, fields=sorted(clean)
+        )
+    return clean
+
+
+def do_import_values(access: SchoolAccess, data: bytes) -> dict[str, Any]:
+    """CSV: a `pupil_id` column, then one column per field key. All or nothing."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise invalid_field("file", "The file must be UTF-8 CSV.") from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    if "pupil_id" not in header:
+        raise invalid_field("file", "The first row must name the columns, including pupil_id.")
+    fields = {f.key: f for f in TrackingField.objects.filter(school=access.school, key__in=header)}
+    unknown = [h for h in header if h != "pupil_id" and h not in fields]
+    if unknown:
+        raise invalid_field("file", f"Unknown field key(s) in the header: {', '.join(unknown)}.")
+    pupils = {p.pupil_id: p for p in Pupil.objects.filter(school=access.school)}
+    errors, rows = [], []
+    for number, row in enumerate(reader, start=2):
+        pupil = pupils.get(normalise_pupil_id(row.get("pupil_id") or ""))
+        if pupil is None:
+            errors.append({"row": number, "message": "No pupil with this pupil_id."})
+            continue
+        for key, field in fields.items():
+            try:
+                rows.append((pupil, field, _clean_value(field, row.get(key))))
+            except ValueError as exc:
+                errors.append({"row": number, "message": f"{key}: {exc}"})
+    if errors:
+        return {"updated": 0, "errors": errors}
+    with transaction.atomic():
+        for pupil, field, value in rows:
+            TrackingValue.objects.update_or_create(
+                pupil=pupil, field=field, defaults={"school": access.school, "value": value}
+            )
+        audit.record(access.user, "tracking.imported", None, school=access.school, values=len(rows))
+    return {"updated": len(rows), "errors": []}
+
+
+# Account ---------------------------------------------------------------------------
+
+
+def do_change_email(user: User, new_email: str, password: str) -> None:
+    """Change the login email (password required); the old address is told."""
+    if not user.check_password(password or ""):
+        raise invalid_field("password", "Your current password is not right.")
+    new = normalise_email(new_email or "")
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", new):
+        raise invalid_field("email", "Enter a valid email address.")
+    if User.objects.filter(email=new).exclude(pk=user.pk).exists():
+        raise invalid_field("email", "Use another address.")
+    old = user.email
+    with transaction.atomic():
+        user.email = new
+        user.save(update_fields=["email"])
+        audit.record(user, "account.email_changed", user)
+        transaction.on_commit(lambda: emails.send_now("email_changed", old, {"new_email": new}))
+
+
+def do_delete_account(user: User, password: str) -> None:
+    """An external user removes their own account and every link it had."""
+    if not user.check_password(password or ""):
+        raise invalid_field("password", "Your current password is not right.")
+    if user.is_operator or user.memberships.exists():  # type: ignore[attr-defined]
+        raise Forbidden("Staff accounts are removed by their school.")
+    with transaction.atomic():
+        audit.record(None, "account.deleted", user)
+        user.delete()

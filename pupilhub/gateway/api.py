@@ -1,0 +1,316 @@
+"""External gateway endpoints: the school side and the external users' side."""
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from pupilhub.api.base import errors
+from pupilhub.core.errors import Invalid
+from pupilhub.pupils.access import pupil_for
+from pupilhub.schools.access import admin_access, require_operator, staff_access
+from pupilhub.schools.choices import ADMIN_ROLES
+
+from . import actions
+from .access import link_for, links_for
+from .models import LicenceType, TrackingField
+from .portlets import catalogue, visible_data
+
+router = Router(tags=["gateway (school side)"])
+me_router = Router(tags=["gateway (external users)"])
+public_router = Router(tags=["gateway (external users)"], auth=None)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class NameIn(Schema):
+    name: str
+
+
+class AccessIn(Schema):
+    access: dict[str, list[str]]
+
+
+class KeysIn(Schema):
+    licence_type: str
+    pupils: list[str] = []
+    year_group: int | None = None
+    tutor_group: str = ""
+
+
+class RevokeIn(Schema):
+    pupil: str
+    licence_type: str
+
+
+class GatewayIn(Schema):
+    external_login_enabled: bool
+
+
+class FieldIn(Schema):
+    name: str
+    portlet: str = "tracking"
+    year_group: int | None = None
+    subject: str = ""
+    period: str = ""
+    kind: str = "grade"
+    key: str = ""
+
+
+class RegisterIn(Schema):
+    email: str
+    password: str
+    pupil_id: str
+    licence_key: str
+
+
+class TokenIn(Schema):
+    token: str
+
+
+class LinkIn(Schema):
+    school: str
+    pupil_id: str
+    licence_key: str
+
+
+class PreferencesIn(Schema):
+    paperless_reports: bool
+
+
+def licence_type_out(lt: LicenceType) -> dict[str, Any]:
+    return {"id": str(lt.id), "name": lt.name, "kind": lt.kind, "access": lt.access}
+
+
+def field_out(f: TrackingField) -> dict[str, Any]:
+    return {
+        "key": f.key,
+        "name": f.name,
+        "portlet": f.portlet,
+        "subject": f.subject,
+        "year_group": f.year_group,
+        "period": f.period,
+        "kind": f.kind,
+    }
+
+
+# School side ----------------------------------------------------------------------
+
+
+@router.get("/schools/{school}/portlets", response={200: dict, **errors(403, 404)})
+def portlets(request: HttpRequest, school: str) -> dict[str, Any]:
+    access = staff_access(request.user, school)
+    return {"items": catalogue(access.school), "next": None}
+
+
+@router.get("/schools/{school}/licence-types", response={200: dict, **errors(403, 404)})
+def licence_types(request: HttpRequest, school: str) -> dict[str, Any]:
+    access = admin_access(request.user, school, operator_ok=True)
+    actions.ensure_builtin_types(access.school)
+    items = LicenceType.objects.filter(school=access.school)
+    return {"items": [licence_type_out(lt) for lt in items], "next": None}
+
+
+@router.post("/schools/{school}/licence-types", response={201: dict, **errors(400, 403, 404, 409)})
+def create_licence_type(
+    request: HttpRequest, school: str, payload: NameIn
+) -> Status[dict[str, Any]]:
+    """Operators: a custom licence type (e.g. Social Worker), seeing nothing until set."""
+    require_operator(request.user)
+    access = staff_access(request.user, school, operator_ok=True)
+    return Status(
+        201,
+        licence_type_out(actions.do_create_licence_type(request.user, access.school, payload.name)),
+    )
+
+
+@router.put(
+    "/schools/{school}/licence-types/{id}/access", response={200: dict, **errors(400, 403, 404)}
+)
+def set_access(request: HttpRequest, school: str, id: str, payload: AccessIn) -> dict[str, Any]:
+    access = admin_access(request.user, school)
+    lt = actions.licence_type_for(access.school, id)
+    return licence_type_out(actions.do_set_access(access, lt, payload.access))
+
+
+@router.post("/schools/{school}/licence-keys", response={201: None, **errors(400, 403, 404, 409)})
+def generate_keys(request: HttpRequest, school: str, payload: KeysIn) -> HttpResponse:
+    """A workbook of new keys (the only place they exist in plain text)."""
+    access = admin_access(request.user, school)
+    lt = actions.licence_type_for(access.school, payload.licence_type)
+    pupils = actions.select_pupils(
+        access.school, payload.pupils, payload.year_group, payload.tutor_group
+    )
+    issued = actions.do_generate_keys(access, lt, pupils)
+    response = HttpResponse(
+        actions.workbook(access.school, lt, issued), content_type=XLSX, status=201
+    )
+    response["Content-Disposition"] = 'attachment; filename="licence-keys.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/schools/{school}/licence-keys/revoke", response={200: dict, **errors(400, 403, 404)})
+def revoke_key(request: HttpRequest, school: str, payload: RevokeIn) -> dict[str, Any]:
+    access = admin_access(request.user, school)
+    lt = actions.licence_type_for(access.school, payload.licence_type)
+    revoked = actions.do_revoke_key(access, pupil_for(access, payload.pupil), lt)
+    return {"revoked": revoked}
+
+
+@router.get("/schools/{school}/external-users", response={200: dict, **errors(403, 404)})
+def external_users(request: HttpRequest, school: str) -> dict[str, Any]:
+    """Main School Admin and admins only: the only staff view showing these addresses."""
+    access = admin_access(request.user, school)
+    return {"items": actions.external_users(access.school), "next": None}
+
+
+@router.post("/schools/{school}/external-users/{id}/deny", response={200: dict, **errors(403, 404)})
+def deny_user(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
+    access = admin_access(request.user, school)
+    actions.do_deny_user(access, actions.external_user_for(access.school, id))
+    return {"id": id, "status": "denied"}
+
+
+@router.post(
+    "/schools/{school}/external-users/{id}/restore", response={200: dict, **errors(403, 404)}
+)
+def restore_user(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
+    access = admin_access(request.user, school)
+    actions.do_restore_user(access, actions.external_user_for(access.school, id))
+    return {"id": id, "status": "active"}
+
+
+@router.delete("/schools/{school}/external-links/{id}", response={204: None, **errors(403, 404)})
+def remove_link(request: HttpRequest, school: str, id: str) -> Status[None]:
+    """Remove one pupil link from an external account."""
+    access = admin_access(request.user, school)
+    actions.do_remove_link(access, id)
+    return Status(204, None)
+
+
+@router.put("/schools/{school}/gateway-settings", response={200: dict, **errors(400, 403, 404)})
+def gateway_settings(request: HttpRequest, school: str, payload: GatewayIn) -> dict[str, Any]:
+    access = admin_access(request.user, school)
+    actions.do_set_gateway(access, payload.external_login_enabled)
+    return {"external_login_enabled": access.school.external_login_enabled}
+
+
+@router.get("/schools/{school}/gateway/coverage", response={200: dict, **errors(403, 404)})
+def coverage(request: HttpRequest, school: str) -> dict[str, Any]:
+    """The share of pupils in each year group with a verified Parent/Guardian account."""
+    access = admin_access(request.user, school)
+    return {"items": actions.coverage(access.school), "next": None}
+
+
+@router.get("/schools/{school}/tracking-fields", response={200: dict, **errors(403, 404)})
+def list_fields(request: HttpRequest, school: str) -> dict[str, Any]:
+    access = staff_access(request.user, school)
+    fields = TrackingField.objects.filter(school=access.school)
+    return {"items": [field_out(f) for f in fields], "next": None}
+
+
+@router.post("/schools/{school}/tracking-fields", response={201: dict, **errors(400, 403, 404)})
+def create_field(request: HttpRequest, school: str, payload: FieldIn) -> Status[dict[str, Any]]:
+    access = staff_access(request.user, school, roles=ADMIN_ROLES)
+    return Status(201, field_out(actions.do_create_field(access, payload.dict())))
+
+
+@router.put(
+    "/schools/{school}/pupils/{pupil}/tracking-values",
+    response={200: dict, **errors(400, 403, 404)},
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object", "additionalProperties": {"type": "string"}}
+                }
+            },
+            "required": True,
+        }
+    },
+)
+def set_values(request: HttpRequest, school: str, pupil: str) -> dict[str, Any]:
+    """`{field_key: value}` (the keys are the school's own, so no fixed schema); all or nothing."""
+    access = staff_access(request.user, school)
+    target = pupil_for(access, pupil)
+    try:
+        payload = json.loads(request.body or b"{}")
+    except ValueError:
+        raise Invalid("The request body is not valid JSON.") from None
+    if not isinstance(payload, dict):
+        raise Invalid("Send an object of field keys and values.")
+    return actions.do_set_values(access, target, payload)
+
+
+@router.post(
+    "/schools/{school}/tracking-values/import", response={200: dict, **errors(400, 403, 404)}
+)
+def import_values(
+    request: HttpRequest, school: str, file: UploadedFile = File(...)
+) -> dict[str, Any]:
+    """CSV with `pupil_id` and one column per field key; all or nothing."""
+    access = staff_access(request.user, school)
+    return actions.do_import_values(access, file.read())
+
+
+# External users ----------------------------------------------------------------------
+
+
+@public_router.post(
+    "/gateway/{school}/register", response={201: dict, **errors(400, 403, 404, 429)}
+)
+def register(request: HttpRequest, school: str, payload: RegisterIn) -> Status[dict[str, Any]]:
+    """Answers the same for a new email, an existing account and a denied one."""
+    actions.do_register(
+        request, school, payload.email, payload.password, payload.pupil_id, payload.licence_key
+    )
+    return Status(
+        201,
+        {"status": "verification_sent", "message": "Check your email to finish registering."},
+    )
+
+
+@public_router.post("/gateway/verify-email", response={200: dict, **errors(400)})
+def verify_email(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
+    actions.do_verify_email(payload.token)
+    return {"status": "verified"}
+
+
+def link_out(link: Any) -> dict[str, Any]:
+    return {
+        "link": str(link.pk),
+        "school": {"id": str(link.school_id), "name": link.school.name},
+        "licence_type": link.licence_type.name,
+        "pupil": {"first_name": link.pupil.first_name, "surname": link.pupil.surname},
+        "paperless_reports": link.paperless_reports,
+    }
+
+
+@me_router.get("/me/pupils", response={200: dict, **errors()})
+def my_pupils(request: HttpRequest) -> dict[str, Any]:
+    return {"items": [link_out(link) for link in links_for(request.user)], "next": None}
+
+
+@me_router.post("/me/pupils", response={201: dict, **errors(400, 403, 404, 409, 429)})
+def add_pupil(request: HttpRequest, payload: LinkIn) -> Status[dict[str, Any]]:
+    """Adds a pupil, or another licence type for one, to this account."""
+    link = actions.do_add_link(
+        request, request.user, payload.school, payload.pupil_id, payload.licence_key
+    )
+    return Status(201, link_out(link))
+
+
+@me_router.get("/me/pupils/{link}/portlets", response={200: dict, **errors(404)})
+def my_portlets(request: HttpRequest, link: str) -> dict[str, Any]:
+    """Only what the link's licence type allows."""
+    found = link_for(request.user, link)
+    return visible_data(found.pupil, found.licence_type.access)
+
+
+@me_router.put("/me/pupils/{link}/preferences", response={200: dict, **errors(400, 404)})
+def preferences(request: HttpRequest, link: str, payload: PreferencesIn) -> dict[str, Any]:
+    found = link_for(request.user, link)
+    return link_out(actions.do_set_preferences(request.user, found, payload.paperless_reports))

@@ -1,0 +1,1 @@
+"""Demo gateway data."""
