@@ -116,6 +116,12 @@ def under_load(school, senco) -> None:
     )
 
 
+def senco_admin(school):
+    from pupilhub.core.testing import make_staff
+
+    return make_staff(school, "admin", email="admin@bench.example.org")
+
+
 def main() -> int:
     from django.test import Client
     from django.test.utils import get_runner
@@ -144,9 +150,11 @@ def main() -> int:
         pl = timed(client, f"/schools/{school.id}/pupils/")
         print(f"pupil list page (50 of 2,000 pupils): {pl * 1000:.1f} ms in-process")
         under_load(school, senco)
-        from bench import transition
+        from bench import gateway, transition
 
         transition.run()
+        gateway.keys_and_workbook(school, senco_admin(school))
+        gateway.parent_page_under_load(school, database_url())
     finally:
         runner.teardown_databases(old)
     return 0

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("pupilhub.documents.urls")),
     path("", include("pupilhub.billing.urls")),
     path("", include("pupilhub.transition.urls")),
+    path("", include("pupilhub.gateway.urls")),
 ]

@@ -287,6 +287,7 @@ def build(seed: int = 2026) -> Demo:
         demo = Demo(rng=random.Random(seed), operator=operator)
         for fn in STEPS:
             fn(demo)
+    notes_file().write_text("\n".join(NOTES) + ("\n" if NOTES else ""), encoding="utf-8")
     return demo
 
 
@@ -309,3 +310,12 @@ def logins() -> list[tuple[str, str]]:
 
 
 EXTRA_LOGINS: list[tuple[str, str]] = []
+# Lines printed after the logins (e.g. an unused licence key to try registering with);
+# saved beside the database at build time, since keys exist in plain text only once.
+NOTES: list[str] = []
+
+
+def notes_file() -> Any:
+    from django.conf import settings
+
+    return settings.DATA_DIR / "demo-notes.txt"

@@ -18,7 +18,7 @@ def links_for(user: Any) -> QuerySet[ExternalLink]:
     return (
         ExternalLink.objects.filter(user=user, school__external_login_enabled=True)
         .exclude(Exists(denied))
-        .select_related("school", "pupil", "licence_type", "pupil__school")
+        .select_related("school", "pupil", "licence_type")
     )
 
 
@@ -29,6 +29,7 @@ def link_for(user: Any, link_id: Any) -> ExternalLink:
     link = links_for(user).filter(pk=parse_id(link_id)).first()
     if link is None:
         raise NotFound()
+    link.pupil.school = link.school  # already loaded: year labels without a query
     return link
 
 

@@ -447,12 +447,26 @@ def do_remove_link(access: SchoolAccess, link_id: Any) -> None:
         link.delete()
 
 
-def do_set_gateway(access: SchoolAccess, enabled: bool) -> None:
-    access.require_admin("Only school admins can switch external login.")
+def do_set_gateway(
+    access: SchoolAccess, enabled: bool, pupil_email_domains: str | None = None
+) -> None:
+    """Switch external login for the whole school; optionally set pupils' email domains."""
+    access.require_admin("Only school admins can change gateway settings.")
+    school = access.school
+    fields = ["external_login_enabled"]
+    school.external_login_enabled = bool(enabled)
+    if pupil_email_domains is not None:
+        domains = [
+            d.strip().lower().lstrip("@") for d in pupil_email_domains.split(",") if d.strip()
+        ]
+        bad = [d for d in domains if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", d)]
+        if bad:
+            raise invalid_field("pupil_email_domains", f"Not a domain: {', '.join(bad)}.")
+        school.pupil_email_domains = ", ".join(domains)
+        fields.append("pupil_email_domains")
     with transaction.atomic():
-        access.school.external_login_enabled = bool(enabled)
-        access.school.save(update_fields=["external_login_enabled"])
-        audit.record(access.user, "gateway.login_switched", access.school, enabled=bool(enabled))
+        school.save(update_fields=fields)
+        audit.record(access.user, "gateway.settings_changed", school, enabled=bool(enabled))
 
 
 def coverage(school: School) -> list[dict[str, Any]]:

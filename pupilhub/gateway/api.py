@@ -47,6 +47,7 @@ class RevokeIn(Schema):
 
 class GatewayIn(Schema):
     external_login_enabled: bool
+    pupil_email_domains: str | None = None
 
 
 class FieldIn(Schema):
@@ -194,8 +195,11 @@ def remove_link(request: HttpRequest, school: str, id: str) -> Status[None]:
 @router.put("/schools/{school}/gateway-settings", response={200: dict, **errors(400, 403, 404)})
 def gateway_settings(request: HttpRequest, school: str, payload: GatewayIn) -> dict[str, Any]:
     access = admin_access(request.user, school)
-    actions.do_set_gateway(access, payload.external_login_enabled)
-    return {"external_login_enabled": access.school.external_login_enabled}
+    actions.do_set_gateway(access, payload.external_login_enabled, payload.pupil_email_domains)
+    return {
+        "external_login_enabled": access.school.external_login_enabled,
+        "pupil_email_domains": access.school.pupil_email_domains,
+    }
 
 
 @router.get("/schools/{school}/gateway/coverage", response={200: dict, **errors(403, 404)})

@@ -22,6 +22,8 @@ class School(UUIDModel):
     external_login_enabled = models.BooleanField(default=True)
     price_per_pupil_pence = models.PositiveIntegerField(default=50)
     office_email = models.EmailField(blank=True)
+    # Domains of pupils' school email addresses (comma-separated), for the key page's warning.
+    pupil_email_domains = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

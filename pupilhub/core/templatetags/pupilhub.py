@@ -66,3 +66,46 @@ def words(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(words(v) for v in value)
     return str(value or "").replace("_", " ")
+
+
+@register.inclusion_tag("includes/line_chart.html")
+def line_chart(series: list[dict[str, Any]], labels: list[str], title: str):
+    """An SVG line chart (one line a series, x = labels in order) with a data table after it.
+
+    series: [{"name": "Maths", "points": [value-or-None per label]}].
+    """
+    values = [v for s in series for v in s["points"] if v is not None]
+    low, high = (min(values), max(values)) if values else (0, 1)
+    if high == low:
+        low, high = low - 1, high + 1
+    width, height, left, top = 560, 220, 40, 10
+    step = (width - left - 20) / max(1, len(labels) - 1)
+
+    def y(v: float) -> float:
+        return round(top + (height - 50) * (1 - (v - low) / (high - low)), 1)
+
+    lines = []
+    for index, s in enumerate(series):
+        points = [
+            (round(left + i * step, 1), y(v)) for i, v in enumerate(s["points"]) if v is not None
+        ]
+        lines.append(
+            {
+                "name": s["name"],
+                "path": " ".join(f"{x},{py}" for x, py in points),
+                "points": points,
+                "css": f"series-{index % 6}",
+            }
+        )
+    ticks = [{"x": round(left + i * step, 1), "label": lab} for i, lab in enumerate(labels)]
+    return {
+        "title": title,
+        "lines": lines,
+        "ticks": ticks,
+        "low": low,
+        "high": high,
+        "height": height,
+        "axis_y": height - 40,
+        "series": series,
+        "labels": labels,
+    }

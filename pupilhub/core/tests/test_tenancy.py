@@ -29,6 +29,15 @@ def fill(route, personas, school):
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", sub, route)
 
 
+# A school's front door for parents and pupils is public on purpose (it shows the
+# school's name and a registration form, never a pupil): walked for leaks only.
+PUBLIC = {
+    "gateway/<uuid:school>/",
+    "gateway/<uuid:school>/register/",
+    "api/v1/gateway/<school>/register",
+}
+
+
 def school_routes():
     return sorted(
         {r for r in walk(get_resolver().url_patterns) if "<school>" in r or "<uuid:school>" in r}
@@ -61,7 +70,11 @@ def test_every_school_route_refuses_another_schools_user(personas, method):
                 response = getattr(web, method)(url)
             body = response.content.decode(errors="replace")
             assert secret not in body, f"{method.upper()} {url} leaked School A's pupil"
-            if school is personas.school_a:
+            if (
+                school is personas.school_a
+                and route not in PUBLIC
+                and "gateway/{school}/register" not in route
+            ):
                 assert response.status_code in (400, 403, 404, 405), (
                     f"{method.upper()} {url}: {response.status_code}"
                 )

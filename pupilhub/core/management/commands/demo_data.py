@@ -21,5 +21,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {demo.PASSWORD})"))
         for email, what in demo.logins():
             self.stdout.write(f"  {email:38} {what}")
+        notes = demo.notes_file()
+        if notes.exists() and notes.read_text(encoding="utf-8").strip():
+            self.stdout.write("")
+            self.stdout.write(notes.read_text(encoding="utf-8").rstrip())
         self.stdout.write("")
         self.stdout.write(f"Open {settings.BASE_URL}/")

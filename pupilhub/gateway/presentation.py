@@ -1,0 +1,72 @@
+"""Turn a link's visible data into what the pupil page shows (tables and a chart)."""
+
+from typing import Any
+
+from pupilhub.pupils.models import Pupil
+
+from .models import TrackingField
+from .portlets import PORTLETS
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(str(value).strip().rstrip("+-="))
+    except (TypeError, ValueError):
+        return None
+
+
+def tracking_view(pupil: Pupil, values: dict[str, Any]) -> dict[str, Any]:
+    """Values grouped by year and period, and numeric ones as lines over time by subject."""
+    fields = list(
+        TrackingField.objects.filter(school=pupil.school_id, key__in=list(values)).order_by(
+            "year_group", "position", "name"
+        )
+    )
+    groups: dict[tuple[Any, str], list[dict[str, Any]]] = {}
+    periods: list[str] = []
+    by_subject: dict[str, dict[str, float]] = {}
+    for f in fields:
+        value = values.get(f.key, "")
+        label = f.period or (
+            pupil.school.year_label(f.year_group) if f.year_group is not None else ""
+        )
+        groups.setdefault((f.year_group, label), []).append(
+            {"name": f.name, "subject": f.subject, "value": value}
+        )
+        number = _number(value) if f.kind != "text" and value != "" else None
+        if number is not None:
+            if label not in periods:
+                periods.append(label)
+            by_subject.setdefault(f.subject or f.name, {})[label] = number
+    series = [
+        {"name": name, "points": [points.get(p) for p in periods]}
+        for name, points in sorted(by_subject.items())
+    ]
+    return {
+        "groups": [{"period": label, "rows": rows} for (_, label), rows in groups.items()],
+        "chart": {"series": series, "labels": periods} if len(periods) > 1 else None,
+    }
+
+
+def page_sections(pupil: Pupil, data: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One section a visible portlet, in registry order, labelled for people."""
+    sections = []
+    for key, portlet in PORTLETS.items():
+        if key not in data:
+            continue
+        section: dict[str, Any] = {"key": key, "name": portlet.name}
+        if key == "tracking":
+            section["tracking"] = tracking_view(pupil, data[key])
+        else:
+            names = dict(portlet.fields(pupil.school))
+            section["rows"] = [
+                {
+                    "key": k,
+                    "label": names.get(k, k),
+                    "value": "" if isinstance(v, list) else v,
+                    "items": v if isinstance(v, list) else None,
+                }
+                for k, v in data[key].items()
+            ]
+        sections.append(section)
+    return sections

@@ -1,0 +1,414 @@
+"""Gateway pages. Staff: settings, licence types, keys, external users, tracking.
+Parents and pupils: register, verify, My Pupils, a pupil's window, account."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from pupilhub.accounts.actions import do_set_password
+from pupilhub.core.errors import DomainError, RateLimited, invalid_field
+from pupilhub.core.views import apply_errors, school_view
+from pupilhub.pupils.models import Pupil
+from pupilhub.schools.access import SchoolAccess, parse_id
+from pupilhub.schools.choices import ADMIN_ROLES
+
+from . import actions
+from .access import link_for, links_for
+from .choices import LicenceKind
+from .forms import (
+    AddPupilForm,
+    ChangeEmailForm,
+    ChangePasswordForm,
+    DeleteAccountForm,
+    FieldForm,
+    ImportForm,
+    KeysForm,
+    PreferencesForm,
+    RegisterForm,
+    SettingsForm,
+)
+from .models import LicenceType, TrackingField, TrackingValue
+from .portlets import PORTLETS, visible_data
+from .presentation import page_sections
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# Staff: gateway settings, licence types, keys, users ------------------------------------
+
+
+@school_view(roles=ADMIN_ROLES)
+def gateway_home(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    school = access.school
+    actions.ensure_builtin_types(school)
+    settings_form = SettingsForm(
+        request.POST if "settings" in request.POST else None,
+        initial={
+            "external_login_enabled": school.external_login_enabled,
+            "pupil_email_domains": school.pupil_email_domains,
+        },
+    )
+    if request.method == "POST" and "settings" in request.POST and settings_form.is_valid():
+        try:
+            actions.do_set_gateway(
+                access,
+                settings_form.cleaned_data["external_login_enabled"],
+                settings_form.cleaned_data["pupil_email_domains"],
+            )
+        except DomainError as exc:
+            apply_errors(settings_form, exc)
+        else:
+            messages.success(request, "Gateway settings saved.")
+            return redirect("gateway:home", school.id)
+    from pupilhub.billing.actions import is_trial
+
+    return render(
+        request,
+        "gateway/home.html",
+        {
+            "types": LicenceType.objects.filter(school=school),
+            "settings_form": settings_form,
+            "keys_form": KeysForm(school=school),
+            "coverage": actions.coverage(school),
+            "trial": is_trial(school),
+            "sender": settings.DEFAULT_FROM_EMAIL,
+        },
+    )
+
+
+@require_POST
+@school_view(roles=ADMIN_ROLES)
+def keys_download(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    form = KeysForm(request.POST, school=access.school)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("gateway:home", access.school.id)
+    lt = form.cleaned_data["licence_type"]
+    try:
+        pupils = actions.select_pupils(
+            access.school,
+            year_group=form.cleaned_data["year_group"],
+            tutor_group=form.cleaned_data["tutor_group"],
+        )
+        if not pupils:
+            raise invalid_field("year_group", "No active pupils in that group.")
+        issued = actions.do_generate_keys(access, lt, pupils)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("gateway:home", access.school.id)
+    response = HttpResponse(actions.workbook(access.school, lt, issued), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="licence-keys.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@school_view(roles=ADMIN_ROLES)
+def licence_type_edit(request: HttpRequest, access: SchoolAccess, lt: str) -> HttpResponse:
+    found = actions.licence_type_for(access.school, lt)
+    portlets = [
+        {"key": p.key, "name": p.name, "fields": p.fields(access.school)} for p in PORTLETS.values()
+    ]
+    if request.method == "POST":
+        chosen = {
+            p["key"]: [k for k, _ in p["fields"] if request.POST.get(f"{p['key']}:{k}")]
+            for p in portlets
+        }
+        actions.do_set_access(access, found, {k: v for k, v in chosen.items() if v})
+        messages.success(request, f"What {found.name} accounts can see is saved.")
+        return redirect("gateway:home", access.school.id)
+    return render(request, "gateway/licence_type.html", {"lt": found, "portlets": portlets})
+
+
+@school_view(roles=ADMIN_ROLES)
+def external_users(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            what = request.POST.get("action")
+            if what == "remove_link":
+                actions.do_remove_link(access, request.POST.get("link"))
+                messages.success(request, "Pupil link removed.")
+            else:
+                user = actions.external_user_for(access.school, request.POST.get("user"))
+                if what == "deny":
+                    actions.do_deny_user(access, user)
+                    messages.success(request, "Account denied at this school.")
+                elif what == "restore":
+                    actions.do_restore_user(access, user)
+                    messages.success(request, "Account restored.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("gateway:users", access.school.id)
+    return render(request, "gateway/users.html", {"users": actions.external_users(access.school)})
+
+
+# Staff: tracking ------------------------------------------------------------------
+
+
+@school_view()
+def tracking(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    form = FieldForm(request.POST if "create" in request.POST else None, school=access.school)
+    import_form = ImportForm(
+        request.POST if "import" in request.POST else None, request.FILES or None
+    )
+    result = None
+    if request.method == "POST" and "create" in request.POST and form.is_valid():
+        try:
+            actions.do_create_field(access, form.cleaned_data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Tracking field added.")
+            return redirect("gateway:tracking", access.school.id)
+    if request.method == "POST" and "import" in request.POST and import_form.is_valid():
+        try:
+            result = actions.do_import_values(access, import_form.cleaned_data["file"].read())
+        except DomainError as exc:
+            apply_errors(import_form, exc)
+        else:
+            if not result["errors"]:
+                messages.success(request, f"{result['updated']} values imported.")
+                return redirect("gateway:tracking", access.school.id)
+    fields = TrackingField.objects.filter(school=access.school)
+    years = sorted({f.year_group for f in fields if f.year_group is not None})
+    return render(
+        request,
+        "gateway/tracking.html",
+        {
+            "fields": fields,
+            "form": form,
+            "import_form": import_form,
+            "result": result,
+            "years": years,
+        },
+    )
+
+
+@school_view()
+def marksheet(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    """A row a pupil, a column a field, for one year group."""
+    try:
+        year = int(request.GET.get("year_group", ""))
+    except ValueError:
+        return redirect("gateway:tracking", access.school.id)
+    fields = list(TrackingField.objects.filter(school=access.school, year_group=year))
+    pupils = list(
+        Pupil.objects.filter(school=access.school, year_group=year, status="active").order_by(
+            "tutor_group", "surname", "first_name"
+        )
+    )
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        errors = _save_marksheet(request, access, pupils, fields)
+        if not errors:
+            messages.success(request, "Marksheet saved.")
+            return redirect(f"{request.path}?year_group={year}")
+    values = {
+        (v.pupil_id, v.field_id): v.value
+        for v in TrackingValue.objects.filter(field__in=fields, pupil__in=pupils)
+    }
+    rows = [
+        {
+            "pupil": p,
+            "cells": [
+                {
+                    "name": f"v:{p.id}:{f.key}",
+                    "value": request.POST.get(f"v:{p.id}:{f.key}", values.get((p.id, f.id), "")),
+                    "field": f,
+                    "error": errors.get(f"{p.id}:{f.key}"),
+                }
+                for f in fields
+            ],
+        }
+        for p in pupils
+    ]
+    return render(
+        request,
+        "gateway/marksheet.html",
+        {"fields": fields, "rows": rows, "year": access.school.year_label(year), "errors": errors},
+    )
+
+
+def _save_marksheet(
+    request: HttpRequest, access: SchoolAccess, pupils: list[Pupil], fields: list[TrackingField]
+) -> dict[str, list[str]]:
+    """All or nothing: any bad cell and nothing is saved, every bad cell is named."""
+    errors: dict[str, list[str]] = {}
+    try:
+        with transaction.atomic():
+            for p in pupils:
+                values = {f.key: request.POST.get(f"v:{p.id}:{f.key}", "") for f in fields}
+                try:
+                    actions.do_set_values(access, p, values)
+                except DomainError as exc:
+                    for key, msgs in exc.fields.items():
+                        errors[f"{p.id}:{key}"] = msgs
+            if errors:
+                raise DomainError("rollback")
+    except DomainError:
+        pass
+    return errors
+
+
+# Parents and pupils -------------------------------------------------------------------
+
+
+def school_login(request: HttpRequest, school: str) -> HttpResponse:
+    """The school's own front door: log in, or register a pupil."""
+    found = actions.open_school(school)
+    return render(request, "gateway/school_login.html", {"school": found})
+
+
+def register(request: HttpRequest, school: str) -> HttpResponse:
+    found = actions.open_school(school)
+    form = RegisterForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_register(
+                request,
+                found.id,
+                data["email"],
+                data["password"],
+                data["pupil_id"],
+                data["licence_key"],
+            )
+        except RateLimited as exc:
+            form.add_error(
+                None,
+                f"Too many attempts. Try again in about {max(1, exc.retry_after // 60)} minutes.",
+            )
+            status = 429
+        except DomainError as exc:
+            apply_errors(form, exc)
+            status = 400
+        else:
+            return render(request, "gateway/register_done.html", {"school": found})
+    return render(request, "gateway/register.html", {"school": found, "form": form}, status=status)
+
+
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        actions.do_verify_email(token)
+    except DomainError:
+        return render(request, "accounts/link_invalid.html", status=400)
+    messages.success(request, "Your email address is confirmed. You can log in now.")
+    return redirect("login")
+
+
+@login_required
+def my_pupils(request: HttpRequest) -> HttpResponse:
+    return render(request, "gateway/my_pupils.html", {"links": links_for(request.user)})
+
+
+@login_required
+def add_pupil(request: HttpRequest) -> HttpResponse:
+    from pupilhub.schools.models import School
+
+    schools = {str(link.school_id): link.school.name for link in links_for(request.user)}
+    wanted = request.GET.get("school") or request.POST.get("school")
+    if wanted and wanted not in schools:
+        extra = School.objects.filter(pk=parse_id(wanted), external_login_enabled=True).first()
+        if extra:
+            schools[str(extra.pk)] = extra.name
+    form = AddPupilForm(
+        request.POST or None,
+        schools=sorted(schools.items(), key=lambda s: s[1]),
+        initial={"school": wanted},
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            link = actions.do_add_link(
+                request, request.user, data["school"], data["pupil_id"], data["licence_key"]
+            )
+        except RateLimited:
+            form.add_error(None, "Too many attempts. Try again later.")
+            status = 429
+        except DomainError as exc:
+            apply_errors(form, exc)
+            status = 400
+        else:
+            messages.success(request, f"{link.pupil.first_name} is added to your account.")
+            return redirect("gateway:my_pupils")
+    return render(request, "gateway/add_pupil.html", {"form": form}, status=status)
+
+
+@login_required
+def pupil_view(request: HttpRequest, link: str) -> HttpResponse:
+    found = link_for(request.user, link)
+    form = PreferencesForm(
+        request.POST if request.method == "POST" else None,  # an unticked box posts nothing
+        initial={"paperless_reports": found.paperless_reports},
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.do_set_preferences(request.user, found, form.cleaned_data["paperless_reports"])
+        messages.success(request, "Your choice is saved.")
+        return redirect("gateway:pupil", found.pk)
+    pupil = found.pupil
+    data = visible_data(pupil, found.licence_type.access)
+    return render(
+        request,
+        "gateway/pupil.html",
+        {
+            "link": found,
+            "sections": page_sections(pupil, data),
+            "form": form,
+            "is_parent": found.licence_type.kind == LicenceKind.PARENT,
+        },
+    )
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    forms: dict[str, Any] = {
+        "password": ChangePasswordForm(request.POST if "password" in request.POST else None),
+        "email": ChangeEmailForm(request.POST if "email_change" in request.POST else None),
+        "delete": DeleteAccountForm(request.POST if "delete" in request.POST else None),
+    }
+    if request.method == "POST":
+        done = _account_post(request, user, forms)
+        if done:
+            return done
+    return render(request, "gateway/account.html", forms)
+
+
+def _account_post(request: HttpRequest, user: Any, forms: dict[str, Any]) -> HttpResponse | None:
+    try:
+        if "password" in request.POST and forms["password"].is_valid():
+            data = forms["password"].cleaned_data
+            if not user.check_password(data["current_password"]):
+                raise invalid_field("current_password", "Your current password is not right.")
+            do_set_password(user, data["new_password"])
+            update_session_auth_hash(request, user)
+            messages.success(request, "Password changed. We have emailed you to confirm.")
+            return redirect("gateway:account")
+        if "email_change" in request.POST and forms["email"].is_valid():
+            data = forms["email"].cleaned_data
+            actions.do_change_email(user, data["email"], data["password"])
+            messages.success(request, "Email changed. We have told your old address.")
+            return redirect("gateway:account")
+        if "delete" in request.POST and forms["delete"].is_valid():
+            actions.do_delete_account(user, forms["delete"].cleaned_data["password"])
+            logout(request)
+            messages.success(request, "Your account has been deleted.")
+            return redirect("login")
+    except DomainError as exc:
+        key = (
+            "password"
+            if "password" in request.POST
+            else "email"
+            if "email_change" in request.POST
+            else "delete"
+        )
+        apply_errors(forms[key], exc)
+    return None
