@@ -12,6 +12,10 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    "dispatch-mail": {
+        "task": "pupilhub.messaging.tasks.dispatch_mail",
+        "schedule": crontab(minute="*/10"),
+    },
     "raise-annual-invoices": {
         "task": "pupilhub.billing.tasks.raise_due_invoices",
         "schedule": crontab(hour=2, minute=15),

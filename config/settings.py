@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "pupilhub.documents",
     "pupilhub.transition",
     "pupilhub.gateway",
+    "pupilhub.messaging",
     "pupilhub.billing",
     "pupilhub.api",
 ]

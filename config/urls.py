@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("pupilhub.billing.urls")),
     path("", include("pupilhub.transition.urls")),
     path("", include("pupilhub.gateway.urls")),
+    path("", include("pupilhub.messaging.urls")),
 ]

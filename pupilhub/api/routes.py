@@ -5,6 +5,7 @@ from pupilhub.billing.api import router as billing_router
 from pupilhub.documents.api import router as documents_router
 from pupilhub.gateway.api import me_router, public_router
 from pupilhub.gateway.api import router as gateway_router
+from pupilhub.messaging.api import router as messaging_router
 from pupilhub.pupils.api import router as pupils_router
 from pupilhub.schools.api import router as schools_router
 from pupilhub.transition.api import router as transition_router
@@ -18,6 +19,7 @@ api.add_router("", documents_router)
 api.add_router("", billing_router)
 api.add_router("", transition_router)
 api.add_router("", gateway_router)
+api.add_router("", messaging_router)
 api.add_router("", me_router)
 api.add_router("", public_router)
 

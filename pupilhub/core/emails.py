@@ -27,15 +27,36 @@ def build(
     subject = " ".join(render_to_string(f"emails/{name}.subject.txt", ctx).split())
     text = render_to_string(f"emails/{name}.txt", ctx)
     html = render_to_string(f"emails/{name}.html", ctx)
+    return assemble(
+        subject, text, html, to, reply_to=reply_to, from_name=from_name, headers=headers
+    )
+
+
+def from_address(from_name: str | None = None) -> str:
+    """The configured no-reply address, shown under `from_name` (e.g. the school)."""
     from_email = settings.DEFAULT_FROM_EMAIL
-    if from_name:
-        address = from_email.rsplit("<", 1)[-1].rstrip(">") if "<" in from_email else from_email
-        safe_name = from_name.replace('"', "").replace("\n", " ").replace("\r", " ")
-        from_email = f'"{safe_name}" <{address}>'
+    if not from_name:
+        return from_email
+    address = from_email.rsplit("<", 1)[-1].rstrip(">") if "<" in from_email else from_email
+    safe_name = " ".join(from_name.replace('"', "").split())
+    return f'"{safe_name}" <{address}>'
+
+
+def assemble(
+    subject: str,
+    text: str,
+    html: str,
+    to: str,
+    *,
+    reply_to: str | None = None,
+    from_name: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMultiAlternatives:
+    """multipart/alternative: plain text first, then the simple HTML. One recipient."""
     message = EmailMultiAlternatives(
-        subject=subject,
+        subject=" ".join(subject.split()),  # never a line break in a header
         body=text,
-        from_email=from_email,
+        from_email=from_address(from_name),
         to=[to],
         reply_to=[reply_to] if reply_to else None,
         headers=headers or {},

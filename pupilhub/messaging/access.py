@@ -1,0 +1,43 @@
+"""Which messages a staff member may see: their own; admins see the school's."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from pupilhub.core.errors import NotFound
+from pupilhub.schools.access import SchoolAccess, parse_id
+
+from .models import Message
+
+
+def messages_for(access: SchoolAccess) -> QuerySet[Message]:
+    qs = Message.objects.filter(school=access.school).select_related("sender")
+    return qs if access.is_admin else qs.filter(sender=access.user)
+
+
+def message_for(access: SchoolAccess, message_id: Any) -> Message:
+    found = messages_for(access).filter(pk=parse_id(message_id)).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def reached(message: Message) -> list[dict[str, Any]]:
+    """Per pupil: were their families reached? Names only, never addresses."""
+    from pupilhub.pupils.models import Pupil
+
+    by_pupil: dict[str, dict[str, int]] = {}
+    for pupil_ids, status in message.deliveries.values_list("pupil_ids", "status"):
+        for pid in pupil_ids:
+            row = by_pupil.setdefault(pid, {"sent": 0, "failed": 0, "queued": 0, "sending": 0})
+            row[status] += 1
+    pupils = Pupil.objects.filter(pk__in=list(by_pupil)).order_by("surname", "first_name")
+    return [
+        {
+            "pupil": str(p.pk),
+            "name": p.full_name,
+            "tutor_group": p.tutor_group,
+            **by_pupil[str(p.pk)],
+        }
+        for p in pupils
+    ]

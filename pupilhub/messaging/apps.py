@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class MessagingConfig(AppConfig):
+    name = "pupilhub.messaging"
+    label = "messaging"
+    verbose_name = "Messages"
+
+    def ready(self) -> None:
+        from . import demo  # noqa: F401  (registers the demo step)

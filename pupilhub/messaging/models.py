@@ -1,0 +1,68 @@
+"""Mass email: a message, and one delivery row per recipient, sent by the dispatcher."""
+
+from django.conf import settings
+from django.db import models
+
+from pupilhub.core.models import UUIDModel
+
+
+class Message(UUIDModel):
+    """What staff wrote and whom it was for. The body is stored sanitised."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(max_length=200)
+    html_body = models.TextField()
+    # Whom it was for: pupils, year_groups, tutor_groups, sets (lists), times licence_types.
+    spec = models.JSONField(default=dict)
+    recipient_count = models.PositiveIntegerField(default=0)
+    pupil_count = models.PositiveIntegerField(default=0)
+    send_after = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Delivery(models.Model):
+    """One email to one person. Claimed atomically; a lease lets a crashed worker's rows
+    be claimed again (at-least-once, with a stable Message-ID per delivery)."""
+
+    id = models.BigAutoField(primary_key=True)  # claim order
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email = models.EmailField()  # snapshot at queue time; never shown to staff
+    pupil_ids = models.JSONField(default=list)
+    pupil_names = models.CharField(max_length=300, blank=True)  # merge field
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    mail_id = models.CharField(max_length=200, unique=True)  # the Message-ID header
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["message", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk}: {self.status}"

@@ -1,0 +1,65 @@
+import email
+import socket
+from email import policy
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from pupilhub.accounts.models import User
+from pupilhub.gateway.models import ExternalLink, LicenceType
+
+
+class Sink:
+    """An aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.envelopes: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append(envelope)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    import logging
+
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # it logs addresses
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    yield sink
+    controller.stop()
+
+
+def family(
+    school: Any, pupil: Any, email_address: str, kind: str = "parent", verified: bool = True
+) -> User:
+    user = User.objects.by_email(email_address) or User.objects.create_user(
+        email_address,
+        "a long family passphrase",
+        email_verified_at=timezone.now() if verified else None,
+    )
+    ExternalLink.objects.create(
+        user=user,
+        school=school,
+        pupil=pupil,
+        licence_type=LicenceType.objects.get(school=school, kind=kind),
+    )
+    return user

@@ -1,0 +1,100 @@
+"""Message pages: compose (with a live recipient count), sent list, status per pupil."""
+
+from django.contrib import messages as flash
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from pupilhub.core.errors import DomainError
+from pupilhub.core.views import apply_errors, school_view
+from pupilhub.pupils.models import Pupil
+from pupilhub.schools.access import SchoolAccess
+
+from . import actions
+from .access import message_for, messages_for, reached
+from .forms import ComposeForm
+
+
+def _form(request: HttpRequest, access: SchoolAccess) -> ComposeForm:
+    chosen = request.POST.getlist("pupils") or request.GET.getlist("pupil")
+    pupils = list(Pupil.objects.filter(school=access.school, pk__in=_ids(chosen)))
+    if request.method == "POST":
+        return ComposeForm(request.POST, school=access.school, pupils=pupils)
+    initial = {
+        "subject": request.GET.get("subject", ""),
+        "html_body": request.GET.get("body", ""),
+        "year_groups": request.GET.getlist("year_group"),
+        "licence_types": request.GET.getlist("licence_type"),
+        "pupils": [str(p.pk) for p in pupils],
+    }
+    return ComposeForm(initial=initial, school=access.school, pupils=pupils)
+
+
+def _ids(values: list[str]) -> list[str]:
+    import uuid
+
+    out = []
+    for v in values:
+        try:
+            out.append(str(uuid.UUID(v)))
+        except ValueError:
+            continue
+    return out
+
+
+@school_view()
+def compose(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    form = _form(request, access)
+    count = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            if "send" in request.POST:
+                message = actions.do_queue(
+                    access,
+                    form.cleaned_data["subject"],
+                    form.cleaned_data["html_body"],
+                    form.audience(),
+                )
+                when = message.send_after.strftime("%H:%M")
+                flash.success(
+                    request,
+                    f"Your message to {message.recipient_count} people will be sent shortly "
+                    f"(next dispatch at {when}).",
+                )
+                return redirect("messaging:detail", access.school.id, message.id)
+            count = actions.preview(
+                access.school, actions.clean_spec(access.school, form.audience())
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+    return render(request, "messaging/compose.html", {"form": form, "count": count})
+
+
+@school_view()
+def count(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    """htmx: the recipient count as the form changes (never names or addresses)."""
+    form = _form(request, access)
+    result, problem = None, ""
+    form.is_valid()
+    try:
+        audience = form.audience() if hasattr(form, "cleaned_data") else {}
+        result = actions.preview(access.school, actions.clean_spec(access.school, audience))
+    except DomainError as exc:
+        problem = exc.message
+    return render(request, "messaging/_count.html", {"count": result, "problem": problem})
+
+
+@school_view()
+def message_list(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    rows = [{"message": m, "counts": actions.counts(m)} for m in messages_for(access)[:100]]
+    return render(request, "messaging/list.html", {"rows": rows})
+
+
+@school_view()
+def detail(request: HttpRequest, access: SchoolAccess, message: str) -> HttpResponse:
+    found = message_for(access, message)
+    c = actions.counts(found)
+    return render(
+        request,
+        "messaging/detail.html",
+        {"message": found, "counts": c, "status": actions.status_of(c), "pupils": reached(found)},
+    )
