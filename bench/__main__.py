@@ -150,12 +150,13 @@ def main() -> int:
         pl = timed(client, f"/schools/{school.id}/pupils/")
         print(f"pupil list page (50 of 2,000 pupils): {pl * 1000:.1f} ms in-process")
         under_load(school, senco)
-        from bench import gateway, messaging, transition
+        from bench import gateway, messaging, reports, transition
 
         transition.run()
         gateway.keys_and_workbook(school, senco_admin(school))
         gateway.parent_page_under_load(school, database_url())
         messaging.run(school, senco)
+        reports.run(school)
     finally:
         runner.teardown_databases(old)
     return 0

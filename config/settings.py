@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "pupilhub.transition",
     "pupilhub.gateway",
     "pupilhub.messaging",
+    "pupilhub.reports",
     "pupilhub.billing",
     "pupilhub.api",
 ]

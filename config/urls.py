@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("pupilhub.transition.urls")),
     path("", include("pupilhub.gateway.urls")),
     path("", include("pupilhub.messaging.urls")),
+    path("", include("pupilhub.reports.urls")),
 ]

@@ -7,6 +7,8 @@ from pupilhub.gateway.api import me_router, public_router
 from pupilhub.gateway.api import router as gateway_router
 from pupilhub.messaging.api import router as messaging_router
 from pupilhub.pupils.api import router as pupils_router
+from pupilhub.reports.api import me_router as reports_me_router
+from pupilhub.reports.api import router as reports_router
 from pupilhub.schools.api import router as schools_router
 from pupilhub.transition.api import router as transition_router
 
@@ -20,6 +22,8 @@ api.add_router("", billing_router)
 api.add_router("", transition_router)
 api.add_router("", gateway_router)
 api.add_router("", messaging_router)
+api.add_router("", reports_router)
+api.add_router("", reports_me_router)
 api.add_router("", me_router)
 api.add_router("", public_router)
 

@@ -117,7 +117,12 @@ class Heading(Paragraph):
 
 
 def _numbered_canvas(running: dict[int, str]) -> type[Canvas]:
-    """A canvas that writes 'Page N of M' once the page count is known."""
+    """A canvas that writes the running name and "Page N of M" once pages are known.
+
+    `running` maps the pages where a RunningName marker was drawn to its name (0: the
+    default). Each marker starts a section (one pupil's report in a print run): page
+    numbers count within the section, and pages carry the latest name before them.
+    """
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -125,34 +130,45 @@ def _numbered_canvas(running: dict[int, str]) -> type[Canvas]:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:
+        def showPage(self) -> None:  # ReportLab's name
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
         def save(self) -> None:
             total = len(self._pages)
+            starts = sorted({1, *(k for k in running if k > 0)})
             for number, state in enumerate(self._pages, start=1):
+                start = max(s for s in starts if s <= number)
+                later = [s for s in starts if s > number]
+                end = (later[0] - 1) if later else total
+                name = running.get(start, running.get(0, ""))
                 self.__dict__.update(state)
                 self.setFont(FONT, 8)
                 self.setFillColor(colors.HexColor("#444444"))
-                self.drawString(18 * mm, 10 * mm, running.get(number, running.get(0, "")))
-                self.drawRightString(A4[0] - 18 * mm, 10 * mm, f"Page {number} of {total}")
+                self.drawString(18 * mm, 10 * mm, name)
+                self.drawRightString(
+                    A4[0] - 18 * mm, 10 * mm, f"Page {number - start + 1} of {end - start + 1}"
+                )
                 super().showPage()
+            self.page_count = total
             super().save()
 
     return NumberedCanvas
 
 
 class RunningName(Flowable):
-    """Zero-size marker: from this page on, the footer shows `name`."""
+    """Zero-size marker starting a section: from this page the footer shows `name` and
+    numbers pages afresh. `on_draw` is called when it is laid out (progress bars)."""
 
-    def __init__(self, name: str, running: dict[int, str]) -> None:
+    def __init__(self, name: str, running: dict[int, str], on_draw: Any = None) -> None:
         super().__init__()
-        self.name, self.running = name, running
+        self.name, self.running, self.on_draw = name, running, on_draw
         self.width = self.height = 0
 
     def draw(self) -> None:
         self.running[self.canv.getPageNumber()] = self.name
+        if self.on_draw is not None:
+            self.on_draw()
 
 
 def render(
@@ -162,8 +178,9 @@ def render(
     author: str,
     running_name: str = "",
     running: dict[int, str] | None = None,
+    stats: dict[str, int] | None = None,
 ) -> bytes:
-    """Lay `story` out on A4 and return the PDF bytes."""
+    """Lay `story` out on A4 and return the PDF bytes (`stats["pages"]` gets the count)."""
     running = running if running is not None else {}
     running.setdefault(0, running_name)
     buffer = io.BytesIO()
@@ -178,22 +195,18 @@ def render(
         author=author,
         creator="pupilhub",
     )
-    doc.build(list(story), canvasmaker=_fill_forward(running))
+    canvases: list[Any] = []
+    base = _numbered_canvas(running)
+
+    class Tracked(base):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            canvases.append(self)
+
+    doc.build(list(story), canvasmaker=Tracked)
+    if stats is not None and canvases:
+        stats["pages"] = canvases[-1].page_count
     return buffer.getvalue()
-
-
-def _fill_forward(running: dict[int, str]) -> type[Canvas]:
-    """Pages without a marker show the last name set before them."""
-
-    class Filled(_numbered_canvas(running)):  # type: ignore[misc]
-        def save(self) -> None:
-            current = running.get(0, "")
-            for number in range(1, len(self._pages) + 1):
-                current = running.get(number, current)
-                running[number] = current
-            super().save()
-
-    return Filled
 
 
 def response(data: bytes, filename: str, *, inline: bool = False) -> "HttpResponse":

@@ -311,7 +311,7 @@ def add_pupil(request: HttpRequest, payload: LinkIn) -> Status[dict[str, Any]]:
 def my_portlets(request: HttpRequest, link: str) -> dict[str, Any]:
     """Only what the link's licence type allows."""
     found = link_for(request.user, link)
-    return visible_data(found.pupil, found.licence_type.access)
+    return visible_data(found.pupil, found.licence_type)
 
 
 @me_router.put("/me/pupils/{link}/preferences", response={200: dict, **errors(400, 404)})

@@ -18,7 +18,8 @@ class Portlet:
     key: str
     name: str
     fields: Callable[[School], list[tuple[str, str]]]
-    values: Callable[[Pupil, list[str]], dict[str, Any]]
+    # values(pupil, field keys, licence type): reads only the fields it is given.
+    values: Callable[[Pupil, list[str], Any], dict[str, Any]]
 
 
 PORTLETS: dict[str, Portlet] = {}
@@ -39,7 +40,7 @@ PROFILE_FIELDS = [
 ]
 
 
-def _profile(pupil: Pupil, keys: list[str]) -> dict[str, Any]:
+def _profile(pupil: Pupil, keys: list[str], licence_type: Any = None) -> dict[str, Any]:
     data = {
         "first_name": pupil.first_name,
         "surname": pupil.surname,
@@ -58,7 +59,7 @@ def _tracking_fields(school: School) -> list[tuple[str, str]]:
     return [(f.key, f.name) for f in rows]
 
 
-def _tracking(pupil: Pupil, keys: list[str]) -> dict[str, Any]:
+def _tracking(pupil: Pupil, keys: list[str], licence_type: Any = None) -> dict[str, Any]:
     from .models import TrackingValue
 
     rows = TrackingValue.objects.filter(pupil=pupil, field__key__in=keys).values_list(
@@ -78,7 +79,7 @@ SEN_FIELDS = [
 ]
 
 
-def _sen(pupil: Pupil, keys: list[str]) -> dict[str, Any]:
+def _sen(pupil: Pupil, keys: list[str], licence_type: Any = None) -> dict[str, Any]:
     """The latest passport's sections and active plans' targets; never confidential records."""
     from pupilhub.documents.models import Passport, Plan
 
@@ -106,9 +107,12 @@ def _report_fields(school: School) -> list[tuple[str, str]]:
     return [("available", "Reports to download")]
 
 
-def _reports(pupil: Pupil, keys: list[str]) -> dict[str, Any]:
-    """Filled per link by the reports app (which reports a licence type may see)."""
-    return {k: [] for k in keys}
+def _reports(pupil: Pupil, keys: list[str], licence_type: Any = None) -> dict[str, Any]:
+    """Ended and archived reports for the pupil's year that this licence type may see."""
+    from pupilhub.reports.access import available_reports
+
+    reports = available_reports(pupil, licence_type) if licence_type is not None else []
+    return {k: [r.name for r in reports] for k in keys}
 
 
 register(Portlet("profile", "Profile", lambda school: PROFILE_FIELDS, _profile))
@@ -158,11 +162,11 @@ def clean_access(school: School, access: Any) -> dict[str, list[str]]:
     return clean
 
 
-def visible_data(pupil: Pupil, access: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
-    """{portlet: {field: value}} holding only what `access` allows."""
+def visible_data(pupil: Pupil, licence_type: Any) -> dict[str, dict[str, Any]]:
+    """{portlet: {field: value}} holding only what the licence type's access allows."""
     out = {}
     for key, portlet in PORTLETS.items():
-        allowed = access.get(key) or []
+        allowed = licence_type.access.get(key) or []
         if allowed:
-            out[key] = portlet.values(pupil, list(allowed))
+            out[key] = portlet.values(pupil, list(allowed), licence_type)
     return out

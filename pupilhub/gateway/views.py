@@ -16,6 +16,7 @@ from pupilhub.accounts.actions import do_set_password
 from pupilhub.core.errors import DomainError, RateLimited, invalid_field
 from pupilhub.core.views import apply_errors, school_view
 from pupilhub.pupils.models import Pupil
+from pupilhub.reports.access import available_reports
 from pupilhub.schools.access import SchoolAccess, parse_id
 from pupilhub.schools.choices import ADMIN_ROLES
 
@@ -354,7 +355,7 @@ def pupil_view(request: HttpRequest, link: str) -> HttpResponse:
         messages.success(request, "Your choice is saved.")
         return redirect("gateway:pupil", found.pk)
     pupil = found.pupil
-    data = visible_data(pupil, found.licence_type.access)
+    data = visible_data(pupil, found.licence_type)
     return render(
         request,
         "gateway/pupil.html",
@@ -363,6 +364,7 @@ def pupil_view(request: HttpRequest, link: str) -> HttpResponse:
             "sections": page_sections(pupil, data),
             "form": form,
             "is_parent": found.licence_type.kind == LicenceKind.PARENT,
+            "reports": available_reports(pupil, found.licence_type) if "reports" in data else [],
         },
     )
 

@@ -24,6 +24,7 @@ class School(UUIDModel):
     office_email = models.EmailField(blank=True)
     # Domains of pupils' school email addresses (comma-separated), for the key page's warning.
     pupil_email_domains = models.CharField(max_length=300, blank=True)
+    logo = models.FileField(upload_to="logos/", blank=True, max_length=300)  # PNG or JPEG
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -33,19 +33,19 @@ def test_a_typo_in_each_position_is_caught(position):
 
 
 @given(st.text(alphabet=keys.ALPHABET, min_size=16, max_size=16))
-def test_most_swaps_of_neighbours_are_caught(body):
+def test_swaps_of_neighbours_are_caught_except_0_and_z(body):
+    """Luhn mod 32 misses a swap only of the pair 0 and Z (as Luhn mod 10 misses 09/90)."""
     key = body + keys.check_symbol(body)
-    caught = total = 0
     for i in range(16):
-        if key[i] == key[i + 1]:
+        a, b = key[i], key[i + 1]
+        if a == b:
             continue
-        swapped = key[:i] + key[i + 1] + key[i] + key[i + 2 :]
-        total += 1
+        swapped = key[:i] + b + a + key[i + 2 :]
         try:
             keys.normalise(swapped)
         except keys.KeyTypo:
-            caught += 1
-    assert total == 0 or caught >= total - 1  # Luhn mod 32 misses only one pair of symbols
+            continue
+        assert {a, b} == {"0", "Z"}, (key, i)
 
 
 def test_wrong_lengths_and_symbols_are_typos():

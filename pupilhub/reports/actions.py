@@ -1,0 +1,183 @@
+"""Report Manager actions: define, end, archive; print runs; the school logo."""
+
+import logging
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from pupilhub.core import audit
+from pupilhub.core.errors import Conflict, Invalid, invalid_field
+from pupilhub.gateway.choices import LicenceKind
+from pupilhub.gateway.models import ExternalDenial, ExternalLink, LicenceType, TrackingField
+from pupilhub.pupils.models import Pupil
+from pupilhub.schools.access import SchoolAccess, parse_id
+
+from . import compile as compiler
+from .models import PrintRun, Report, ReportStatus, RunStatus
+
+log = logging.getLogger(__name__)
+
+
+def do_create_report(access: SchoolAccess, data: dict[str, Any]) -> Report:
+    """Admins define a report; it starts `active` (being written, not visible outside)."""
+    access.require_admin("Only school admins can define reports.")
+    name = " ".join(str(data.get("name") or "").split())
+    if not name or len(name) > 120:
+        raise invalid_field("name", "Give the report a name (at most 120 characters).")
+    years = data.get("year_groups") or []
+    if not years or not all(isinstance(y, int) and 0 <= y <= 15 for y in years):
+        raise invalid_field("year_groups", "Choose at least one year group (codes 0 to 15).")
+    fields = _clean_fields(access, data.get("fields") or [])
+    types = _clean_types(access, data.get("licence_types") or [])
+    with transaction.atomic():
+        report = Report.objects.create(
+            school=access.school,
+            name=name,
+            year_groups=sorted(set(years)),
+            fields=fields,
+            created_by=access.user,
+        )
+        report.licence_types.set(types)
+        audit.record(access.user, "report.created", report)
+    return report
+
+
+def _clean_fields(access: SchoolAccess, raw: list[Any]) -> list[dict[str, str]]:
+    """Field keys (or {key, heading}) in order; each must be one of the school's fields."""
+    items = [r if isinstance(r, dict) else {"key": str(r), "heading": ""} for r in raw]
+    if not items:
+        raise invalid_field("fields", "Choose the tracking fields the report shows.")
+    keys = [str(i.get("key", "")) for i in items]
+    known = set(
+        TrackingField.objects.filter(school=access.school, key__in=keys).values_list(
+            "key", flat=True
+        )
+    )
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise invalid_field("fields", f"Unknown tracking field(s): {', '.join(unknown)}.")
+    if len(set(keys)) != len(keys):
+        raise invalid_field("fields", "A field appears twice.")
+    return [{"key": str(i["key"]), "heading": str(i.get("heading") or "")[:120]} for i in items]
+
+
+def _clean_types(access: SchoolAccess, raw: list[Any]) -> list[LicenceType]:
+    try:
+        ids = {parse_id(t) for t in raw}
+    except Exception:
+        raise invalid_field("licence_types", "Use licence type ids of this school.") from None
+    types = list(LicenceType.objects.filter(school=access.school, pk__in=ids))
+    if len(types) != len(ids):
+        raise invalid_field("licence_types", "Some licence types are not this school's.")
+    return types
+
+
+def do_set_status(access: SchoolAccess, report: Report, status: str) -> Report:
+    """active -> ended -> archived. Ended and archived reports are visible externally."""
+    access.require_admin("Only school admins can end or archive reports.")
+    allowed = {
+        ReportStatus.ENDED: (ReportStatus.ACTIVE,),
+        ReportStatus.ARCHIVED: (ReportStatus.ACTIVE, ReportStatus.ENDED),
+    }
+    if report.status not in allowed[ReportStatus(status)]:
+        raise Conflict(
+            f"This report is {report.status}; it cannot become {status}.", code="invalid_state"
+        )
+    with transaction.atomic():
+        report.status = status
+        report.save(update_fields=["status"])
+        audit.record(access.user, f"report.{status}", report)
+    return report
+
+
+def print_pupils(report: Report, paper_only: bool) -> list[Pupil]:
+    """Active pupils of the report's year groups, tutor group then surname order.
+
+    With `paper_only`, a pupil is left out when at least one verified Parent/Guardian
+    account linked to them (and not denied by the school) reads reports online.
+    """
+    pupils = Pupil.objects.filter(
+        school=report.school_id, status="active", year_group__in=report.year_groups
+    )
+    if paper_only:
+        online = ExternalLink.objects.filter(
+            pupil=OuterRef("pk"),
+            licence_type__kind=LicenceKind.PARENT,
+            paperless_reports=True,
+            user__email_verified_at__isnull=False,
+            user__is_active=True,
+        ).exclude(user__in=ExternalDenial.objects.filter(school=report.school_id).values("user"))
+        pupils = pupils.exclude(Exists(online))
+    return list(pupils.order_by("tutor_group", "surname", "first_name", "id"))
+
+
+def do_start_print_run(access: SchoolAccess, report: Report, paper_only: bool) -> PrintRun:
+    access.require_admin("Only school admins can produce print runs.")
+    with transaction.atomic():
+        run = PrintRun.objects.create(
+            school=access.school,
+            report=report,
+            paper_only=bool(paper_only),
+            created_by=access.user,
+            total=len(print_pupils(report, paper_only)),
+        )
+        audit.record(access.user, "report.print_run_started", run, paper_only=bool(paper_only))
+        from .tasks import make_print_run
+
+        transaction.on_commit(lambda: make_print_run.delay(str(run.pk)))
+    return run
+
+
+def run_print(run_id: Any) -> None:
+    """The Celery job: compile every included pupil's report into one PDF, with progress."""
+    claimed = PrintRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING
+    )
+    if not claimed:
+        return  # already done or taken by another worker
+    run = PrintRun.objects.select_related("report__school").get(pk=run_id)
+    pupils = print_pupils(run.report, run.paper_only)
+    PrintRun.objects.filter(pk=run.pk).update(total=len(pupils), done=0)
+
+    def progress(done: int) -> None:
+        if done % 25 == 0 or done == len(pupils):
+            PrintRun.objects.filter(pk=run.pk).update(done=done)
+
+    stats: dict[str, int] = {}
+    try:
+        data = compiler.combined_pdf(run.report, pupils, progress, stats)
+        run.file.save(f"{run.pk}.pdf", ContentFile(data), save=False)
+    except Exception as exc:
+        log.exception("print run failed")
+        PrintRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=type(exc).__name__)
+        return
+    PrintRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.DONE,
+        done=len(pupils),
+        pages=stats.get("pages", 0),
+        file=run.file.name,
+        finished_at=timezone.now(),
+    )
+
+
+def do_set_logo(access: SchoolAccess, filename: str, data: bytes) -> None:
+    """A PNG or JPEG for report headers (type judged from the content)."""
+    from pupilhub.documents.filecheck import check_upload
+
+    access.require_admin("Only school admins can change the logo.")
+    kind = check_upload(filename or "logo", data)
+    if kind.content_type not in ("image/png", "image/jpeg"):
+        raise Invalid(
+            "The logo must be a PNG or JPEG image.", fields={"file": ["PNG or JPEG only."]}
+        )
+    school = access.school
+    with transaction.atomic():
+        old = school.logo.name if school.logo else ""
+        school.logo.save(f"{school.pk}-logo", ContentFile(data), save=False)
+        school.save(update_fields=["logo"])
+        audit.record(access.user, "school.logo_changed", school)
+    if old:
+        school.logo.storage.delete(old)

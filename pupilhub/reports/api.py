@@ -1,0 +1,173 @@
+"""Report endpoints: Report Manager (school side) and downloads for external users."""
+
+from typing import Any
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from pupilhub.api.base import errors, page
+from pupilhub.core.errors import Conflict
+from pupilhub.core.pdf import response as pdf_response
+from pupilhub.gateway.access import link_for
+from pupilhub.pupils.access import pupil_for
+from pupilhub.schools.access import admin_access, staff_access
+
+from . import actions
+from . import compile as compiler
+from .access import available_reports, external_report, report_for, reports_for, run_for
+from .models import PrintRun, Report, RunStatus
+
+router = Router(tags=["reports"])
+me_router = Router(tags=["gateway (external users)"])
+
+
+class ReportIn(Schema):
+    name: str
+    year_groups: list[int]
+    fields: list[Any]
+    licence_types: list[str] = []
+
+
+class PrintRunIn(Schema):
+    paper_only: bool = False
+
+
+def report_out(report: Report) -> dict[str, Any]:
+    return {
+        "id": str(report.id),
+        "name": report.name,
+        "status": report.status,
+        "year_groups": report.year_groups,
+        "fields": report.fields,
+        "licence_types": [str(t.pk) for t in report.licence_types.all()],
+        "created_at": report.created_at,
+    }
+
+
+def run_out(run: PrintRun) -> dict[str, Any]:
+    return {
+        "id": str(run.id),
+        "status": run.status,
+        "paper_only": run.paper_only,
+        "total": run.total,
+        "done": run.done,
+        "pages": run.pages,
+        "created_at": run.created_at,
+    }
+
+
+@router.post("/schools/{school}/reports", response={201: dict, **errors(400, 403, 404)})
+def create_report(request: HttpRequest, school: str, payload: ReportIn) -> Status[dict[str, Any]]:
+    access = staff_access(request.user, school)
+    return Status(201, report_out(actions.do_create_report(access, payload.dict())))
+
+
+@router.get("/schools/{school}/reports", response={200: dict, **errors(403, 404)})
+def list_reports(request: HttpRequest, school: str) -> dict[str, Any]:
+    access = staff_access(request.user, school)
+    return page(request, reports_for(access), report_out)
+
+
+@router.get("/schools/{school}/reports/{id}", response={200: dict, **errors(403, 404)})
+def get_report(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
+    access = staff_access(request.user, school)
+    return report_out(report_for(access, id))
+
+
+@router.post("/schools/{school}/reports/{id}/end", response={200: dict, **errors(403, 404, 409)})
+def end_report(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
+    access = staff_access(request.user, school)
+    return report_out(actions.do_set_status(access, report_for(access, id), "ended"))
+
+
+@router.post(
+    "/schools/{school}/reports/{id}/archive", response={200: dict, **errors(403, 404, 409)}
+)
+def archive_report(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
+    access = staff_access(request.user, school)
+    return report_out(actions.do_set_status(access, report_for(access, id), "archived"))
+
+
+@router.get(
+    "/schools/{school}/reports/{id}/pupils/{pupil}/pdf", response={200: None, **errors(403, 404)}
+)
+def report_pdf(request: HttpRequest, school: str, id: str, pupil: str) -> HttpResponse:
+    """Staff preview, compiled now from the pupil's current record."""
+    access = staff_access(request.user, school)
+    report = report_for(access, id)
+    target = pupil_for(access, pupil)
+    return pdf_response(compiler.report_pdf(report, target), f"{report.name}-{target.pupil_id}.pdf")
+
+
+@router.post(
+    "/schools/{school}/reports/{id}/print-runs", response={202: dict, **errors(400, 403, 404)}
+)
+def start_print_run(
+    request: HttpRequest, school: str, id: str, payload: PrintRunIn
+) -> Status[dict[str, Any]]:
+    """A Celery job; poll `GET .../print-runs/{job}` for `done` of `total`."""
+    access = admin_access(request.user, school)
+    run = actions.do_start_print_run(access, report_for(access, id), payload.paper_only)
+    run.refresh_from_db()
+    return Status(202, run_out(run))
+
+
+@router.get(
+    "/schools/{school}/reports/{id}/print-runs/{job}", response={200: dict, **errors(403, 404)}
+)
+def get_print_run(request: HttpRequest, school: str, id: str, job: str) -> dict[str, Any]:
+    access = admin_access(request.user, school)
+    return run_out(run_for(access, report_for(access, id), job))
+
+
+@router.get(
+    "/schools/{school}/reports/{id}/print-runs/{job}/pdf",
+    response={200: None, **errors(403, 404, 409)},
+)
+def print_run_pdf(request: HttpRequest, school: str, id: str, job: str) -> FileResponse:
+    access = admin_access(request.user, school)
+    run = run_for(access, report_for(access, id), job)
+    return run_file(run)
+
+
+def run_file(run: PrintRun) -> FileResponse:
+    if run.status != RunStatus.DONE or not run.file:
+        raise Conflict("The print run is not finished yet.", code="not_ready")
+    response = FileResponse(
+        run.file.open("rb"),
+        as_attachment=True,
+        filename=f"print-run-{run.pk}.pdf",
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/schools/{school}/logo", response={200: dict, **errors(400, 403, 404, 413)})
+def upload_logo(
+    request: HttpRequest, school: str, file: UploadedFile = File(...)
+) -> dict[str, Any]:
+    """The school's logo for report headers: PNG or JPEG."""
+    access = admin_access(request.user, school)
+    actions.do_set_logo(access, file.name or "logo", file.read())
+    return {"logo": True}
+
+
+@me_router.get("/me/pupils/{link}/reports", response={200: dict, **errors(404)})
+def my_reports(request: HttpRequest, link: str) -> dict[str, Any]:
+    """Ended and archived reports this link's licence type may see."""
+    found = link_for(request.user, link)
+    reports = available_reports(found.pupil, found.licence_type)
+    items = [{"id": str(r.id), "name": r.name, "status": r.status} for r in reports]
+    return {"items": items, "next": None}
+
+
+@me_router.get("/me/pupils/{link}/reports/{report}/pdf", response={200: None, **errors(404)})
+def my_report_pdf(request: HttpRequest, link: str, report: str) -> HttpResponse:
+    """Compiled now; only fields the licence type may see."""
+    found = link_for(request.user, link)
+    chosen = external_report(found.pupil, found.licence_type, report)
+    return pdf_response(
+        compiler.report_pdf(chosen, found.pupil, found.licence_type), f"{chosen.name}.pdf"
+    )

@@ -1,0 +1,106 @@
+import io
+
+from django.test import Client
+from django.utils import timezone
+from pypdf import PdfReader
+
+from pupilhub.accounts.models import User
+from pupilhub.gateway.models import ExternalLink, LicenceType, TrackingField
+from pupilhub.reports.models import PrintRun, Report
+
+
+def _field(personas):
+    return TrackingField.objects.create(
+        school=personas.school_a, key="maths", name="Maths", subject="Maths", year_group=8
+    )
+
+
+def test_report_pages_for_each_caller(personas):
+    _field(personas)
+    url = f"/schools/{personas.school_a.id}/reports/"
+    assert personas.web(None).get(url).status_code == 302
+    assert personas.web("admin_b").get(url).status_code == 404
+    assert "Define a report" not in personas.web("teacher").get(url).content.decode()
+    parent = LicenceType.objects.get(school=personas.school_a, kind="parent")
+    r = personas.web("admin").post(
+        url,
+        {
+            "name": "Y8 Progress",
+            "year_groups": ["8"],
+            "fields": ["maths"],
+            "heading:maths": "Working at",
+            "licence_types": [str(parent.id)],
+        },
+    )
+    assert r.status_code == 302
+    report = Report.objects.get()
+    assert report.fields == [{"key": "maths", "heading": "Working at"}]
+    detail = personas.web("teacher").get(r.url)
+    assert detail.status_code == 200 and "cannot see 1 of this report" in detail.content.decode()
+    assert personas.web("admin_b").get(r.url).status_code == 404
+    assert personas.web("teacher").post(r.url, {"action": "ended"}).status_code == 403
+    preview = personas.web("teacher").get(
+        f"/schools/{personas.school_a.id}/reports/{report.id}/pupils/{personas.pupil.id}.pdf"
+    )
+    assert (
+        preview.status_code == 200
+        and "Working at" in PdfReader(io.BytesIO(preview.content)).pages[0].extract_text()
+    )
+    html = personas.web("admin").get(r.url).content.decode()
+    assert "messages/new/?subject=" in html and "year_group=8" in html  # invitation prefill
+
+
+def test_a_print_run_from_the_page_shows_progress_then_the_pdf(
+    personas, django_capture_on_commit_callbacks
+):
+    _field(personas)
+    report = Report.objects.create(
+        school=personas.school_a,
+        name="Y8",
+        year_groups=[8],
+        fields=[{"key": "maths", "heading": ""}],
+    )
+    url = f"/schools/{personas.school_a.id}/reports/{report.id}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        r = personas.web("admin").post(url, {"action": "print", "paper_only": "1"})
+    assert r.status_code == 302
+    run = PrintRun.objects.get()
+    page = personas.web("admin").get(r.url).content.decode()
+    assert (
+        "Download the PDF" in page and run.status == "done"
+    ) or PrintRun.objects.get().status == "done"
+    assert personas.web("teacher").get(r.url).status_code == 403
+    pdf = personas.web("admin").get(
+        f"/schools/{personas.school_a.id}/reports/{report.id}/runs/{run.id}.pdf"
+    )
+    assert len(PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages) == 2
+
+
+def test_parents_download_ended_reports_from_their_pupil_page(personas):
+    _field(personas)
+    parent = LicenceType.objects.get(school=personas.school_a, kind="parent")
+    parent.access = {**parent.access, "tracking": ["maths"]}
+    parent.save()
+    report = Report.objects.create(
+        school=personas.school_a,
+        name="Y8 Autumn report",
+        year_groups=[8],
+        fields=[{"key": "maths", "heading": ""}],
+        status="ended",
+    )
+    report.licence_types.set([parent])
+    user = User.objects.create_user(
+        "mum@example.com", "a long parent passphrase", email_verified_at=timezone.now()
+    )
+    link = ExternalLink.objects.create(
+        user=user, school=personas.school_a, pupil=personas.pupil, licence_type=parent
+    )
+    client = Client()
+    client.force_login(user)
+    html = client.get(f"/my/pupils/{link.id}/").content.decode()
+    assert "Y8 Autumn report (PDF)" in html and "download a copy" in html
+    r = client.get(f"/my/pupils/{link.id}/reports/{report.id}.pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    report.status = "active"
+    report.save()
+    assert client.get(f"/my/pupils/{link.id}/reports/{report.id}.pdf").status_code == 404

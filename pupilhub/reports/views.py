@@ -1,0 +1,159 @@
+"""Report Manager pages, print runs with a progress bar, and parents' downloads."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from pupilhub.core.errors import DomainError
+from pupilhub.core.pdf import response as pdf_response
+from pupilhub.core.views import school_view
+from pupilhub.gateway.access import link_for
+from pupilhub.gateway.models import LicenceType, TrackingField
+from pupilhub.pupils.access import pupil_for
+from pupilhub.pupils.models import Pupil
+from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.choices import ADMIN_ROLES, year_choices
+
+from . import actions
+from . import compile as compiler
+from .access import external_report, report_for, reports_for, run_for
+from .api import run_file
+
+
+@school_view()
+def report_list(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    if request.method == "POST":
+        return _create(request, access)
+    return render(
+        request,
+        "reports/list.html",
+        {
+            "reports": reports_for(access),
+            "fields": TrackingField.objects.filter(school=access.school),
+            "types": LicenceType.objects.filter(school=access.school),
+            "years": year_choices(access.school.year_scheme),
+        },
+    )
+
+
+def _create(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    post = request.POST
+    try:
+        if "logo" in post:
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise actions.invalid_field("file", "Choose a PNG or JPEG file.")
+            actions.do_set_logo(access, upload.name or "logo", upload.read())
+            messages.success(request, "Logo saved: it appears on every report.")
+            return redirect("reports:list", access.school.id)
+        keys = post.getlist("fields")
+        report = actions.do_create_report(
+            access,
+            {
+                "name": post.get("name", ""),
+                "year_groups": [int(y) for y in post.getlist("year_groups") if y.isdigit()],
+                "fields": [{"key": k, "heading": post.get(f"heading:{k}", "")} for k in keys],
+                "licence_types": post.getlist("licence_types"),
+            },
+        )
+    except DomainError as exc:
+        details = " ".join(m for msgs in exc.fields.values() for m in msgs)
+        messages.error(request, details or exc.message)
+        return redirect("reports:list", access.school.id)
+    messages.success(request, "Report created. It stays invisible to families until you end it.")
+    return redirect("reports:detail", access.school.id, report.id)
+
+
+@school_view()
+def report_detail(request: HttpRequest, access: SchoolAccess, report: str) -> HttpResponse:
+    found = report_for(access, report)
+    if request.method == "POST":
+        return _act(request, access, found)
+    keys = [f["key"] for f in found.fields]
+    warnings = []
+    for lt in found.licence_types.all():
+        hidden = [k for k in keys if k not in lt.access.get("tracking", [])]
+        if hidden or "available" not in lt.access.get("reports", []):
+            warnings.append(
+                {
+                    "type": lt,
+                    "hidden": len(hidden),
+                    "no_portlet": "available" not in lt.access.get("reports", []),
+                }
+            )
+    pupils = Pupil.objects.filter(
+        school=access.school, status="active", year_group__in=found.year_groups
+    ).order_by("tutor_group", "surname")[:500]
+    invite = (
+        reverse("messaging:compose", args=[access.school.id])
+        + "?"
+        + urlencode(
+            [
+                ("subject", f"{found.name} is ready to read online"),
+                (
+                    "body",
+                    f"Dear parent of {{{{ pupil_first_name }}}},\n\nThe {found.name} report is now "
+                    "available. Log in to pupilhub to read and download it.\n\n{{ school_name }}",
+                ),
+            ]
+            + [("year_group", y) for y in found.year_groups]
+            + [("licence_type", str(t.pk)) for t in found.licence_types.all()]
+        )
+    )
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": found,
+            "warnings": warnings,
+            "pupils": pupils,
+            "invite": invite,
+            "runs": found.print_runs.all()[:10],
+            "fields": found.fields,
+        },
+    )
+
+
+def _act(request: HttpRequest, access: SchoolAccess, report: object) -> HttpResponse:
+    what = request.POST.get("action")
+    try:
+        if what in ("ended", "archived"):
+            actions.do_set_status(access, report, what)  # type: ignore[arg-type]
+            messages.success(request, f"Report {what}.")
+        elif what == "print":
+            run = actions.do_start_print_run(access, report, request.POST.get("paper_only") == "1")  # type: ignore[arg-type]
+            return redirect("reports:run", access.school.id, report.pk, run.pk)  # type: ignore[attr-defined]
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("reports:detail", access.school.id, report.pk)  # type: ignore[attr-defined]
+
+
+@school_view()
+def preview(request: HttpRequest, access: SchoolAccess, report: str, pupil: str) -> HttpResponse:
+    found = report_for(access, report)
+    target = pupil_for(access, pupil)
+    return pdf_response(compiler.report_pdf(found, target), f"{found.name}-{target.pupil_id}.pdf")
+
+
+@school_view(roles=ADMIN_ROLES)
+def run_status(request: HttpRequest, access: SchoolAccess, report: str, run: str) -> HttpResponse:
+    found = run_for(access, report_for(access, report), run)
+    template = "reports/_run.html" if request.htmx else "reports/run.html"  # type: ignore[attr-defined]
+    return render(request, template, {"run": found, "report": found.report})
+
+
+@school_view(roles=ADMIN_ROLES)
+def run_pdf(request: HttpRequest, access: SchoolAccess, report: str, run: str) -> FileResponse:
+    return run_file(run_for(access, report_for(access, report), run))
+
+
+@login_required
+def my_report(request: HttpRequest, link: str, report: str) -> HttpResponse:
+    found = link_for(request.user, link)
+    chosen = external_report(found.pupil, found.licence_type, report)
+    data = compiler.report_pdf(chosen, found.pupil, found.licence_type)
+    return pdf_response(data, f"{chosen.name}.pdf")
