@@ -20,7 +20,13 @@ def bare_table(request: HttpRequest) -> HttpResponse:
     return HttpResponse(BARE.render({"rows": rows[:50]}))
 
 
+def authed_ok(request: HttpRequest) -> HttpResponse:
+    """Probe: a signed-in request (session and user) with nothing else."""
+    return HttpResponse(str(request.user.is_authenticated))
+
+
 urlpatterns = [
     path("bench/bare/", bare_table),
+    path("bench/authed/", authed_ok),
     path("", include("config.urls")),
 ]

@@ -206,6 +206,7 @@ def workbook(school: School, lt: LicenceType, issued: list[tuple[Pupil, str]]) -
             "licence_key",
             "school",
             "registration_address",
+            "year",
         ]
     )
     for pupil, key in issued:
@@ -215,12 +216,13 @@ def workbook(school: School, lt: LicenceType, issued: list[tuple[Pupil, str]]) -
                 pupil.pupil_id,
                 pupil.first_name,
                 pupil.surname,
-                pupil.year_label,
+                pupil.year_group,  # the national code, as everywhere in the API
                 pupil.tutor_group,
                 lt.name,
                 licence_keys.display(key),
                 school.name,
                 register,
+                pupil.year_label,  # "Y8" or "S2", for the letter
             ]
         )
     out = io.BytesIO()

@@ -75,7 +75,8 @@ def shared_pupils(access: SchoolAccess, matches: Matches) -> dict[str, Any]:
     counts = document_counts(list(matches.exact.values()), types)
     items = [
         {
-            "pupil": pupil_brief(matches.mine[pid]),
+            "pupil": str(pid),
+            "pupil_detail": pupil_brief(matches.mine[pid]),
             "partner_pupil": partner_brief(other),
             "partner_document_counts": counts[other.id],
         }
@@ -83,7 +84,8 @@ def shared_pupils(access: SchoolAccess, matches: Matches) -> dict[str, Any]:
     ]
     near = [
         {
-            "pupil": pupil_brief(matches.mine[pid]),
+            "pupil": str(pid),
+            "pupil_detail": pupil_brief(matches.mine[pid]),
             "partner_pupil": partner_brief(other),
             "differs": field,
         }
@@ -96,8 +98,10 @@ def shared_pupils(access: SchoolAccess, matches: Matches) -> dict[str, Any]:
 def transfer(req: TransferRequest, *, with_items: bool = True) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": req.id,
-        "from_school": {"id": req.from_school_id, "name": req.from_school.name},
-        "to_school": {"id": req.to_school_id, "name": req.to_school.name},
+        "from_school": str(req.from_school_id),
+        "to_school": str(req.to_school_id),
+        "from_school_name": req.from_school.name,
+        "to_school_name": req.to_school.name,
         "status": req.status,
         "document_types": req.document_types,
         "created_at": req.created_at,

@@ -47,6 +47,7 @@ def test_keys_come_as_a_workbook_and_only_their_hash_is_stored(personas):
         "licence_key",
         "school",
         "registration_address",
+        "year",
     ]
     assert rows[0]["first_name"] == "Zebedee" and rows[0]["licence_type"] == "Parent/Guardian"
     plain = rows[0]["licence_key"].replace("-", "")

@@ -32,6 +32,11 @@ def test_the_whole_flow_copies_documents_and_never_pupil_details(world):
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["status"] == "pending" and body["items"][0]["status"] == "pending"
+    assert (body["from_school"], body["to_school"]) == (
+        str(world.primary.id),
+        str(world.secondary.id),
+    )
+    assert body["items"][0]["pupil"] == str(world.child_sec.id)
     incoming = (
         world.api("pri_admin")
         .get(f"/schools/{world.primary.id}/transfer-requests?direction=incoming")
@@ -136,6 +141,7 @@ def test_archived_pupils_match_on_either_side_and_names_are_normalised(world):
         .json()["items"]
     )
     assert len(shared) == 1
+    assert shared[0]["pupil"] == str(world.child_sec.id)  # an id, as in requests
     assert shared[0]["partner_pupil"]["status"] == "archived"
     assert shared[0]["partner_document_counts"]["plans"] == 1
     assert "safeguarding_issues" not in shared[0]["partner_document_counts"]  # plain admin
