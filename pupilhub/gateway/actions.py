@@ -15,6 +15,7 @@ from pupilhub.accounts.actions import ensure_valid_password
 from pupilhub.accounts.models import OneTimeToken, User, normalise_email
 from pupilhub.core import audit, emails, throttle
 from pupilhub.core.errors import Conflict, Forbidden, Invalid, NotFound, invalid_field
+from pupilhub.pupils.access import pupils_from_ids
 from pupilhub.pupils.identity import normalise_pupil_id
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess, parse_id
@@ -87,6 +88,18 @@ def do_set_access(access: SchoolAccess, lt: LicenceType, requested: Any) -> Lice
         lt.save(update_fields=["access"])
         audit.record(access.user, "licence_type.access_changed", lt, portlets=sorted(lt.access))
     return lt
+
+
+def licence_types_from_ids(school: School, ids: Any) -> list[LicenceType]:
+    """The school's licence types with these ids, or a 400 on `licence_types`."""
+    try:
+        wanted = {parse_id(t) for t in ids or []}
+    except NotFound:
+        raise invalid_field("licence_types", "Use licence type ids of this school.") from None
+    types = list(LicenceType.objects.filter(school=school, pk__in=wanted))
+    if len(types) != len(wanted):
+        raise invalid_field("licence_types", "Some licence types are not this school's.")
+    return types
 
 
 def licence_type_for(school: School, type_id: Any) -> LicenceType:
@@ -170,17 +183,11 @@ def select_pupils(
     school: School, ids: list[Any] | None = None, year_group: Any = None, tutor_group: str = ""
 ) -> list[Pupil]:
     """Pupils chosen by id, or a whole (active) year or tutor group."""
-    qs = Pupil.objects.filter(school=school).order_by("tutor_group", "surname", "first_name")
     if ids:
-        try:
-            wanted = {parse_id(i) for i in ids}
-        except NotFound:
-            raise invalid_field("pupils", "Pupil ids must be this school's pupils.") from None
-        found = list(qs.filter(pk__in=wanted))
-        if len(found) != len(wanted):
-            raise invalid_field("pupils", "Some pupils are not on this school's roll.")
-        return found
-    qs = qs.filter(status="active")
+        return pupils_from_ids(school, ids)
+    qs = Pupil.objects.filter(school=school, status="active").order_by(
+        "tutor_group", "surname", "first_name"
+    )
     if year_group not in (None, ""):
         return list(qs.filter(year_group=int(year_group)))
     if tutor_group:

@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from pupilhub.core import audit, emails
 from pupilhub.core.errors import Invalid, invalid_field
-from pupilhub.gateway.models import ExternalDenial, ExternalLink, LicenceType
+from pupilhub.gateway.actions import licence_types_from_ids
+from pupilhub.gateway.models import ExternalDenial, ExternalLink
+from pupilhub.pupils.access import pupils_from_ids
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess, parse_id
 from pupilhub.schools.models import School
@@ -55,15 +57,8 @@ def clean_spec(school: School, data: dict[str, Any]) -> dict[str, Any]:
         raise invalid_field("pupils", "Choose pupils, year groups, tutor groups or sets.")
     if not spec["licence_types"]:
         raise invalid_field("licence_types", "Choose who to write to: parents, pupils, or others.")
-    try:
-        type_ids = {parse_id(t) for t in spec["licence_types"]}
-        pupil_ids = {parse_id(p) for p in spec["pupils"]}
-    except Exception:
-        raise invalid_field("licence_types", "Use ids from this school.") from None
-    if LicenceType.objects.filter(school=school, pk__in=type_ids).count() != len(type_ids):
-        raise invalid_field("licence_types", "Some licence types are not this school's.")
-    if Pupil.objects.filter(school=school, pk__in=pupil_ids).count() != len(pupil_ids):
-        raise invalid_field("pupils", "Some pupils are not on this school's roll.")
+    pupils_from_ids(school, spec["pupils"])
+    licence_types_from_ids(school, spec["licence_types"])
     return spec
 
 

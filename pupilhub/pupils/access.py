@@ -46,3 +46,22 @@ def search_pupils(
             Q(first_name__icontains=term) | Q(surname__icontains=term) | Q(pupil_id__iexact=term)
         )
     return qs.order_by("surname", "first_name", "id")
+
+
+def pupils_from_ids(school: Any, ids: Any, field: str = "pupils") -> list[Pupil]:
+    """The school's pupils with these ids: a 400 naming `field` if any id is malformed
+    or not on this school's roll (another school's pupil included: we do not say which)."""
+    from pupilhub.core.errors import invalid_field
+
+    try:
+        wanted = {parse_id(i) for i in ids or []}
+    except NotFound:
+        raise invalid_field(field, "Pupil ids must be ids of this school's pupils.") from None
+    found = list(
+        Pupil.objects.filter(school=school, pk__in=wanted).order_by(
+            "tutor_group", "surname", "first_name"
+        )
+    )
+    if len(found) != len(wanted):
+        raise invalid_field(field, "Some pupils are not on this school's roll.")
+    return found

@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from pupilhub.core import audit
 from pupilhub.core.errors import Conflict, Invalid, invalid_field
+from pupilhub.gateway.actions import licence_types_from_ids
 from pupilhub.gateway.choices import LicenceKind
-from pupilhub.gateway.models import ExternalDenial, ExternalLink, LicenceType, TrackingField
+from pupilhub.gateway.models import ExternalDenial, ExternalLink, TrackingField
 from pupilhub.pupils.models import Pupil
-from pupilhub.schools.access import SchoolAccess, parse_id
+from pupilhub.schools.access import SchoolAccess
 
 from . import compile as compiler
 from .models import PrintRun, Report, ReportStatus, RunStatus
@@ -31,7 +32,7 @@ def do_create_report(access: SchoolAccess, data: dict[str, Any]) -> Report:
     if not years or not all(isinstance(y, int) and 0 <= y <= 15 for y in years):
         raise invalid_field("year_groups", "Choose at least one year group (codes 0 to 15).")
     fields = _clean_fields(access, data.get("fields") or [])
-    types = _clean_types(access, data.get("licence_types") or [])
+    types = licence_types_from_ids(access.school, data.get("licence_types") or [])
     with transaction.atomic():
         report = Report.objects.create(
             school=access.school,
@@ -62,17 +63,6 @@ def _clean_fields(access: SchoolAccess, raw: list[Any]) -> list[dict[str, str]]:
     if len(set(keys)) != len(keys):
         raise invalid_field("fields", "A field appears twice.")
     return [{"key": str(i["key"]), "heading": str(i.get("heading") or "")[:120]} for i in items]
-
-
-def _clean_types(access: SchoolAccess, raw: list[Any]) -> list[LicenceType]:
-    try:
-        ids = {parse_id(t) for t in raw}
-    except Exception:
-        raise invalid_field("licence_types", "Use licence type ids of this school.") from None
-    types = list(LicenceType.objects.filter(school=access.school, pk__in=ids))
-    if len(types) != len(ids):
-        raise invalid_field("licence_types", "Some licence types are not this school's.")
-    return types
 
 
 def do_set_status(access: SchoolAccess, report: Report, status: str) -> Report:

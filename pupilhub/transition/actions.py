@@ -15,6 +15,7 @@ from pupilhub.core.errors import Conflict, Forbidden, Invalid, invalid_field
 from pupilhub.documents.actions import stored_name
 from pupilhub.documents.models import SafeguardingAction
 from pupilhub.documents.registry import BY_TRANSFER_KEY, FILE, SAFEGUARDING, DocType
+from pupilhub.pupils.access import pupils_from_ids
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.choices import Role
@@ -166,24 +167,16 @@ def do_request_transfer(
 
 
 def _own_pupils(access: SchoolAccess, pupil_ids: list[Any], year_group: int | None) -> list[Pupil]:
-    import uuid
-
-    qs = Pupil.objects.filter(school=access.school)
     if year_group is not None:
-        found = list(qs.filter(year_group=year_group, status="active"))
+        found = list(
+            Pupil.objects.filter(school=access.school, year_group=year_group, status="active")
+        )
         if not found:
             raise invalid_field("year_group", "No active pupils in that year group.")
         return found
     if not pupil_ids:
         raise invalid_field("pupils", "Choose at least one pupil.")
-    try:
-        ids = {uuid.UUID(str(i)) for i in pupil_ids}
-    except ValueError:
-        raise invalid_field("pupils", "Pupil ids must be ids of this school's pupils.") from None
-    found = list(qs.filter(pk__in=ids))
-    if len(found) != len(ids):
-        raise invalid_field("pupils", "Some pupils are not on this school's roll.")
-    return found
+    return pupils_from_ids(access.school, pupil_ids)
 
 
 def _audit_both(actor: Any, action: str, req: TransferRequest, **detail: Any) -> None:
