@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from pupilhub.core.models import UUIDModel
 
@@ -187,7 +188,8 @@ class SafeguardingAction(UUIDModel):
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     issue = models.ForeignKey(SafeguardingIssue, on_delete=models.CASCADE, related_name="log")
-    at = models.DateTimeField(auto_now_add=True)
+    # A default, not auto_now_add, so a transferred log keeps its original times.
+    at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -171,3 +171,17 @@ def do_set_logo(access: SchoolAccess, filename: str, data: bytes) -> None:
         audit.record(access.user, "school.logo_changed", school)
     if old:
         school.logo.storage.delete(old)
+
+
+def external_report_pdf(user: Any, link_id: Any, report_id: Any) -> tuple[Report, bytes]:
+    """A family's copy, compiled now with what their licence type may see; audited,
+    since it leaves the platform."""
+    from pupilhub.gateway.access import link_for
+
+    from .access import external_report
+
+    link = link_for(user, link_id)
+    report = external_report(link.pupil, link.licence_type, report_id)
+    data = compiler.report_pdf(report, link.pupil, link.licence_type)
+    audit.record(user, "report.downloaded", report, school=link.school, pupil=str(link.pupil_id))
+    return report, data

@@ -15,7 +15,7 @@ from pupilhub.schools.access import admin_access, staff_access
 
 from . import actions
 from . import compile as compiler
-from .access import available_reports, external_report, report_for, reports_for, run_for
+from .access import available_reports, report_for, reports_for, run_for
 from .models import PrintRun, Report, RunStatus
 
 router = Router(tags=["reports"])
@@ -166,8 +166,5 @@ def my_reports(request: HttpRequest, link: str) -> dict[str, Any]:
 @me_router.get("/me/pupils/{link}/reports/{report}/pdf", response={200: None, **errors(404)})
 def my_report_pdf(request: HttpRequest, link: str, report: str) -> HttpResponse:
     """Compiled now; only fields the licence type may see."""
-    found = link_for(request.user, link)
-    chosen = external_report(found.pupil, found.licence_type, report)
-    return pdf_response(
-        compiler.report_pdf(chosen, found.pupil, found.licence_type), f"{chosen.name}.pdf"
-    )
+    chosen, data = actions.external_report_pdf(request.user, link, report)
+    return pdf_response(data, f"{chosen.name}.pdf")

@@ -11,7 +11,6 @@ from django.urls import reverse
 from pupilhub.core.errors import DomainError
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.core.views import school_view
-from pupilhub.gateway.access import link_for
 from pupilhub.gateway.models import LicenceType, TrackingField
 from pupilhub.pupils.access import pupil_for
 from pupilhub.pupils.models import Pupil
@@ -20,7 +19,7 @@ from pupilhub.schools.choices import ADMIN_ROLES, year_choices
 
 from . import actions
 from . import compile as compiler
-from .access import external_report, report_for, reports_for, run_for
+from .access import report_for, reports_for, run_for
 from .api import run_file
 
 
@@ -153,7 +152,5 @@ def run_pdf(request: HttpRequest, access: SchoolAccess, report: str, run: str) -
 
 @login_required
 def my_report(request: HttpRequest, link: str, report: str) -> HttpResponse:
-    found = link_for(request.user, link)
-    chosen = external_report(found.pupil, found.licence_type, report)
-    data = compiler.report_pdf(chosen, found.pupil, found.licence_type)
+    chosen, data = actions.external_report_pdf(request.user, link, report)
     return pdf_response(data, f"{chosen.name}.pdf")

@@ -457,7 +457,8 @@ def _copy_action_logs(copies: list[Any]) -> None:
                 school=by_source[a.issue_id].school,
                 issue=by_source[a.issue_id],
                 text=a.text,
-                by=None,
+                at=a.at,  # when it happened, not when it was copied
+                by=None,  # a person at the sending school: not an account here
             )
             for a in SafeguardingAction.objects.filter(issue_id__in=list(by_source))
         ]

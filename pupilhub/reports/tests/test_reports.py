@@ -126,6 +126,9 @@ def test_an_active_report_is_invisible_externally_then_ended_is_downloadable(per
     text = text_of(r.content)
     assert "Works hard in every lesson." in text and "6+" in text and "Working at" in text
     assert "SECRET-9.5" not in text and "Reading age" not in text  # not in the type's access
+    from pupilhub.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="report.downloaded", actor=link.user).count() == 1
     portlets = api.get(f"/me/pupils/{link.id}/portlets").json()
     assert portlets["reports"] == {"available": ["Y8 Progress"]}
 

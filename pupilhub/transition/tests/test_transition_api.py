@@ -372,3 +372,27 @@ def test_a_large_approval_runs_as_a_job_with_progress(
     body = done.json()
     assert body["status"] == "completed" and (body["done"], body["total"]) == (1, 1)
     assert Plan.objects.filter(school=world.secondary).count() == 1
+
+
+def test_a_safeguarding_action_log_arrives_with_its_original_times(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pupilhub.documents.models import SafeguardingAction
+
+    issue = SafeguardingIssue.objects.create(
+        school=world.primary,
+        pupil=world.child_pri,
+        date=date(2026, 1, 1),
+        category="neglect",
+        description="x",
+    )
+    long_ago = timezone.now() - timedelta(days=40)
+    SafeguardingAction.objects.create(
+        school=world.primary, issue=issue, text="Called social care", at=long_ago
+    )
+    req = _request(world, "sec_head", ["safeguarding_issues"]).json()
+    assert _approve(world, req["id"], "pri_lead").status_code == 200
+    copied = SafeguardingAction.objects.get(school=world.secondary)
+    assert copied.text == "Called social care" and copied.at == long_ago
