@@ -34,7 +34,7 @@ def keys_and_workbook(school, admin) -> None:
 def parent_page_under_load(school, database_url) -> None:
     from django.test import Client
 
-    from bench.load import gunicorn, hammer
+    from bench.load import compare, gunicorn
     from pupilhub.accounts.models import User
     from pupilhub.gateway.models import ExternalLink, LicenceType, TrackingField, TrackingValue
     from pupilhub.pupils.models import Pupil
@@ -70,8 +70,7 @@ def parent_page_under_load(school, database_url) -> None:
     client.force_login(parent)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     with gunicorn(database_url) as port:
-        bare = hammer(port, "/bench/bare/")
-        page = hammer(port, f"/my/pupils/{link.id}/", cookie)
+        bare, page = compare(port, ("/bench/bare/", ""), (f"/my/pupils/{link.id}/", cookie))
     print(
         f"parent's pupil page, 20 clients: {page:.0f} req/s against bare 50-row view {bare:.0f} req/s, "
         f"ratio {page / bare:.2f} (target >= 0.5)"

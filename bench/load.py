@@ -97,3 +97,17 @@ def hammer(
     if failures:
         raise RuntimeError(failures[0])
     return sum(counts) / (time.monotonic() - started)
+
+
+def compare(
+    port: int, a: tuple[str, str], b: tuple[str, str], rounds: int = 3, seconds: float = 3.0
+) -> tuple[float, float]:
+    """Rates for two (path, cookie) pairs measured in alternating rounds; the median of
+    each, so drift in the machine's load (it is shared) does not favour either."""
+    import statistics
+
+    rates_a, rates_b = [], []
+    for _ in range(rounds):
+        rates_a.append(hammer(port, a[0], a[1], seconds=seconds))
+        rates_b.append(hammer(port, b[0], b[1], seconds=seconds))
+    return statistics.median(rates_a), statistics.median(rates_b)

@@ -100,6 +100,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["pupilhub.accounts.backends.CachedUserBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 
@@ -237,9 +238,11 @@ if REDIS_URL:
     # Read from Redis, written through to the database: a page view skips one query.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# A cache every process shares (Redis): only then may pages cache across requests.
+SHARED_CACHE = bool(REDIS_URL)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "pupilhub.core.redis_cache.ReusingRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -141,3 +141,14 @@ def personas(db: Any) -> Personas:
         pupil=make_pupil(school_a, first_name="Zebedee", surname="Quokka-Ä"),
         pupil_b=make_pupil(school_b, first_name="Bartholomew", surname="Otherschool"),
     )
+
+
+@pytest.fixture
+def shared_cache(settings: Any) -> Any:
+    """Turn on the shared-cache paths (Redis in production) over the test cache."""
+    from django.core.cache import cache
+
+    settings.SHARED_CACHE = True
+    cache.clear()
+    yield cache
+    cache.clear()

@@ -5,3 +5,8 @@ class PupilsConfig(AppConfig):
     name = "pupilhub.pupils"
     label = "pupils"
     verbose_name = "Pupils"
+
+    def ready(self) -> None:
+        from . import counts
+
+        counts.connect()

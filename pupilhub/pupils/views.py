@@ -14,7 +14,7 @@ from pupilhub.core.views import apply_errors, school_view
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.choices import ADMIN_ROLES, year_choices
 
-from . import actions
+from . import actions, counts
 from .access import pupil_for, search_pupils
 from .forms import ImportForm, PupilForm
 from .models import Pupil
@@ -62,12 +62,19 @@ def pupil_list(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         "tutor_group": request.GET.get("tutor_group", "").strip(),
     }
     qs = search_pupils(access, **filters).values_list(*LIST_FIELDS)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    paginator = Paginator(qs, 50)
+    if not (filters["q"] or filters["year_group"] or filters["tutor_group"]):
+        # The whole roll: its total comes from the shared cache (see counts.py).
+        paginator.__dict__["count"] = counts.count(qs, access.school.pk, filters["status"])
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
         "rows": list_rows(access, page),
         "filters": filters,
-        "years": year_choices(access.school.year_scheme),
+        "years": [
+            (code, label, str(code) == filters["year_group"])
+            for code, label in year_choices(access.school.year_scheme)
+        ],
     }
     template = "pupils/_rows.html" if request.htmx else "pupils/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)

@@ -11,6 +11,7 @@ from typing import Any
 
 from pupilhub.core.errors import Forbidden, NotFound
 
+from . import cache as membership_cache
 from .choices import ADMIN_ROLES, Role
 from .models import School, StaffMembership
 
@@ -84,7 +85,10 @@ def staff_access(
     if not getattr(user, "is_authenticated", False):
         raise NotFound()
     sid = parse_id(school_id)
-    mine = tuple(StaffMembership.objects.select_related("school").filter(user=user))
+    mine = membership_cache.get(user.pk)
+    if mine is None:
+        mine = tuple(StaffMembership.objects.select_related("school").filter(user=user))
+        membership_cache.put(user.pk, mine)
     membership = next((m for m in mine if m.school_id == sid), None)
     if membership is None:
         if operator_ok and user.is_operator:

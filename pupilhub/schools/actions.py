@@ -12,6 +12,7 @@ from pupilhub.accounts.models import OneTimeToken, User
 from pupilhub.core import audit, emails
 from pupilhub.core.errors import Conflict, Forbidden, Invalid
 
+from . import cache as membership_cache
 from .access import SchoolAccess
 from .choices import ADMIN_ROLES, YEAR_CODES, Role, YearScheme
 from .models import School, StaffMembership
@@ -149,9 +150,9 @@ def do_change_role(
             code="main_admin_required",
         )
     if role == Role.MAIN_ADMIN and not membership.is_main_admin:
-        StaffMembership.objects.filter(school=membership.school, role=Role.MAIN_ADMIN).update(
-            role=Role.ADMIN
-        )
+        demoted = StaffMembership.objects.filter(school=membership.school, role=Role.MAIN_ADMIN)
+        membership_cache.forget(demoted.values_list("user_id", flat=True))
+        demoted.update(role=Role.ADMIN)
     before = membership.role
     membership.role = role
     membership.safeguarding_lead = safeguarding_lead

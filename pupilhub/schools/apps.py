@@ -5,3 +5,8 @@ class SchoolsConfig(AppConfig):
     name = "pupilhub.schools"
     label = "schools"
     verbose_name = "Schools and staff"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()
