@@ -16,7 +16,6 @@ from pupilhub.accounts.actions import do_set_password
 from pupilhub.core.errors import DomainError, RateLimited, invalid_field
 from pupilhub.core.views import apply_errors, school_view
 from pupilhub.pupils.models import Pupil
-from pupilhub.reports.access import available_reports
 from pupilhub.schools.access import SchoolAccess, parse_id
 from pupilhub.schools.choices import ADMIN_ROLES
 
@@ -36,8 +35,8 @@ from .forms import (
     SettingsForm,
 )
 from .models import LicenceType, TrackingField, TrackingValue
-from .portlets import PORTLETS, visible_data
-from .presentation import page_sections
+from .portlets import PORTLETS
+from .presentation import cached_sections
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -354,17 +353,14 @@ def pupil_view(request: HttpRequest, link: str) -> HttpResponse:
         actions.do_set_preferences(request.user, found, form.cleaned_data["paperless_reports"])
         messages.success(request, "Your choice is saved.")
         return redirect("gateway:pupil", found.pk)
-    pupil = found.pupil
-    data = visible_data(pupil, found.licence_type)
     return render(
         request,
         "gateway/pupil.html",
         {
             "link": found,
-            "sections": page_sections(pupil, data),
+            "sections_html": cached_sections(found),
             "form": form,
             "is_parent": found.licence_type.kind == LicenceKind.PARENT,
-            "reports": available_reports(pupil, found.licence_type) if "reports" in data else [],
         },
     )
 

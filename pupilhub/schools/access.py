@@ -122,4 +122,8 @@ def require_operator(user: Any) -> None:
 def memberships_for(user: Any) -> list[StaffMembership]:
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(StaffMembership.objects.filter(user=user).select_related("school"))
+    mine = membership_cache.get(user.pk)
+    if mine is None:
+        mine = tuple(StaffMembership.objects.filter(user=user).select_related("school"))
+        membership_cache.put(user.pk, mine)
+    return list(mine)

@@ -233,3 +233,24 @@ def test_the_marksheet_saves_all_or_nothing(personas):
     r = web.post(url, {f"v:{personas.pupil.id}:reading": "9", f"v:{other.id}:reading": "10.5"})
     assert r.status_code == 302 and TrackingValue.objects.count() == 2
     assert f.values.get(pupil=other).value == "10.5"
+
+
+def test_narrowing_a_licence_type_takes_effect_at_once_with_the_page_cache(
+    personas, registered_parent, shared_cache
+):
+    _, link, _ = registered_parent
+    school = personas.school_a
+    field = TrackingField.objects.create(
+        school=school, key="y8-maths", name="Y8 Maths", year_group=8
+    )
+    TrackingValue.objects.create(
+        school=school, pupil=personas.pupil, field=field, value="SECRET-GRADE"
+    )
+    lt = LicenceType.objects.get(school=school, kind="parent")
+    lt.access = {"profile": ["first_name"], "tracking": ["y8-maths"]}
+    lt.save()
+    web = parent_web()
+    assert "SECRET-GRADE" in web.get(f"/my/pupils/{link}/").content.decode()  # cached now
+    lt.access = {"profile": ["first_name"]}
+    lt.save()
+    assert "SECRET-GRADE" not in web.get(f"/my/pupils/{link}/").content.decode()
