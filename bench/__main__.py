@@ -101,21 +101,17 @@ def under_load(school, senco) -> None:
     """Issue 2: the pupil list under 20 concurrent clients vs a bare 50-row view, same run."""
     from django.test import Client
 
-    from bench.load import compare, gunicorn
+    from bench.load import SETUP, compare, gunicorn
 
     client = Client()
     client.force_login(senco)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
-    with gunicorn(
-        database_url(),
-        workers=int(os.environ.get("BENCH_WORKERS", "2")),
-        threads=int(os.environ.get("BENCH_THREADS", "4")),
-    ) as port:
+    with gunicorn(database_url()) as port:
         bare, pupils = compare(
             port, ("/bench/bare/", ""), (f"/schools/{school.id}/pupils/", cookie)
         )
     print(
-        f"gunicorn ({connection.vendor}, 2 workers x 4 threads), 20 clients: "
+        f"pupil list under load ({connection.vendor}, {SETUP}), 20 clients: "
         f"bare 50-row view {bare:.0f} req/s, pupil list {pupils:.0f} req/s, "
         f"ratio {pupils / bare:.2f} (target >= 0.5)"
     )

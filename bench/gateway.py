@@ -34,7 +34,7 @@ def keys_and_workbook(school, admin) -> None:
 def parent_page_under_load(school, database_url) -> None:
     from django.test import Client
 
-    from bench.load import compare, gunicorn
+    from bench.load import SETUP, compare, gunicorn
     from pupilhub.accounts.models import User
     from pupilhub.gateway.models import ExternalLink, LicenceType, TrackingField, TrackingValue
     from pupilhub.pupils.models import Pupil
@@ -72,6 +72,6 @@ def parent_page_under_load(school, database_url) -> None:
     with gunicorn(database_url) as port:
         bare, page = compare(port, ("/bench/bare/", ""), (f"/my/pupils/{link.id}/", cookie))
     print(
-        f"parent's pupil page, 20 clients: {page:.0f} req/s against bare 50-row view {bare:.0f} req/s, "
+        f"parent's pupil page ({SETUP}), 20 clients: {page:.0f} req/s against bare 50-row view {bare:.0f} req/s, "
         f"ratio {page / bare:.2f} (target >= 0.5)"
     )

@@ -24,8 +24,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+SETUP = f"gunicorn {WORKERS} workers x {THREADS} threads"
+
+
 @contextlib.contextmanager
-def gunicorn(database_url: str, workers: int = 2, threads: int = 4) -> Iterator[int]:
+def gunicorn(database_url: str, workers: int = WORKERS, threads: int = THREADS) -> Iterator[int]:
     """Run gunicorn (gthread workers) on a free port against `database_url`."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="bench.settings")
