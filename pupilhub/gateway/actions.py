@@ -22,6 +22,7 @@ from pupilhub.schools.access import SchoolAccess, parse_id
 from pupilhub.schools.models import School
 
 from . import keys as licence_keys
+from .access import forget_denial
 from .choices import TRIAL_KEYS, FieldKind, LicenceKind
 from .models import (
     ExternalDenial,
@@ -434,6 +435,7 @@ def do_deny_user(access: SchoolAccess, user: User) -> None:
         ExternalDenial.objects.get_or_create(
             school=access.school, user=user, defaults={"by": access.user}
         )
+        forget_denial(access.school.pk, user.pk)
         audit.record(access.user, "gateway.user_denied", user, school=access.school)
 
 
@@ -441,6 +443,7 @@ def do_restore_user(access: SchoolAccess, user: User) -> None:
     access.require_admin("Only school admins can restore external users.")
     with transaction.atomic():
         ExternalDenial.objects.filter(school=access.school, user=user).delete()
+        forget_denial(access.school.pk, user.pk)
         audit.record(access.user, "gateway.user_restored", user, school=access.school)
 
 

@@ -317,3 +317,17 @@ def test_coverage_counts_verified_parent_accounts_per_year(personas, registered_
         personas.api("teacher").get(f"/schools/{personas.school_a.id}/gateway/coverage").status_code
         == 403
     )
+
+
+def test_a_denial_applies_at_once_with_the_shared_cache(personas, registered_parent, shared_cache):
+    api, link, _ = registered_parent
+    assert api.get(f"/me/pupils/{link}/portlets").status_code == 200  # "not denied" cached
+    uid = (
+        personas.api("admin")
+        .get(f"/schools/{personas.school_a.id}/external-users")
+        .json()["items"][0]["id"]
+    )
+    personas.api("admin").post(f"/schools/{personas.school_a.id}/external-users/{uid}/deny")
+    assert api.get(f"/me/pupils/{link}/portlets").status_code == 404
+    personas.api("admin").post(f"/schools/{personas.school_a.id}/external-users/{uid}/restore")
+    assert api.get(f"/me/pupils/{link}/portlets").status_code == 200
