@@ -94,9 +94,12 @@ def test_the_charge_is_monotonic_in_months_remaining(invoice, early, late, pupil
         assert a.amount_due_pence == b.amount_due_pence
 
 
-@given(dates, st.integers(1, 5000), st.integers(1, 500))
+@given(dates.filter(lambda d: d.day <= 28), st.integers(1, 5000), st.integers(1, 500))
 def test_whole_months_back_from_the_invoice_date_charge_twelfths(invoice, pupils, price):
+    # Days 29-31 are left out: m months back is then clamped to a month's end, which is
+    # more than m months before (e.g. 29 Feb 2020 - 12 months = 28 Feb 2019, refused as
+    # more than a year); the property tests above cover those dates.
     amounts = [quote(pupils, price, add_months(invoice, -m), invoice) for m in range(13)]
-    assert [q.months_remaining for q in amounts] == list(range(13)) or invoice.day > 28
+    assert [q.months_remaining for q in amounts] == list(range(13))
     assert amounts[0].amount_due_pence == 0
     assert amounts[12].amount_due_pence == pupils * price
