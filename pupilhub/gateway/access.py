@@ -27,18 +27,96 @@ def link_for(user: Any, link_id: Any) -> ExternalLink:
     external login off, or that denied this user)."""
     if not getattr(user, "is_authenticated", False):
         raise NotFound()
-    # The busiest look-up families make: a plain primary-key query (cheap to plan),
-    # then the school's switch and the denial, rather than links_for()'s anti-join.
-    link = (
-        ExternalLink.objects.select_related("school", "pupil", "licence_type")
-        .filter(pk=parse_id(link_id), user=user)
-        .order_by()[:1]
-    )
-    found = next(iter(link), None)
-    if found is None or not found.school.external_login_enabled or is_denied(found.school_id, user):
+    found = _link(parse_id(link_id))
+    if (
+        found is None
+        or found.user_id != user.pk
+        or not found.school.external_login_enabled
+        or is_denied(found.school_id, user)
+    ):
         raise NotFound()
     found.pupil.school = found.school  # already loaded: year labels without a query
     return found
+
+
+def _link_key(link_id: Any) -> str:
+    return f"link:v1:{link_id}"
+
+
+def _link(pk: Any) -> ExternalLink | None:
+    """The link with its school, pupil and licence type: the busiest look-up families make.
+
+    From the shared cache when there is one. Saving the link, its licence type (what it
+    may see), its school (the login switch) or its pupil drops the entry at once (see
+    forget_links); the owner, the switch and the denial are checked on every request.
+    """
+    from django.core.cache import cache
+
+    from pupilhub.schools import cache as shared
+
+    query = ExternalLink.objects.select_related("school", "pupil", "licence_type").filter(pk=pk)
+    if not shared.enabled():
+        return next(iter(query.order_by()[:1]), None)
+    found = cache.get(_link_key(pk))
+    if found is None:
+        found = next(iter(query.order_by()[:1]), None)
+        if found is not None:
+            cache.set(_link_key(pk), found, 300)
+    return found
+
+
+def forget_links(link_ids: Any) -> None:
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from pupilhub.schools import cache as shared
+
+    if not shared.enabled():
+        return
+    keys = [_link_key(i) for i in link_ids]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def _on_link(sender: Any, instance: Any, **kwargs: Any) -> None:
+    forget_links([instance.pk])
+
+
+def _on_related(field: str) -> Any:
+    def handler(sender: Any, instance: Any, **kwargs: Any) -> None:
+        from pupilhub.schools import cache as shared
+
+        if shared.enabled():
+            ids = ExternalLink.objects.filter(**{field: instance.pk}).values_list("pk", flat=True)
+            forget_links(list(ids))
+
+    return handler
+
+
+def connect() -> None:
+    """Keep the link cache honest (called from GatewayConfig.ready)."""
+    from django.db.models.signals import post_delete, post_save
+
+    from pupilhub.pupils.models import Pupil
+    from pupilhub.schools.models import School
+
+    from .models import LicenceType
+
+    post_save.connect(_on_link, sender=ExternalLink, dispatch_uid="forget_link_save")
+    post_delete.connect(_on_link, sender=ExternalLink, dispatch_uid="forget_link_delete")
+    for model, field in (
+        (LicenceType, "licence_type_id"),
+        (School, "school_id"),
+        (Pupil, "pupil_id"),
+    ):
+        handler = _on_related(field)
+        _HANDLERS.append(handler)  # signals hold receivers weakly
+        post_save.connect(handler, sender=model, dispatch_uid=f"forget_links_{field}")
+        post_delete.connect(handler, sender=model, dispatch_uid=f"forget_links_del_{field}")
+
+
+_HANDLERS: list[Any] = []
 
 
 def _denial_key(school_id: Any, user_id: Any) -> str:

@@ -7,4 +7,6 @@ class GatewayConfig(AppConfig):
     verbose_name = "External gateway"
 
     def ready(self) -> None:
-        from . import demo, panels, signals  # noqa: F401  (panels, demo step, built-in types)
+        from . import access, demo, panels, signals  # noqa: F401  (panels, demo step, built-in types)
+
+        access.connect()

@@ -331,3 +331,31 @@ def test_a_denial_applies_at_once_with_the_shared_cache(personas, registered_par
     assert api.get(f"/me/pupils/{link}/portlets").status_code == 404
     personas.api("admin").post(f"/schools/{personas.school_a.id}/external-users/{uid}/restore")
     assert api.get(f"/me/pupils/{link}/portlets").status_code == 200
+
+
+def test_the_cached_link_follows_the_switch_removal_and_access(
+    personas, registered_parent, shared_cache
+):
+    api, link, _ = registered_parent
+    school = personas.school_a
+    path = f"/me/pupils/{link}/portlets"
+    assert "sen" in api.get(path).json()  # the link is cached now
+    lt = licence_type(school)
+    personas.api("admin").put(
+        f"/schools/{school.id}/licence-types/{lt.id}/access",
+        {"access": {"profile": ["first_name"]}},
+    )
+    assert api.get(path).json() == {"profile": {"first_name": "Zebedee"}}
+    personas.api("admin").put(
+        f"/schools/{school.id}/gateway-settings", {"external_login_enabled": False}
+    )
+    assert api.get(path).status_code == 404
+    personas.api("admin").put(
+        f"/schools/{school.id}/gateway-settings", {"external_login_enabled": True}
+    )
+    assert api.get(path).status_code == 200
+    assert (
+        personas.api("admin").delete(f"/schools/{school.id}/external-links/{link}").status_code
+        == 204
+    )
+    assert api.get(path).status_code == 404
