@@ -5,7 +5,6 @@ transition tool remembers its `source_document`; the unique constraint on
 (pupil, source_document) makes a repeated transfer a no-op.
 """
 
-from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -35,7 +34,6 @@ class Document(UUIDModel):
     )
     transferred_at = models.DateTimeField(null=True, blank=True)
 
-    type_key: ClassVar[str] = ""
 
     class Meta:
         abstract = True
@@ -68,7 +66,6 @@ class Plan(Document):
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default="draft")
     targets = models.JSONField(default=list, blank=True)
     strategies = models.TextField(blank=True)
-    type_key = "plan"
 
     class Meta(Document.Meta):
         constraints = _unique_source("plan")
@@ -93,7 +90,6 @@ class Provision(Document):
     entry_score = models.FloatField(null=True, blank=True)
     exit_score = models.FloatField(null=True, blank=True)
     notes = models.TextField(blank=True)
-    type_key = "provision"
 
     class Meta(Document.Meta):
         constraints = _unique_source("provision")
@@ -116,7 +112,6 @@ class Passport(Document):
     needs = models.TextField(blank=True)
     what_helps = models.TextField(blank=True)
     what_does_not_help = models.TextField(blank=True)
-    type_key = "passport"
 
     class Meta(Document.Meta):
         constraints = _unique_source("passport")
@@ -133,7 +128,6 @@ class MeetingLog(Document):
     attendees = models.TextField(blank=True)
     notes = models.TextField(blank=True)
     actions = models.TextField(blank=True)
-    type_key = "meeting_log"
 
     class Meta(Document.Meta):
         constraints = _unique_source("meetinglog")
@@ -153,7 +147,6 @@ class Attachment(Document):
     content_type = models.CharField(max_length=120)
     sha256 = models.CharField(max_length=64)
     description = models.CharField(max_length=500, blank=True)
-    type_key = "file"
 
     class Meta(Document.Meta):
         constraints = _unique_source("attachment")
@@ -172,7 +165,6 @@ class SafeguardingIssue(Document):
     description = models.TextField()
     actions_taken = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=IssueStatus.choices, default="open")
-    type_key = "safeguarding_issue"
 
     class Meta(Document.Meta):
         constraints = _unique_source("safeguardingissue")
