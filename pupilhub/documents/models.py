@@ -5,7 +5,6 @@ transition tool remembers its `source_document`; the unique constraint on
 (pupil, source_document) makes a repeated transfer a no-op.
 """
 
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -33,7 +32,6 @@ class Document(UUIDModel):
         "schools.School", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     transferred_at = models.DateTimeField(null=True, blank=True)
-
 
     class Meta:
         abstract = True
