@@ -41,3 +41,26 @@ def test_the_compose_page_can_be_prefilled_for_a_report_invitation(personas):
     html = personas.web("teacher").get(url).content.decode()
     assert 'value="Y8 reports are ready"' in html
     assert f'value="{parent.id}"' in html and "checked" in html
+
+
+def test_message_list_and_status_pages_for_each_caller(personas):
+    family(personas.school_a, personas.pupil, "mum@example.com")
+    parent = LicenceType.objects.get(school=personas.school_a, kind="parent")
+    r = personas.api("teacher").post(
+        f"/schools/{personas.school_a.id}/messages",
+        {
+            "subject": "Hi",
+            "html_body": "Hello",
+            "year_groups": [8],
+            "licence_types": [str(parent.id)],
+        },
+    )
+    base = f"/schools/{personas.school_a.id}/messages/"
+    for url in (base, f"{base}{r.json()['id']}/"):
+        assert personas.web(None).get(url).status_code == 302
+        assert personas.web("admin_b").get(url).status_code == 404
+        assert personas.web("teacher").get(url).status_code == 200
+    # another teacher neither sees it listed nor opens it; admins see the school's
+    assert "Hi" not in personas.web("senco").get(base).content.decode().split("<tbody>")[1]
+    assert personas.web("senco").get(f"{base}{r.json()['id']}/").status_code == 404
+    assert personas.web("admin").get(f"{base}{r.json()['id']}/").status_code == 200
