@@ -8,7 +8,7 @@ PORT ?= 8000
 export PUPILHUB_DATA_DIR ?= var
 PIP_FLAGS := --disable-pip-version-check --quiet
 
-.PHONY: run test lint check unit e2e bench clean demo worker
+.PHONY: run test lint check unit e2e bench clean demo worker otp
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: $(VENV)/.runtime
 	    --schedule=$(PUPILHUB_DATA_DIR)/celerybeat-schedule & CELERY_PID=$$!; \
 	  trap 'kill $$CELERY_PID 2>/dev/null; wait $$CELERY_PID 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+# The demo accounts' current second-factor code (each code works once per account).
+otp: $(VENV)/.runtime
+	@$(PY) manage.py demo_otp
 
 worker: $(VENV)/.runtime
 	$(VENV)/bin/celery -A config worker -B --loglevel=info --schedule=$(PUPILHUB_DATA_DIR)/celerybeat-schedule

@@ -47,9 +47,13 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = required("SECRET_KEY") or "dev-only-insecure-key-never-use-in-production-0123456789"
 # Licence keys are stored as an HMAC under this separate secret, so rotating
-# SECRET_KEY (sessions) does not invalidate every printed key.
-LICENCE_KEY_SECRET = os.environ.get("LICENCE_KEY_SECRET", "") or SECRET_KEY
+# SECRET_KEY (sessions) does not invalidate every printed key. Production must set
+# it: silently reusing SECRET_KEY would tie every printed key to the session secret.
+LICENCE_KEY_SECRET = required("LICENCE_KEY_SECRET") or SECRET_KEY
 DEBUG = env_bool("DEBUG", default=not PRODUCTION and not TESTING)
+if PRODUCTION and DEBUG:
+    # DEBUG pages print settings and local variables (tokens, pupils' data) to anyone.
+    raise ImproperlyConfigured("DEBUG must be off when PUPILHUB_ENV=production")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when PUPILHUB_ENV=production")
@@ -60,7 +64,6 @@ PORT = os.environ.get("PORT", "8000")
 BASE_URL = os.environ.get("PUPILHUB_BASE_URL", f"http://{HOST}:{PORT}").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -91,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pupilhub.core.middleware.SecondFactorEnrolmentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -164,8 +168,19 @@ API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "12"))
 # How many reverse proxies in front of the app may be trusted to append to
 # X-Forwarded-For. 0 (default) means the header is ignored entirely.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Failed logins: 10 from one client hold the account for 15 minutes (a browser that
+# signed in to it before is exempt); a client's failures on any accounts are refused
+# past a ceiling high enough for a school's shared address. See core/throttle.py.
 LOGIN_FAILURE_LIMIT = 10
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+LOGIN_CLIENT_CEILING = int(os.environ.get("LOGIN_CLIENT_CEILING", "200"))
+DEVICE_COOKIE_NAME = "pupilhub_device"
+DEVICE_COOKIE_DAYS = 365
+PASSWORD_RESET_MAILS_PER_HOUR = 3
+# Who must use a second factor: "operator", staff roles, and "safeguarding_lead".
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "operator,main_admin,admin,safeguarding_lead")
+MFA_ISSUER = os.environ.get("MFA_ISSUER", "pupilhub")
+INVITATION_DAYS = 7
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -1,6 +1,5 @@
-"""URL map: web pages per app, the v1 API, operators' Django admin."""
+"""URL map: web pages per app, the v1 API, (no Django admin: operators have their own pages)."""
 
-from django.contrib import admin
 from django.urls import include, path
 
 from pupilhub.api.routes import api
@@ -10,7 +9,6 @@ handler404 = "pupilhub.core.views.handler404"
 handler500 = "pupilhub.core.views.handler500"
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("pupilhub.accounts.urls")),
     path("", include("pupilhub.schools.urls")),

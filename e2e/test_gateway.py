@@ -35,6 +35,7 @@ def test_a_parent_registers_verifies_logs_in_and_adds_a_second_pupil(page, live_
 
     token = re.search(r"/verify-email/(\S+)", mail.outbox[-1].body).group(1)
     page.goto(f"{live_server.url}/verify-email/{token}")
+    page.get_by_role("button", name="Confirm my email address").click()
     assert "confirmed" in page.content()
     login(page, live_server, "mum@example.com", PASSWORD)
     assert "Ada Okafor" in page.inner_text("main")

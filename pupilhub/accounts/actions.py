@@ -1,56 +1,249 @@
-"""Account actions: login with throttling, passwords, API tokens."""
+"""Account actions: login with throttling and a second factor, passwords, API tokens.
+
+Throttling never locks a school out (its staff, pupils and parents share one public
+address): failures count per (account, client); ten of them hold the *account* for
+15 minutes for every client except a browser that signed in to it before (device
+cookie), whose own failures count apart. A client's failures across accounts only
+matter past a ceiling far above a school's (LOGIN_CLIENT_CEILING). Attempts are
+reserved before the password is checked and refunded on success, so parallel
+guesses cannot pass the limit.
+"""
+
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from pupilhub.core import audit, emails, throttle
-from pupilhub.core.errors import Invalid
+from pupilhub.core import audit, throttle
+from pupilhub.core.errors import Conflict, Invalid, RateLimited, Unauthenticated
 
-from .models import ApiToken, OneTimeToken, User
+from . import mfa, tasks
+from .models import (
+    ApiToken,
+    LoginHold,
+    OneTimeToken,
+    RecoveryCode,
+    TotpDevice,
+    User,
+    normalise_email,
+)
 
 LOGIN_SCOPE = "login"
+CLIENT_SCOPE = "login-client"
+RESET_SCOPE = "reset-mail"
+RESET_CLIENT_SCOPE = "reset-client"
+RESET_CLIENT_LIMIT = 50  # reset requests an hour from one address (a school's NAT included)
 BAD_LOGIN = "Email or password is incorrect."
+BAD_LINK = "This link is invalid, has expired or was already used."
+DEVICE_SALT = "pupilhub.accounts.device"
+T = TypeVar("T")
 
 
-def _login_keys(request: HttpRequest, email: str) -> list[str]:
-    return [f"account:{email.strip().lower()}", f"client:{throttle.client_ip(request)}"]
+# Device cookies -----------------------------------------------------------------
 
 
-def check_credentials(request: HttpRequest, email: str, password: str) -> User:
-    """Return the user for a correct email/password, or raise.
+def _device_cookie(request: HttpRequest) -> dict[str, Any]:
+    raw = request.COOKIES.get(settings.DEVICE_COOKIE_NAME)
+    if not raw:
+        return {}
+    try:
+        value = signing.loads(raw, salt=DEVICE_SALT, max_age=settings.DEVICE_COOKIE_DAYS * 86400)
+    except signing.BadSignature:
+        return {}
+    return value if isinstance(value, dict) else {}
 
-    Unknown email and wrong password give the same message. Failures count
-    per account and per client; past the limit every attempt is refused
-    (RateLimited) until the window slides on, even with the right password.
-    """
-    keys = _login_keys(request, email)
+
+def known_device(request: HttpRequest | None, user: User | None) -> str | None:
+    """The browser's device id when it has signed in to `user` before, else None."""
+    if request is None or user is None:
+        return None
+    cookie = _device_cookie(request)
+    if str(user.pk) in cookie.get("u", []) and isinstance(cookie.get("d"), str):
+        return str(cookie["d"])
+    return None
+
+
+def remember_device(request: HttpRequest, response: HttpResponse, user: User) -> None:
+    """After a full sign-in: this browser is now one the account's holds never reach."""
+    cookie = _device_cookie(request)
+    device = cookie.get("d") if isinstance(cookie.get("d"), str) else secrets.token_urlsafe(16)
+    others = [u for u in cookie.get("u", []) if u != str(user.pk)][-4:]
+    users = [*others, str(user.pk)]
+    response.set_cookie(
+        settings.DEVICE_COOKIE_NAME,
+        signing.dumps({"d": device, "u": users}, salt=DEVICE_SALT),
+        max_age=settings.DEVICE_COOKIE_DAYS * 86400,
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
+    )
+
+
+# Throttled checks -----------------------------------------------------------------
+
+
+def _limits(request: HttpRequest, account: str, device: str | None) -> list[throttle.Limit]:
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    throttle.check(LOGIN_SCOPE, keys, settings.LOGIN_FAILURE_LIMIT, window)
-    user = authenticate(request, username=email.strip(), password=password)
-    if user is None or not login_allowed(user):
-        throttle.hit(LOGIN_SCOPE, keys, window)
-        raise Invalid(BAD_LOGIN, code="invalid_credentials")
-    return user
+    limit = settings.LOGIN_FAILURE_LIMIT
+    if device:
+        # A known browser's own failures only: nobody else's can hold it.
+        return [throttle.Limit(LOGIN_SCOPE, f"{account}|device:{device}", limit, window, account)]
+    client = throttle.client_ip(request)
+    return [
+        throttle.Limit(LOGIN_SCOPE, f"{account}|client:{client}", limit, window, account),
+        throttle.Limit(CLIENT_SCOPE, f"client:{client}", settings.LOGIN_CLIENT_CEILING, window),
+    ]
+
+
+def _check_hold(account: str) -> None:
+    hold = LoginHold.objects.filter(
+        account_key=throttle.digest(account), until__gt=timezone.now()
+    ).first()
+    if hold is not None:
+        raise RateLimited(int((hold.until - timezone.now()).total_seconds()) + 1)
+
+
+def _place_hold(account: str) -> None:
+    LoginHold.objects.update_or_create(
+        account_key=throttle.digest(account),
+        defaults={
+            "until": timezone.now() + timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS),
+            "user": User.objects.by_email(account),
+        },
+    )
+
+
+def guarded(request: HttpRequest, email: str, device: str | None, attempt: Callable[[], T]) -> T:
+    """Run one guessable check (password or code) under the login throttle.
+
+    `attempt` raises Invalid or Unauthenticated(mfa_invalid) for a wrong guess: that is
+    counted, and the account is held once one client reaches the limit. Anything else
+    (success, or a right password still waiting for its code) is refunded.
+    """
+    account = normalise_email(email)
+    if not device:
+        _check_hold(account)
+    limits = _limits(request, account, device)
+    stamp = throttle.reserve(*limits)
+    try:
+        result = attempt()
+    except (Invalid, Unauthenticated) as exc:
+        if exc.code == "mfa_required":
+            throttle.refund(stamp, *limits)
+        elif not device and throttle.count(limits[0]) >= limits[0].limit:
+            _place_hold(account)
+        raise
+    throttle.refund(stamp, *limits)
+    return result
 
 
 def login_allowed(user: User) -> bool:
-    """Staff and operators may; external users once verified and not shut out."""
-    if not user.is_active:
+    """Verified, active accounts; external users while some school still lets them in."""
+    if not user.is_active or not user.is_verified:
         return False
-    if user.is_operator or user.memberships.exists():  # type: ignore[attr-defined]
+    if user.is_operator or user.memberships.active().exists():  # type: ignore[attr-defined]
         return True
-    if user.email_verified_at is None:
-        return False
     # Denied by every school it is linked to: told exactly what an unknown email is told.
     from pupilhub.gateway.access import links_for
 
     denied_somewhere = user.denials.exists()  # type: ignore[attr-defined]
     return not denied_somewhere or links_for(user).exists()
+
+
+def _password_user(request: HttpRequest, email: str, password: str) -> User:
+    user = authenticate(request, username=email.strip(), password=password)
+    if user is None or not login_allowed(user):
+        raise Invalid(BAD_LOGIN, code="invalid_credentials")
+    return user
+
+
+def check_credentials(
+    request: HttpRequest, email: str, password: str, device: str | None = None
+) -> User:
+    """The user for a right email and password (the first step), or raise.
+
+    Unknown, wrong, unverified and denied all answer the same.
+    """
+    return guarded(request, email, device, lambda: _password_user(request, email, password))
+
+
+def device_for_email(request: HttpRequest, email: str) -> str | None:
+    return known_device(request, User.objects.by_email(email))
+
+
+def check_second_factor(
+    request: HttpRequest, user: User, code: str, device: str | None = None
+) -> None:
+    """A TOTP or recovery code for a user whose password was right; throttled like it."""
+
+    def attempt() -> None:
+        if not mfa.verify(user, code or ""):
+            raise Unauthenticated("That code is not right.", code="mfa_invalid")
+
+    guarded(request, user.email, device, attempt)
+    audit.record(user, "auth.second_factor_used", user)
+
+
+@dataclass
+class SignIn:
+    user: User
+    enrolment_only: bool  # the role needs a second factor the user has not set up
+
+
+def sign_in(
+    request: HttpRequest, email: str, password: str, otp: str | None, device: str | None = None
+) -> SignIn:
+    """Password and, where the account has one, second factor, as one throttled attempt."""
+
+    def attempt() -> SignIn:
+        user = _password_user(request, email, password)
+        if mfa.has_mfa(user):
+            if not otp:
+                raise Unauthenticated(
+                    "Enter the code from your authenticator app.", code="mfa_required"
+                )
+            if not mfa.verify(user, otp):
+                raise Unauthenticated("That code is not right.", code="mfa_invalid")
+            return SignIn(user, False)
+        return SignIn(user, mfa.requires_mfa(user))
+
+    return guarded(request, email, device, attempt)
+
+
+def verify_own_password(request: HttpRequest, user: User, password: str, field: str) -> None:
+    """Re-check a signed-in person's password (account changes), under the login throttle."""
+
+    def attempt() -> None:
+        if not user.check_password(password or ""):
+            raise Invalid(
+                "Your current password is not right.",
+                code="invalid_credentials",
+                fields={field: ["Your current password is not right."]},
+            )
+
+    guarded(request, user.email, known_device(request, user), attempt)
+
+
+def lift_hold(actor: User, hold: LoginHold) -> None:
+    """An operator lets a held account sign in again at once."""
+    with transaction.atomic():
+        throttle.clear_subject(hold.account_key)
+        audit.record(actor, "auth.hold_lifted", hold.user)
+        hold.delete()
+
+
+# Passwords --------------------------------------------------------------------------
 
 
 def password_errors(password: str, user: User | None = None) -> list[str]:
@@ -67,69 +260,197 @@ def ensure_valid_password(password: str, user: User | None = None, field: str = 
         raise Invalid(errors[0], code="weak_password", fields={field: errors})
 
 
+def end_sessions_and_tokens(user: User) -> None:
+    """Every session (the epoch is in the session hash) and API token of the account ends."""
+    user.session_epoch += 1
+    user.save(update_fields=["session_epoch"])
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
 @transaction.atomic
 def do_set_password(user: User, password: str, *, actor: User | None = None) -> None:
-    """Set a new password, audit it and tell the account's address."""
+    """Set a new password, end every session and token, audit it and tell the address."""
     ensure_valid_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    end_sessions_and_tokens(user)
     audit.record(actor or user, "account.password_changed", user)
     email = user.email
-    transaction.on_commit(lambda: emails.send_now("password_changed", email, {}))
+    transaction.on_commit(lambda: tasks.send_plain.delay("password_changed", email, {}))
 
 
-def request_password_reset(email: str) -> None:
-    """Email a single-use, one-hour reset link if the account exists. Silent otherwise."""
-    user = User.objects.by_email(email or "")
+def request_password_reset(request: HttpRequest, email: str) -> None:
+    """Queue a single-use, one-hour reset link if the account exists; silent otherwise.
+
+    The mail is built by a task, so the answer takes as long either way; at most
+    PASSWORD_RESET_MAILS_PER_HOUR go to one address.
+    """
+    client = throttle.client_ip(request)
+    throttle.reserve(throttle.Limit(RESET_CLIENT_SCOPE, client, RESET_CLIENT_LIMIT, 3600))
+    account = normalise_email(email)
+    try:
+        limit = settings.PASSWORD_RESET_MAILS_PER_HOUR
+        throttle.reserve(throttle.Limit(RESET_SCOPE, account, limit, 3600))
+    except RateLimited:
+        return  # the answer stays the same: nothing to tell an enumerator
+    user = User.objects.by_email(account)
     if user is None or not user.is_active:
         return
-    raw = OneTimeToken.issue(user, OneTimeToken.Purpose.RESET_PASSWORD, hours=1)
-    emails.send_now("password_reset", user.email, {"token": raw, "user": user})
+    tasks.send_password_reset.delay(str(user.pk))  # nothing written here to wait for
 
 
 def use_token(raw: str, purpose: str) -> OneTimeToken:
     """Claim a single-use token atomically: a second use finds it spent."""
     token = OneTimeToken.usable(raw, purpose)
     if token is None:
-        raise Invalid(
-            "This link is invalid, has expired or was already used.", code="invalid_token"
-        )
+        raise Invalid(BAD_LINK, code="invalid_token")
     claimed = OneTimeToken.objects.filter(pk=token.pk, used_at__isnull=True).update(
         used_at=timezone.now()
     )
     if claimed != 1:
-        raise Invalid(
-            "This link is invalid, has expired or was already used.", code="invalid_token"
-        )
+        raise Invalid(BAD_LINK, code="invalid_token")
     return token
 
 
-@transaction.atomic
-def confirm_password_reset(raw: str, new_password: str, purpose: str | None = None) -> User:
-    """Use a reset (or invitation) token to set a new password."""
-    purpose = purpose or OneTimeToken.Purpose.RESET_PASSWORD
-    token = OneTimeToken.usable(raw, purpose)
-    if token is None:
-        raise Invalid(
-            "This link is invalid, has expired or was already used.", code="invalid_token"
-        )
-    ensure_valid_password(new_password, token.user, field="new_password")
-    token = use_token(raw, purpose)
-    user = token.user
-    if purpose == OneTimeToken.Purpose.SET_PASSWORD and not user.email_verified_at:
-        # Following the invitation link proves the address is theirs.
+def _void_tokens(user: User, purpose: str) -> None:
+    OneTimeToken.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+
+
+def mark_verified(user: User) -> None:
+    if user.email_verified_at is None:
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
+
+
+@transaction.atomic
+def confirm_password_reset(raw: str, new_password: str) -> User:
+    """Use a reset link: new password, address verified (the link proves it), every
+    session and token ended, and every other reset link voided."""
+    purpose = OneTimeToken.Purpose.RESET_PASSWORD
+    token = OneTimeToken.usable(raw, purpose)
+    if token is None:
+        raise Invalid(BAD_LINK, code="invalid_token")
+    ensure_valid_password(new_password, token.user, field="new_password")
+    user = use_token(raw, purpose).user
+    _void_tokens(user, purpose)
+    mark_verified(user)
     do_set_password(user, new_password)
     return user
 
 
-def issue_api_token(request: HttpRequest, email: str, password: str) -> tuple[ApiToken, str]:
-    user = check_credentials(request, email, password)
+# Email address changes -------------------------------------------------------------------
+
+
+def request_email_change(request: HttpRequest, user: User, new_email: str, password: str) -> None:
+    """Send a confirmation link to the new address; nothing changes until it is followed.
+
+    The answer is the same whether or not the new address already has an account.
+    """
+    verify_own_password(request, user, password, "password")
+    new = normalise_email(new_email)
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", new) or len(new) > 254:
+        raise Invalid(
+            "Enter a valid email address.",
+            fields={"new_email": ["Enter a valid email address."]},
+        )
+    if new == user.email or User.objects.filter(email=new).exists():
+        return
     with transaction.atomic():
-        token, raw = ApiToken.issue(user, settings.API_TOKEN_HOURS)
-        audit.record(user, "auth.token_issued", token)
+        raw = OneTimeToken.issue(user, OneTimeToken.Purpose.CONFIRM_EMAIL, hours=24, new_email=new)
+        audit.record(user, "account.email_change_requested", user)
+        context = {"token": raw}
+        transaction.on_commit(lambda: tasks.send_plain.delay("confirm_email", new, context))
+
+
+@transaction.atomic
+def confirm_email_change(raw: str, signed_in: User | None = None) -> User:
+    """Follow the link: the address changes, the old one is told, other sessions end."""
+    token = OneTimeToken.usable(raw, OneTimeToken.Purpose.CONFIRM_EMAIL)
+    if token is None or (signed_in is not None and signed_in.pk != token.user_id):
+        raise Invalid(BAD_LINK, code="invalid_token")
+    user = use_token(raw, OneTimeToken.Purpose.CONFIRM_EMAIL).user
+    if User.objects.filter(email=token.new_email).exclude(pk=user.pk).exists():
+        raise Conflict("That address now belongs to another account.", code="email_taken")
+    old = user.email
+    user.email = token.new_email
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["email", "email_verified_at"])
+    _void_tokens(user, OneTimeToken.Purpose.CONFIRM_EMAIL)
+    end_sessions_and_tokens(user)
+    audit.record(user, "account.email_changed", user)
+    new = user.email
+    transaction.on_commit(lambda: tasks.send_plain.delay("email_changed", old, {"new_email": new}))
+    return user
+
+
+# Second factor ------------------------------------------------------------------------------
+
+
+def do_confirm_totp(user: User, otp: str, api_token: ApiToken | None = None) -> list[str]:
+    """Turn on the secret started by enrolment with a first code; returns recovery codes
+    (shown once). An enrolment-only token used for this becomes a full token."""
+    device = TotpDevice.objects.filter(user=user).first()
+    if device is None or device.confirmed_at is not None:
+        raise Conflict(
+            "Start again: ask for a new secret first.",
+            code="mfa_already_enabled" if device else "mfa_not_started",
+        )
+    if not mfa.use_totp(device, otp or ""):
+        raise Invalid(
+            "That code is not right. Check the time on your phone and try the newest code.",
+            code="mfa_invalid",
+            fields={"otp": ["That code is not right."]},
+        )
+    with transaction.atomic():
+        device.confirmed_at = timezone.now()
+        device.save(update_fields=["confirmed_at"])
+        codes = mfa.new_recovery_codes(user)
+        if api_token is not None and api_token.mfa_enrolment_only:
+            ApiToken.objects.filter(pk=api_token.pk).update(mfa_enrolment_only=False)
+        audit.record(user, "account.mfa_enabled", user)
+    return codes
+
+
+def do_new_recovery_codes(user: User) -> list[str]:
+    with transaction.atomic():
+        codes = mfa.new_recovery_codes(user)
+        audit.record(user, "account.recovery_codes_replaced", user)
+    return codes
+
+
+def do_disable_mfa(user: User, otp: str) -> None:
+    """Only for people whose role does not require a second factor."""
+    if mfa.requires_mfa(user):
+        raise Conflict(
+            "Your role requires a second factor, so it cannot be turned off.",
+            code="mfa_required_for_role",
+        )
+    if not mfa.verify(user, otp or ""):
+        raise Invalid(
+            "That code is not right.",
+            code="mfa_invalid",
+            fields={"otp": ["That code is not right."]},
+        )
+    with transaction.atomic():
+        TotpDevice.objects.filter(user=user).delete()
+        RecoveryCode.objects.filter(user=user).delete()
+        audit.record(user, "account.mfa_disabled", user)
+
+
+# API tokens ---------------------------------------------------------------------------
+
+
+def issue_api_token(
+    request: HttpRequest, email: str, password: str, otp: str | None = None
+) -> tuple[ApiToken, str]:
+    result = sign_in(request, email, password, otp)
+    with transaction.atomic():
+        token, raw = ApiToken.issue(
+            result.user, settings.API_TOKEN_HOURS, enrolment_only=result.enrolment_only
+        )
+        audit.record(result.user, "auth.token_issued", token)
     return token, raw
 
 
@@ -137,3 +458,15 @@ def revoke_api_token(token: ApiToken) -> None:
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
         audit.record(token.user, "auth.token_revoked", token)
+
+
+def purge_expired() -> dict[str, int]:
+    """Throttle buckets, holds, links and tokens past their time (counts only)."""
+    now = timezone.now()
+    week = now - timedelta(days=7)
+    return {
+        "buckets": throttle.prune(),
+        "holds": LoginHold.objects.filter(until__lt=now).delete()[0],
+        "links": OneTimeToken.objects.filter(expires_at__lt=week).delete()[0],
+        "tokens": ApiToken.objects.filter(expires_at__lt=week).delete()[0],
+    }

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 
@@ -19,3 +21,42 @@ class NewPasswordForm(forms.Form):
         help_text="At least 12 characters. A short sentence you will remember works well.",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class EnrolForm(forms.Form):
+    code = forms.CharField(
+        label="Code from the app",
+        max_length=10,
+        help_text="Enter the 6-digit code your app shows now.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class AcceptForm(forms.Form):
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args: Any, existing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["password"]
+        if existing:
+            field.label = "Your current pupilhub password"
+            field.help_text = "You already use pupilhub with this address."
+            field.widget.attrs["autocomplete"] = "current-password"
+        else:
+            field.label = "Choose a password"
+            field.help_text = (
+                "At least 12 characters. A short sentence you will remember works well."
+            )

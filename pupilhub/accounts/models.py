@@ -49,6 +49,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     email_verified_at = models.DateTimeField(null=True, blank=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Bumped to end every session at once (reset, email change) without a new password.
+    session_epoch = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
@@ -69,8 +71,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_staff(self) -> bool:
-        # Django admin is for operators only.
-        return self.is_operator
+        return False  # no Django admin is served
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django checks this on every request: a new password or epoch ends old sessions."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "pupilhub.accounts.User.session",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 def _hash(raw: str) -> str:
@@ -86,15 +102,23 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Issued to someone whose role needs a second factor they have not set up yet:
+    # good only for enrolling one (and logging out) until confirmed.
+    mfa_enrolment_only = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"API token {self.pk}"
 
     @classmethod
-    def issue(cls, user: User, hours: int) -> tuple["ApiToken", str]:
+    def issue(
+        cls, user: User, hours: int, *, enrolment_only: bool = False
+    ) -> tuple["ApiToken", str]:
         raw = secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, key_hash=_hash(raw), expires_at=timezone.now() + timedelta(hours=hours)
+            user=user,
+            key_hash=_hash(raw),
+            expires_at=timezone.now() + timedelta(hours=hours),
+            mfa_enrolment_only=enrolment_only,
         )
         return token, raw
 
@@ -115,6 +139,7 @@ class OneTimeToken(models.Model):
         SET_PASSWORD = "set_password", "Set password (invitation)"
         RESET_PASSWORD = "reset_password", "Reset password"
         VERIFY_EMAIL = "verify_email", "Verify email"
+        CONFIRM_EMAIL = "confirm_email", "Confirm a new email address"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="one_time_tokens")
@@ -123,18 +148,21 @@ class OneTimeToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # For CONFIRM_EMAIL: the address the link was sent to (and will become the login).
+    new_email = models.EmailField(max_length=254, blank=True)
 
     def __str__(self) -> str:
         return f"{self.purpose} token {self.pk}"
 
     @classmethod
-    def issue(cls, user: User, purpose: str, hours: int) -> str:
+    def issue(cls, user: User, purpose: str, hours: int, new_email: str = "") -> str:
         raw = secrets.token_urlsafe(32)
         cls.objects.create(
             user=user,
             purpose=purpose,
             token_hash=_hash(raw),
             expires_at=timezone.now() + timedelta(hours=hours),
+            new_email=new_email,
         )
         return raw
 
@@ -148,3 +176,50 @@ class OneTimeToken(models.Model):
         if token is None or token.used_at or token.expires_at <= timezone.now():
             return None
         return token
+
+
+class LoginHold(models.Model):
+    """An account held after repeated failed logins from one client.
+
+    Holds every client but the browsers that signed in to the account before; an
+    operator may lift it. `user` is empty when the address has no account (held all
+    the same, so a hold reveals nothing about which addresses exist).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account_key = models.CharField(max_length=64, unique=True)  # throttle.digest(email)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="login_holds"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    until = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"login hold {self.pk}"
+
+
+class TotpDevice(models.Model):
+    """A person's authenticator app: an RFC 6238 secret (SHA-1, 6 digits, 30 s)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp")
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last 30-second step whose code was accepted: a code never works twice.
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"TOTP device {self.pk}"
+
+
+class RecoveryCode(models.Model):
+    """One single-use recovery code; only a keyed hash is stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk}"

@@ -5,8 +5,11 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
+    path("login/code/", views.code_view, name="login_code"),
     path("logout/", views.logout_view, name="logout"),
+    path("account/security/", views.security_view, name="security"),
     path("reset-password/", views.reset_request_view, name="password_reset"),
     path("reset-password/<str:token>", views.reset_confirm_view, name="password_reset_confirm"),
-    path("set-password/<str:token>", views.set_password_view, name="set_password"),
+    path("invitations/<str:token>", views.invitation_view, name="invitation"),
+    path("confirm-email/<str:token>", views.confirm_email_view, name="confirm_email"),
 ]

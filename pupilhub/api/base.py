@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from pupilhub.accounts.models import ApiToken
-from pupilhub.core.errors import DomainError, RateLimited
+from pupilhub.core.errors import DomainError, Forbidden, RateLimited
 
 PAGE_SIZE = 50
 
@@ -33,14 +33,36 @@ def errors(*codes: int) -> dict[int, type[Schema]]:
     return dict.fromkeys((401, *codes), ErrorOut)
 
 
+# What a token issued before its holder set up a required second factor may reach.
+ENROLMENT_PATHS = ("/api/v1/me/mfa", "/api/v1/auth/logout")
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         api_token = ApiToken.lookup(token)
         if api_token is None:
             return None
+        if api_token.mfa_enrolment_only and not request.path.startswith(ENROLMENT_PATHS):
+            raise Forbidden(
+                "Set up a second factor first: POST /api/v1/me/mfa/totp, then confirm it.",
+                code="mfa_enrolment_required",
+            )
         request.user = api_token.user
         request.api_token = api_token  # type: ignore[attr-defined]
         return api_token.user
+
+
+def optional_user(request: HttpRequest) -> Any:
+    """Auth for endpoints open to all that still honour a bearer token when one is sent
+    (a bad one is a 401). The caller, if any, is `request.auth_user`."""
+    request.auth_user = None  # type: ignore[attr-defined]
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        found = ApiToken.lookup(header[7:].strip())
+        if found is None or found.mfa_enrolment_only:
+            return None
+        request.auth_user = found.user  # type: ignore[attr-defined]
+    return True
 
 
 api = NinjaAPI(
@@ -98,7 +120,7 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
     message = str(exc) or "You are not allowed to do this."
-    return error_response(request, 403, "forbidden", message)
+    return error_response(request, 403, getattr(exc, "code", "forbidden"), message)
 
 
 HTTP_CODES = {

@@ -1,5 +1,7 @@
 """Mount every app's router on the v1 API."""
 
+from pupilhub.accounts.api import me_router as account_me_router
+from pupilhub.accounts.api import operator_router as holds_router
 from pupilhub.accounts.api import router as auth_router
 from pupilhub.billing.api import router as billing_router
 from pupilhub.documents.api import router as documents_router
@@ -15,6 +17,8 @@ from pupilhub.transition.api import router as transition_router
 from .base import api
 
 api.add_router("/auth", auth_router)
+api.add_router("", account_me_router)
+api.add_router("", holds_router)
 api.add_router("", schools_router)
 api.add_router("", pupils_router)
 api.add_router("", documents_router)

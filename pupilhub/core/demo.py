@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from pupilhub.accounts.models import User
 from pupilhub.pupils.identity import upn_check_letter
@@ -126,9 +127,27 @@ def upn(establishment: str, year: int, serial: int) -> str:
     return upn_check_letter(body) + body
 
 
+# Every demo account that needs a second factor shares this authenticator secret, so a
+# newcomer adds one entry to an app (or runs `make otp`) and can sign in as any of them.
+DEMO_TOTP_SECRET = "PUPILHUBDEMOPUPILHUBDEMO23456723"
+
+
 def _user(demo: Demo, email: str, first: str, surname: str, **extra: Any) -> User:
+    extra.setdefault("email_verified_at", timezone.now())
     user = User.objects.create_user(email, PASSWORD, first_name=first, surname=surname, **extra)
     return user
+
+
+def enrol_demo_factors() -> None:
+    """Give every account whose role requires a second factor the shared demo secret."""
+    from pupilhub.accounts import mfa
+    from pupilhub.accounts.models import TotpDevice
+
+    for user in User.objects.filter(totp__isnull=True):
+        if mfa.requires_mfa(user):
+            TotpDevice.objects.create(
+                user=user, secret=DEMO_TOTP_SECRET, confirmed_at=timezone.now()
+            )
 
 
 @step
@@ -147,7 +166,7 @@ def schools_and_staff(demo: Demo) -> None:
             email = f"{prefix}@{key}.example.org"
             user = _user(demo, email, title, name.split()[0])
             StaffMembership.objects.create(
-                user=user, school=school, role=role, safeguarding_lead=sg_lead
+                user=user, school=school, role=role, safeguarding_lead=sg_lead, status="active"
             )
             demo.staff[f"{key}.{prefix}"] = user
         from pupilhub.schools.signals import school_created
@@ -157,7 +176,11 @@ def schools_and_staff(demo: Demo) -> None:
     trust = _user(demo, "trust.senco@example.org", "Sam", "Okoro")
     for key in ("northgate", "stmarys"):
         StaffMembership.objects.create(
-            user=trust, school=demo.schools[key], role="staff", safeguarding_lead=True
+            user=trust,
+            school=demo.schools[key],
+            role="staff",
+            safeguarding_lead=True,
+            status="active",
         )
 
 
@@ -283,10 +306,13 @@ def shared_children(demo: Demo) -> None:
 def build(seed: int = 2026) -> Demo:
     """Run every step in one transaction; return what was built."""
     with transaction.atomic():
-        operator = User.objects.create_user(OPERATOR, PASSWORD, is_operator=True)
+        operator = User.objects.create_user(
+            OPERATOR, PASSWORD, is_operator=True, email_verified_at=timezone.now()
+        )
         demo = Demo(rng=random.Random(seed), operator=operator)
         for fn in STEPS:
             fn(demo)
+        enrol_demo_factors()
     notes_file().write_text("\n".join(NOTES) + ("\n" if NOTES else ""), encoding="utf-8")
     return demo
 

@@ -26,9 +26,13 @@ class Forbidden(PermissionDenied):
     code = "forbidden"
     status = 403
 
-    def __init__(self, message: str = "You are not allowed to do this.") -> None:
+    def __init__(
+        self, message: str = "You are not allowed to do this.", code: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
+        if code:
+            self.code = code
 
 
 class DomainError(Exception):
@@ -54,6 +58,13 @@ class DomainError(Exception):
 class Invalid(DomainError):
     status = 400
     code = "invalid"
+
+
+class Unauthenticated(DomainError):
+    """Credentials were right but incomplete (a second factor is due), or the code was wrong."""
+
+    status = 401
+    code = "unauthenticated"
 
 
 class Conflict(DomainError):

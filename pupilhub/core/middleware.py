@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -63,3 +64,24 @@ class IdleSessionMiddleware:
             if session.get(self.KEY, 0) <= now - self.EVERY:
                 session[self.KEY] = now  # marks it modified: saved with a fresh expiry
         return response
+
+
+class SecondFactorEnrolmentMiddleware:
+    """Someone whose role requires a second factor, signed in without one, sees only the
+    set-up page (and can log out) until it is done. Reads a session flag set at sign-in:
+    no query per request."""
+
+    ALLOWED = ("/account/security/", "/logout/", "/static/", "/api/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if (
+            session is not None
+            and session.get("mfa_enrol")
+            and not request.path.startswith(self.ALLOWED)
+        ):
+            return redirect("security")
+        return self.get_response(request)

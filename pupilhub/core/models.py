@@ -59,19 +59,24 @@ class AuditEvent(UUIDModel):
         raise PermissionError("Audit events are insert-only.")
 
 
-class ThrottleEvent(models.Model):
-    """One counted event (e.g. a failed login) for a hashed scope key.
+class ThrottleBucket(models.Model):
+    """The recent attempts for one hashed throttle key, counted under a row lock.
 
-    Kept in the database, not process memory, so every gunicorn copy sees the
-    same counts. Rows older than the longest window are pruned as we go.
+    One row per (scope, key) holding the epoch seconds of the attempts still inside
+    the window (never more than the limit), so counting and adding happen in one
+    locked read-modify-write and parallel guesses cannot pass the limit. Kept in the
+    database, not process memory, so every gunicorn copy sees the same counts.
+    `subject` (the hashed account) lets an operator's lift clear every bucket of an account.
     """
 
     scope = models.CharField(max_length=32)
     key = models.CharField(max_length=64)
-    at = models.DateTimeField(auto_now_add=True)
+    subject = models.CharField(max_length=64, blank=True, db_index=True)
+    hits = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["scope", "key", "at"])]
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="one_bucket_per_key")]
 
     def __str__(self) -> str:
-        return f"{self.scope} at {self.at}"
+        return f"{self.scope} bucket"

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from pupilhub.accounts.models import ApiToken, User
 from pupilhub.pupils.identity import upn_check_letter
@@ -30,6 +31,7 @@ def make_user(email: str | None = None, **extra: Any) -> User:
     email = email or f"user{next(_serial)}@example.org"
     extra.setdefault("first_name", "Test")
     extra.setdefault("surname", "Person")
+    extra.setdefault("email_verified_at", timezone.now())  # every login needs a verified address
     return User.objects.create_user(email, PASSWORD, **extra)
 
 
@@ -46,7 +48,9 @@ def make_school(name: str = "School", **extra: Any) -> School:
 
 def make_staff(school: School, role: str = "staff", sg: bool = False, **extra: Any) -> User:
     user = make_user(**extra)
-    StaffMembership.objects.create(user=user, school=school, role=role, safeguarding_lead=sg)
+    StaffMembership.objects.create(
+        user=user, school=school, role=role, safeguarding_lead=sg, status="active"
+    )
     return user
 
 

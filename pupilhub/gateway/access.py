@@ -156,5 +156,5 @@ def is_external(user: Any) -> bool:
     return bool(
         getattr(user, "is_authenticated", False)
         and not user.is_operator
-        and not user.memberships.exists()
+        and not user.memberships.active().exists()
     )

@@ -11,9 +11,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 
-from pupilhub.accounts.actions import ensure_valid_password
+from pupilhub.accounts import tasks as account_tasks
+from pupilhub.accounts.actions import ensure_valid_password, verify_own_password
 from pupilhub.accounts.models import OneTimeToken, User, normalise_email
-from pupilhub.core import audit, emails, throttle
+from pupilhub.core import audit, throttle
 from pupilhub.core.errors import Conflict, Forbidden, Invalid, NotFound, invalid_field
 from pupilhub.pupils.access import pupils_from_ids
 from pupilhub.pupils.identity import normalise_pupil_id
@@ -51,7 +52,7 @@ BUILTIN = {
 }
 
 LICENCE_SCOPE = "licence"
-LICENCE_LIMIT = 10  # wrong pupil-ID/key attempts an hour, per pupil ID and per client
+LICENCE_LIMIT = 10  # wrong pupil-ID/key pairs an hour, per (client, pupil ID) and per pupil ID
 LICENCE_WINDOW = 3600
 INVALID_LICENCE = "The pupil ID and licence key do not match. Check both and try again."
 
@@ -241,10 +242,14 @@ def workbook(school: School, lt: LicenceType, issued: list[tuple[Pupil, str]]) -
 # Registration and links ----------------------------------------------------------
 
 
-def _licence_keys_for(request: HttpRequest, school: School, pupil_id: str) -> list[str]:
+def _licence_limits(request: HttpRequest, school: School, pupil_id: str) -> list[throttle.Limit]:
+    """Counted per pupil ID and per (client, pupil ID): a class registering from one
+    address is never refused because classmates mistyped their own IDs."""
+    pupil = f"{school.pk}:{normalise_pupil_id(pupil_id)}"
+    client = throttle.client_ip(request)
     return [
-        f"pupil:{school.pk}:{normalise_pupil_id(pupil_id)}",
-        f"client:{throttle.client_ip(request)}",
+        throttle.Limit(LICENCE_SCOPE, f"pupil:{pupil}", LICENCE_LIMIT, LICENCE_WINDOW),
+        throttle.Limit(LICENCE_SCOPE, f"pair:{client}:{pupil}", LICENCE_LIMIT, LICENCE_WINDOW),
     ]
 
 
@@ -263,8 +268,8 @@ def check_licence(
         raise Invalid(
             str(exc), code="licence_key_typo", fields={"licence_key": [str(exc)]}
         ) from None
-    scope_keys = _licence_keys_for(request, school, pupil_id)
-    throttle.check(LICENCE_SCOPE, scope_keys, LICENCE_LIMIT, LICENCE_WINDOW)
+    limits = _licence_limits(request, school, pupil_id)
+    stamp = throttle.reserve(*limits)  # counted before the look-up: parallel guesses too
     found = (
         LicenceKey.objects.filter(
             school=school,
@@ -276,8 +281,8 @@ def check_licence(
         .first()
     )
     if found is None:
-        throttle.hit(LICENCE_SCOPE, scope_keys, LICENCE_WINDOW)
         raise Invalid(INVALID_LICENCE, code="invalid_licence")
+    throttle.refund(stamp, *limits)
     return found
 
 
@@ -293,24 +298,23 @@ def open_school(school_id: Any) -> School:
 def do_register(
     request: HttpRequest, school_id: Any, email: str, password: str, pupil_id: str, typed_key: str
 ) -> None:
-    """Self-registration. The answer is the same whether the email is new, already has
-    an account, or was denied by the school: only the email that follows differs."""
+    """Self-registration. The answer (and its timing: mail goes through the task queue)
+    is the same whether the email is new, already has an account, or was denied by the
+    school: only the email that follows differs. The password is judged before the
+    address is looked up, so a weak one is refused alike for every address."""
     school = open_school(school_id)
     email = normalise_email(email or "")
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise invalid_field("email", "Enter a valid email address.")
+    ensure_valid_password(password)
     licence = check_licence(request, school, pupil_id, typed_key)
     existing = User.objects.by_email(email)
     if existing is not None:
         denied = ExternalDenial.objects.filter(school=school, user=existing).exists()
         if not denied:
-            transaction.on_commit(
-                lambda: emails.send_now(
-                    "registration_existing", existing.email, {"user": existing, "school": school}
-                )
-            )
+            ids = (str(existing.pk), str(school.pk))
+            transaction.on_commit(lambda: account_tasks.send_registration_existing.delay(*ids))
         return
-    ensure_valid_password(password)
     with transaction.atomic():
         user = User.objects.create_user(email, password)
         ExternalLink.objects.create(
@@ -327,10 +331,8 @@ def do_register(
             school=school,
             licence_type=str(licence.licence_type_id),
         )
-        raw = OneTimeToken.issue(user, OneTimeToken.Purpose.VERIFY_EMAIL, hours=72)
-        transaction.on_commit(
-            lambda: emails.send_now("verify_email", email, {"token": raw, "school": school})
-        )
+        ids = (str(user.pk), str(school.pk))
+        transaction.on_commit(lambda: account_tasks.send_verification.delay(*ids))
 
 
 def do_verify_email(raw: str) -> User:
@@ -629,28 +631,10 @@ def do_import_values(access: SchoolAccess, data: bytes) -> dict[str, Any]:
 # Account ---------------------------------------------------------------------------
 
 
-def do_change_email(user: User, new_email: str, password: str) -> None:
-    """Change the login email (password required); the old address is told."""
-    if not user.check_password(password or ""):
-        raise invalid_field("password", "Your current password is not right.")
-    new = normalise_email(new_email or "")
-    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", new):
-        raise invalid_field("email", "Enter a valid email address.")
-    if User.objects.filter(email=new).exclude(pk=user.pk).exists():
-        raise invalid_field("email", "Use another address.")
-    old = user.email
-    with transaction.atomic():
-        user.email = new
-        user.save(update_fields=["email"])
-        audit.record(user, "account.email_changed", user)
-        transaction.on_commit(lambda: emails.send_now("email_changed", old, {"new_email": new}))
-
-
-def do_delete_account(user: User, password: str) -> None:
+def do_delete_account(request: HttpRequest, user: User, password: str) -> None:
     """An external user removes their own account and every link it had."""
-    if not user.check_password(password or ""):
-        raise invalid_field("password", "Your current password is not right.")
-    if user.is_operator or user.memberships.exists():  # type: ignore[attr-defined]
+    verify_own_password(request, user, password, "password")
+    if user.is_operator or user.memberships.active().exists():  # type: ignore[attr-defined]
         raise Forbidden("Staff accounts are removed by their school.")
     with transaction.atomic():
         audit.record(None, "account.deleted", user)

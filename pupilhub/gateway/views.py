@@ -12,7 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from pupilhub.accounts.actions import do_set_password
+from pupilhub.accounts.actions import do_set_password, request_email_change, verify_own_password
+from pupilhub.accounts.models import OneTimeToken
 from pupilhub.core.errors import DomainError, RateLimited, invalid_field
 from pupilhub.core.views import apply_errors, school_view
 from pupilhub.pupils.models import Pupil
@@ -295,6 +296,17 @@ def register(request: HttpRequest, school: str) -> HttpResponse:
 
 
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link opens a page; only its button (a POST) verifies, so a mail
+    scanner that follows links verifies nothing."""
+    if OneTimeToken.usable(token, OneTimeToken.Purpose.VERIFY_EMAIL) is None:
+        return render(request, "accounts/link_invalid.html", status=400)
+    if request.method != "POST":
+        context = {
+            "title": "Confirm your email address",
+            "button": "Confirm my email address",
+            "text": "Press the button to finish registering. Then you can sign in.",
+        }
+        return render(request, "accounts/confirm_link.html", context)
     try:
         actions.do_verify_email(token)
     except DomainError:
@@ -369,9 +381,15 @@ def pupil_view(request: HttpRequest, link: str) -> HttpResponse:
 def account(request: HttpRequest) -> HttpResponse:
     user = request.user
     forms: dict[str, Any] = {
-        "password": ChangePasswordForm(request.POST if "password" in request.POST else None),
-        "email": ChangeEmailForm(request.POST if "email_change" in request.POST else None),
-        "delete": DeleteAccountForm(request.POST if "delete" in request.POST else None),
+        "password": ChangePasswordForm(
+            request.POST if "change_password" in request.POST else None, prefix="pw"
+        ),
+        "email": ChangeEmailForm(
+            request.POST if "email_change" in request.POST else None, prefix="em"
+        ),
+        "delete": DeleteAccountForm(
+            request.POST if "delete" in request.POST else None, prefix="del"
+        ),
     }
     if request.method == "POST":
         done = _account_post(request, user, forms)
@@ -382,28 +400,30 @@ def account(request: HttpRequest) -> HttpResponse:
 
 def _account_post(request: HttpRequest, user: Any, forms: dict[str, Any]) -> HttpResponse | None:
     try:
-        if "password" in request.POST and forms["password"].is_valid():
+        if "change_password" in request.POST and forms["password"].is_valid():
             data = forms["password"].cleaned_data
-            if not user.check_password(data["current_password"]):
-                raise invalid_field("current_password", "Your current password is not right.")
+            verify_own_password(request, user, data["current_password"], "current_password")
             do_set_password(user, data["new_password"])
             update_session_auth_hash(request, user)
             messages.success(request, "Password changed. We have emailed you to confirm.")
             return redirect("gateway:account")
         if "email_change" in request.POST and forms["email"].is_valid():
             data = forms["email"].cleaned_data
-            actions.do_change_email(user, data["email"], data["password"])
-            messages.success(request, "Email changed. We have told your old address.")
+            request_email_change(request, user, data["email"], data["password"])
+            messages.success(
+                request,
+                "We have sent a link to the new address. Your email changes when you follow it.",
+            )
             return redirect("gateway:account")
         if "delete" in request.POST and forms["delete"].is_valid():
-            actions.do_delete_account(user, forms["delete"].cleaned_data["password"])
+            actions.do_delete_account(request, user, forms["delete"].cleaned_data["password"])
             logout(request)
             messages.success(request, "Your account has been deleted.")
             return redirect("login")
     except DomainError as exc:
         key = (
             "password"
-            if "password" in request.POST
+            if "change_password" in request.POST
             else "email"
             if "email_change" in request.POST
             else "delete"

@@ -87,7 +87,7 @@ def staff_access(
     sid = parse_id(school_id)
     mine = membership_cache.get(user.pk)
     if mine is None:
-        mine = tuple(StaffMembership.objects.select_related("school").filter(user=user))
+        mine = tuple(StaffMembership.objects.active().select_related("school").filter(user=user))
         membership_cache.put(user.pk, mine)
     membership = next((m for m in mine if m.school_id == sid), None)
     if membership is None:
@@ -124,6 +124,6 @@ def memberships_for(user: Any) -> list[StaffMembership]:
         return []
     mine = membership_cache.get(user.pk)
     if mine is None:
-        mine = tuple(StaffMembership.objects.filter(user=user).select_related("school"))
+        mine = tuple(StaffMembership.objects.active().filter(user=user).select_related("school"))
         membership_cache.put(user.pk, mine)
     return list(mine)

@@ -1,14 +1,21 @@
 """Actions that change schools and staff. Each is atomic and audited."""
 
+import hashlib
 import re
+import secrets
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
 
-from pupilhub.accounts.actions import ensure_valid_password
-from pupilhub.accounts.models import OneTimeToken, User
+from pupilhub.accounts import actions as accounts
+from pupilhub.accounts import tasks as account_tasks
+from pupilhub.accounts.models import RecoveryCode, TotpDevice, User
 from pupilhub.core import audit, emails
 from pupilhub.core.errors import Conflict, Forbidden, Invalid
 
@@ -81,6 +88,16 @@ def _check_can_grant(access: SchoolAccess, role: str) -> None:
         raise Forbidden("Only the Main School Admin or an operator can appoint admins.")
 
 
+def _check_can_set_lead(access: SchoolAccess) -> None:
+    # Safeguarding access opens child-protection records: only the person accountable
+    # for the school grants it, never another admin and never the platform's operators.
+    if not access.is_main_admin:
+        raise Forbidden(
+            "Only the Main School Admin can make someone a safeguarding lead or end it.",
+            code="main_admin_only",
+        )
+
+
 def clean_person(data: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, list[str]] = {}
     email = (data.get("email") or "").strip()
@@ -99,13 +116,64 @@ def clean_person(data: dict[str, Any]) -> dict[str, str]:
     return {"email": email, "first_name": first[:100], "surname": surname[:100]}
 
 
+def _invite_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _send_invitation(membership: StaffMembership) -> None:
+    """A fresh single-use link (any earlier one stops working), mailed after commit."""
+    raw = secrets.token_urlsafe(32)
+    membership.invite_token_hash = _invite_hash(raw)
+    membership.invite_expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+    membership.save(update_fields=["invite_token_hash", "invite_expires_at"])
+    user = membership.user
+    context = {
+        "first_name": user.first_name,
+        "school": membership.school.name,
+        "role": membership.get_role_display(),
+        "safeguarding_lead": membership.safeguarding_lead,
+        "token": raw,
+        "days": settings.INVITATION_DAYS,
+    }
+    address = user.email
+    transaction.on_commit(lambda: emails.send_now("invitation", address, context))
+
+
+def _tell_school_leads(school: School, template: str, context: dict[str, Any]) -> None:
+    """Email the main admin and every safeguarding lead (active ones) after commit."""
+    people = StaffMembership.objects.active().filter(school=school).select_related("user")
+    addresses = sorted({m.user.email for m in people if m.is_main_admin or m.safeguarding_lead})
+    for address in addresses:
+        transaction.on_commit(
+            lambda a=address: account_tasks.send_plain.delay(template, a, context)  # type: ignore[misc]
+        )
+
+
+def _lead_context(membership: StaffMembership, actor: Any, added: bool) -> dict[str, Any]:
+    return {
+        "school": membership.school.name,
+        "person": membership.user.full_name or "A staff member",
+        "by": getattr(actor, "full_name", "") or "the Main School Admin",
+        "added": added,
+    }
+
+
 @transaction.atomic
 def do_add_staff(access: SchoolAccess, data: dict[str, Any]) -> StaffMembership:
-    """Add a staff member; a new person gets an invitation unless a password is given."""
+    """Invite a staff member. Nobody sets a password for them: the invitation link,
+    followed within 7 days, proves the address and activates the membership."""
+    if data.get("password") not in (None, ""):
+        raise Invalid(
+            "Staff choose their own password from the invitation email.",
+            code="password_not_allowed",
+            fields={"password": ["Leave this out: staff are invited by email."]},
+        )
     role = data.get("role") or Role.STAFF
     _check_can_grant(access, role)
+    lead = bool(data.get("safeguarding_lead"))
+    if lead:
+        _check_can_set_lead(access)
     person = clean_person(data)
-    password = data.get("password") or None
     school = access.school
     if role == Role.MAIN_ADMIN and school.memberships.filter(role=Role.MAIN_ADMIN).exists():
         raise Conflict(
@@ -115,47 +183,141 @@ def do_add_staff(access: SchoolAccess, data: dict[str, Any]) -> StaffMembership:
     user = User.objects.by_email(person["email"])
     if user and school.memberships.filter(user=user).exists():
         raise Conflict("This person is already staff at this school.", code="already_staff")
-    invite = False
     if user is None:
-        if password:
-            ensure_valid_password(password)
+        # No password and unverified: nobody can sign in to it until the link is followed.
         user = User.objects.create_user(
-            person["email"], password, first_name=person["first_name"], surname=person["surname"]
+            person["email"], None, first_name=person["first_name"], surname=person["surname"]
         )
-        invite = not password
-    # An existing account keeps its own password: another school cannot set it.
     membership = StaffMembership.objects.create(
-        user=user, school=school, role=role, safeguarding_lead=bool(data.get("safeguarding_lead"))
+        user=user,
+        school=school,
+        role=role,
+        safeguarding_lead=lead,
+        status=StaffMembership.Status.INVITED,
+        invited_by=access.user,
     )
-    audit.record(access.user, "staff.added", membership, role=role)
-    if invite:
-        raw = OneTimeToken.issue(user, OneTimeToken.Purpose.SET_PASSWORD, hours=72)
-        address = user.email
-        context = {"user": user, "school": school, "token": raw}
-        transaction.on_commit(lambda: emails.send_now("invitation", address, context))
+    audit.record(access.user, "staff.invited", membership, role=role, safeguarding_lead=lead)
+    _send_invitation(membership)
+    if access.is_operator and role != Role.MAIN_ADMIN:
+        _tell_main_admin_of_operator(membership)
+    if lead:
+        _tell_school_leads(
+            school, "safeguarding_lead_changed", _lead_context(membership, access.user, True)
+        )
+    return membership
+
+
+def _tell_main_admin_of_operator(membership: StaffMembership) -> None:
+    head = (
+        StaffMembership.objects.active()
+        .filter(school=membership.school, role=Role.MAIN_ADMIN)
+        .select_related("user")
+        .first()
+    )
+    if head is None:
+        return
+    context = {
+        "school": membership.school.name,
+        "person": membership.user.full_name,
+        "role": membership.get_role_display(),
+    }
+    address = head.user.email
+    transaction.on_commit(
+        lambda: account_tasks.send_plain.delay("staff_added_by_operator", address, context)
+    )
+
+
+def invitation_for(raw: str) -> StaffMembership | None:
+    """The open invitation behind a link, or None (unknown, used, revoked or expired)."""
+    return (
+        StaffMembership.objects.select_related("user", "school")
+        .filter(
+            invite_token_hash=_invite_hash(raw or ""),
+            status=StaffMembership.Status.INVITED,
+            invite_expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
+
+
+def invitation_needs_current_password(membership: StaffMembership) -> bool:
+    return membership.user.is_verified
+
+
+def do_accept_invitation(request: HttpRequest, raw: str, password: str) -> StaffMembership:
+    """Follow an invitation link: the membership becomes active.
+
+    New or never-verified account: `password` becomes its password (whoever registered
+    the address first loses every session and token). Verified account: `password`
+    must be its current one.
+    """
+    membership = invitation_for(raw)
+    if membership is None:
+        raise Invalid(accounts.BAD_LINK, code="invalid_token")
+    user = membership.user
+    # Checked outside the transaction: a wrong guess must stay counted.
+    if user.is_verified:
+        accounts.verify_own_password(request, user, password, "password")
+    else:
+        accounts.ensure_valid_password(password, user)
+    with transaction.atomic():
+        claimed = StaffMembership.objects.filter(
+            pk=membership.pk, status=StaffMembership.Status.INVITED
+        ).update(
+            status=StaffMembership.Status.ACTIVE,
+            invite_token_hash=None,
+            accepted_at=timezone.now(),
+        )
+        if claimed != 1:
+            raise Invalid(accounts.BAD_LINK, code="invalid_token")
+        membership_cache.forget([user.pk])
+        if not user.is_verified:
+            accounts.mark_verified(user)  # following the link proves the address
+            accounts.do_set_password(user, password)  # ends every earlier session and token
+        audit.record(user, "staff.invitation_accepted", membership, school=membership.school)
+    membership.refresh_from_db()
     return membership
 
 
 @transaction.atomic
-def do_change_role(
-    access: SchoolAccess, membership: StaffMembership, role: str, safeguarding_lead: bool
-) -> StaffMembership:
-    """Change a member's role. Naming a new main admin demotes the old one to admin."""
-    _check_can_grant(access, role)
+def do_resend_invitation(access: SchoolAccess, membership: StaffMembership) -> None:
+    _require_manager_of(access, membership)
+    if membership.is_active:
+        raise Conflict("This person has already accepted.", code="already_accepted")
+    _send_invitation(membership)
+    audit.record(access.user, "staff.invitation_resent", membership, school=membership.school)
+
+
+def _require_manager_of(access: SchoolAccess, membership: StaffMembership) -> None:
+    if not (access.is_operator or access.is_admin):
+        raise Forbidden("Only school admins can manage staff.")
     if membership.is_admin and not (access.is_operator or access.is_main_admin):
-        raise Forbidden("Only the Main School Admin can change an admin's role.")
-    if membership.is_main_admin and role != Role.MAIN_ADMIN:
-        raise Conflict(
-            "A school always has one Main School Admin: appoint the successor instead.",
-            code="main_admin_required",
-        )
-    if role == Role.MAIN_ADMIN and not membership.is_main_admin:
-        demoted = StaffMembership.objects.filter(school=membership.school, role=Role.MAIN_ADMIN)
-        membership_cache.forget(demoted.values_list("user_id", flat=True))
-        demoted.update(role=Role.ADMIN)
+        raise Forbidden("Only the Main School Admin can manage an admin.")
+
+
+@transaction.atomic
+def do_change_role(
+    access: SchoolAccess,
+    membership: StaffMembership,
+    role: str | None = None,
+    safeguarding_lead: bool | None = None,
+) -> StaffMembership:
+    """Change a member's role and/or safeguarding flag (only the main admin sets the flag).
+
+    Naming a new main admin demotes the old one to admin.
+    """
+    role = role or membership.role
+    lead_changes = (
+        safeguarding_lead is not None and safeguarding_lead != membership.safeguarding_lead
+    )
+    if lead_changes:
+        _check_can_set_lead(access)
+    if role != membership.role:
+        _check_role_change(access, membership, role)
     before = membership.role
     membership.role = role
-    membership.safeguarding_lead = safeguarding_lead
+    if safeguarding_lead is not None:
+        membership.safeguarding_lead = safeguarding_lead
     membership.save(update_fields=["role", "safeguarding_lead"])
     audit.record(
         access.user,
@@ -164,17 +326,77 @@ def do_change_role(
         school=membership.school,
         before=before,
         after=role,
-        safeguarding_lead=safeguarding_lead,
+        safeguarding_lead=membership.safeguarding_lead,
     )
+    if lead_changes:
+        _tell_school_leads(
+            membership.school,
+            "safeguarding_lead_changed",
+            _lead_context(membership, access.user, bool(safeguarding_lead)),
+        )
     return membership
+
+
+def _check_role_change(access: SchoolAccess, membership: StaffMembership, role: str) -> None:
+    _check_can_grant(access, role)
+    if membership.is_admin and not (access.is_operator or access.is_main_admin):
+        raise Forbidden("Only the Main School Admin can change an admin's role.")
+    if membership.is_main_admin:
+        raise Conflict(
+            "A school always has one Main School Admin: appoint the successor instead.",
+            code="main_admin_required",
+        )
+    if role == Role.MAIN_ADMIN:
+        if not membership.is_active:
+            raise Conflict("Only someone who has accepted can become Main School Admin.")
+        demoted = StaffMembership.objects.filter(school=membership.school, role=Role.MAIN_ADMIN)
+        membership_cache.forget(demoted.values_list("user_id", flat=True))
+        demoted.update(role=Role.ADMIN)
 
 
 @transaction.atomic
 def do_remove_staff(access: SchoolAccess, membership: StaffMembership) -> None:
+    """End a membership at once (or revoke an invitation not yet accepted)."""
     access.require_admin()
-    if membership.is_main_admin:
+    if membership.is_main_admin and membership.is_active:
         raise Conflict("The Main School Admin cannot be removed.", code="main_admin_required")
-    if membership.is_admin and not access.is_main_admin:
-        raise Forbidden("Only the Main School Admin can remove an admin.")
-    audit.record(access.user, "staff.removed", membership, school=membership.school)
+    _require_manager_of(access, membership)
+    action = "staff.removed" if membership.is_active else "staff.invitation_revoked"
+    audit.record(access.user, action, membership, school=membership.school)
+    user = membership.user
     membership.delete()
+    if membership.safeguarding_lead and membership.is_active:
+        _tell_school_leads(
+            membership.school,
+            "safeguarding_lead_changed",
+            _lead_context(membership, access.user, False),
+        )
+    _drop_unused_invited_account(user)
+
+
+def _drop_unused_invited_account(user: User) -> None:
+    """An account made only for a revoked invitation, never used: leave nothing behind."""
+    if user.is_verified or user.has_usable_password() or user.is_operator:
+        return
+    if user.memberships.exists() or user.pupil_links.exists():  # type: ignore[attr-defined]
+        return
+    user.delete()
+
+
+@transaction.atomic
+def do_reset_mfa(access: SchoolAccess, membership: StaffMembership) -> None:
+    """The main admin clears a staff member's second factor (a lost phone).
+
+    Their sessions and tokens end; they set up a new factor at their next sign-in.
+    """
+    access.require_main_admin()
+    user = membership.user
+    if user.is_operator or user.pk == access.user.pk:
+        raise Forbidden("Ask the platform's support team to reset this second factor.")
+    TotpDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+    accounts.end_sessions_and_tokens(user)
+    audit.record(access.user, "staff.mfa_reset", membership, school=membership.school)
+    context = {"school": membership.school.name, "first_name": user.first_name}
+    address = user.email
+    transaction.on_commit(lambda: account_tasks.send_plain.delay("mfa_reset", address, context))

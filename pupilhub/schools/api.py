@@ -5,8 +5,9 @@ import uuid
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from pupilhub.api.base import errors
-from pupilhub.schools.access import require_operator, staff_access
+from pupilhub.api.base import errors, page
+from pupilhub.core.errors import NotFound
+from pupilhub.schools.access import SchoolAccess, parse_id, require_operator, staff_access
 
 from . import actions
 from .choices import ADMIN_ROLES
@@ -38,7 +39,13 @@ class StaffIn(Schema):
     surname: str
     role: str = "staff"
     safeguarding_lead: bool = False
+    # Accepted only to be refused with a clear error: staff are always invited.
     password: str | None = None
+
+
+class StaffPatch(Schema):
+    role: str | None = None
+    safeguarding_lead: bool | None = None
 
 
 class StaffOut(Schema):
@@ -48,6 +55,11 @@ class StaffOut(Schema):
     surname: str
     role: str
     safeguarding_lead: bool
+    status: str
+
+
+class OkOut(Schema):
+    ok: bool = True
 
 
 def staff_out(membership: StaffMembership) -> StaffOut:
@@ -59,7 +71,19 @@ def staff_out(membership: StaffMembership) -> StaffOut:
         surname=user.surname,
         role=membership.role,
         safeguarding_lead=membership.safeguarding_lead,
+        status=membership.status,
     )
+
+
+def _member(access: SchoolAccess, membership_id: str) -> StaffMembership:
+    found = (
+        access.school.memberships.select_related("user", "school")
+        .filter(pk=parse_id(membership_id))
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
 
 
 @router.post("/schools", response={201: SchoolOut, **errors(400, 403)})
@@ -84,6 +108,54 @@ def add_staff(request: HttpRequest, school: str, payload: StaffIn) -> Status[Sta
 
 @router.get("/schools/{school}/staff", response={200: dict, **errors(403, 404)})
 def list_staff(request: HttpRequest, school: str) -> dict:
+    """Admins (and operators): everyone invited or active, with their status."""
     access = staff_access(request.user, school, roles=ADMIN_ROLES, operator_ok=True)
-    members = access.school.memberships.select_related("user").order_by("user__surname")
-    return {"items": [staff_out(m).dict() for m in members], "next": None}
+    members = access.school.memberships.select_related("user").order_by(
+        "user__surname", "user__first_name", "id"
+    )
+    return page(request, members, lambda m: staff_out(m).dict())
+
+
+@router.patch(
+    "/schools/{school}/staff/{membership}", response={200: StaffOut, **errors(400, 403, 404, 409)}
+)
+def change_staff(
+    request: HttpRequest, school: str, membership: str, payload: StaffPatch
+) -> StaffOut:
+    """Role changes for admins; `safeguarding_lead` for the main admin only."""
+    access = staff_access(request.user, school, roles=ADMIN_ROLES, operator_ok=True)
+    member = actions.do_change_role(
+        access, _member(access, membership), payload.role, payload.safeguarding_lead
+    )
+    return staff_out(member)
+
+
+@router.delete(
+    "/schools/{school}/staff/{membership}", response={200: OkOut, **errors(403, 404, 409)}
+)
+def remove_staff(request: HttpRequest, school: str, membership: str) -> OkOut:
+    """Ends the membership at once (or revokes an invitation not yet accepted)."""
+    access = staff_access(request.user, school, roles=ADMIN_ROLES, operator_ok=True)
+    actions.do_remove_staff(access, _member(access, membership))
+    return OkOut()
+
+
+@router.post(
+    "/schools/{school}/staff/{membership}/resend-invitation",
+    response={200: StaffOut, **errors(403, 404, 409)},
+)
+def resend_invitation(request: HttpRequest, school: str, membership: str) -> StaffOut:
+    access = staff_access(request.user, school, roles=ADMIN_ROLES, operator_ok=True)
+    member = _member(access, membership)
+    actions.do_resend_invitation(access, member)
+    return staff_out(member)
+
+
+@router.delete(
+    "/schools/{school}/staff/{membership}/mfa", response={200: OkOut, **errors(403, 404)}
+)
+def reset_mfa(request: HttpRequest, school: str, membership: str) -> OkOut:
+    """The main admin clears a staff member's second factor (audited; they are emailed)."""
+    access = staff_access(request.user, school, roles=ADMIN_ROLES)
+    actions.do_reset_mfa(access, _member(access, membership))
+    return OkOut()

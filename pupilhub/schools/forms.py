@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from .choices import Role, YearScheme, year_choices
@@ -23,15 +25,23 @@ class StaffForm(forms.Form):
     first_name = forms.CharField(max_length=100)
     surname = forms.CharField(max_length=100)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.STAFF)
-    safeguarding_lead = forms.BooleanField(required=False, label="Designated safeguarding lead")
-    password = forms.CharField(
+    safeguarding_lead = forms.BooleanField(
         required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Leave blank to email an invitation with a link to choose a password.",
+        label="Designated safeguarding lead",
+        help_text="Only the Main School Admin can grant this.",
     )
+
+    def __init__(self, *args: Any, can_grant_lead: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_grant_lead:
+            del self.fields["safeguarding_lead"]
 
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
     safeguarding_lead = forms.BooleanField(required=False, label="Designated safeguarding lead")
+
+    def __init__(self, *args: Any, can_grant_lead: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_grant_lead:
+            del self.fields["safeguarding_lead"]

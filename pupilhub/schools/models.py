@@ -43,6 +43,12 @@ class School(UUIDModel):
         return f"{self.year_label(self.year_from)}-{self.year_label(self.year_to)}"
 
 
+class MembershipQuerySet(models.QuerySet["StaffMembership"]):
+    def active(self) -> "MembershipQuerySet":
+        """Accepted memberships: the only ones that grant anything."""
+        return self.filter(status="active")
+
+
 class StaffMembership(UUIDModel):
     """A person's role at one school. One person may work at several schools."""
 
@@ -50,9 +56,30 @@ class StaffMembership(UUIDModel):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ACTIVE = "active", "Active"
+
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.STAFF)
     safeguarding_lead = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Staff are only ever invited: the membership grants nothing until the emailed,
+    # single-use link is followed (proving the address), so nobody who registered an
+    # address first can inherit it. Only the link's SHA-256 is stored.
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.INVITED)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    invite_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    invite_expires_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -65,6 +92,10 @@ class StaffMembership(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.school} ({self.role})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
 
     @property
     def is_main_admin(self) -> bool:

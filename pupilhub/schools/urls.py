@@ -6,6 +6,7 @@ app_name = "schools"
 urlpatterns = [
     path("schools/", views.switch, name="switch"),
     path("operator/", views.operator, name="operator"),
+    path("operator/holds/<uuid:hold>/lift", views.lift_hold, name="lift_hold"),
     path("schools/<uuid:school>/", views.dashboard, name="dashboard"),
     path("schools/<uuid:school>/staff/", views.staff, name="staff"),
     path("schools/<uuid:school>/staff/<uuid:membership>/", views.staff_edit, name="staff_edit"),

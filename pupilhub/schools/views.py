@@ -6,7 +6,12 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from pupilhub.accounts import mfa
+from pupilhub.accounts.actions import lift_hold as lift_login_hold
+from pupilhub.accounts.models import LoginHold
 from pupilhub.core.errors import DomainError, NotFound
 from pupilhub.core.models import AuditEvent
 from pupilhub.core.views import apply_errors, school_view
@@ -16,7 +21,7 @@ from .access import SchoolAccess, memberships_for, parse_id, require_operator, s
 from .choices import ADMIN_ROLES, Role
 from .dashboard import dashboard_panels
 from .forms import RoleForm, SchoolForm, StaffForm
-from .models import School
+from .models import School, StaffMembership
 
 
 @login_required
@@ -31,48 +36,63 @@ def dashboard(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
 
 @school_view(roles=ADMIN_ROLES)
 def staff(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
-    form = StaffForm(request.POST or None)
+    """Everyone invited or active; invite someone (only the main admin grants safeguarding)."""
+    form = StaffForm(request.POST or None, can_grant_lead=access.is_main_admin)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_add_staff(access, form.cleaned_data)
+            membership = actions.do_add_staff(access, form.cleaned_data)
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Staff member added.")
+            messages.success(request, f"Invitation sent to {membership.user.email}.")
             return redirect("schools:staff", access.school.id)
-    members = access.school.memberships.select_related("user").order_by("user__surname")
+    members = access.school.memberships.select_related("user").order_by(
+        "status", "user__surname", "user__first_name"
+    )
     return render(request, "schools/staff.html", {"form": form, "members": members})
 
 
-@school_view(roles=ADMIN_ROLES)
-def staff_edit(request: HttpRequest, access: SchoolAccess, membership: str) -> HttpResponse:
+def _staff_member(access: SchoolAccess, membership: str) -> StaffMembership:
     member = (
         access.school.memberships.select_related("user").filter(pk=parse_id(membership)).first()
     )
     if member is None:
         raise NotFound()
+    return member
+
+
+STAFF_BUTTONS = {
+    "remove": (actions.do_remove_staff, "Removed from this school."),
+    "resend": (actions.do_resend_invitation, "A new invitation link is on its way."),
+    "reset_mfa": (actions.do_reset_mfa, "Second factor reset: they set up a new one at sign-in."),
+}
+
+
+@school_view(roles=ADMIN_ROLES)
+def staff_edit(request: HttpRequest, access: SchoolAccess, membership: str) -> HttpResponse:
+    member = _staff_member(access, membership)
     form = RoleForm(
         request.POST or None,
         initial={"role": member.role, "safeguarding_lead": member.safeguarding_lead},
+        can_grant_lead=access.is_main_admin,
     )
-    if request.method == "POST" and form.is_valid():
+    button = next((b for b in STAFF_BUTTONS if request.POST.get(b)), None)
+    if request.method == "POST" and (button or form.is_valid()):
         try:
-            if request.POST.get("remove"):
-                actions.do_remove_staff(access, member)
-                messages.success(request, "Staff member removed from this school.")
+            if button:
+                action, done = STAFF_BUTTONS[button]
+                action(access, member)
             else:
-                actions.do_change_role(
-                    access,
-                    member,
-                    form.cleaned_data["role"],
-                    form.cleaned_data["safeguarding_lead"],
-                )
-                messages.success(request, "Role saved.")
+                lead = form.cleaned_data.get("safeguarding_lead")
+                actions.do_change_role(access, member, form.cleaned_data["role"], lead)
+                done = "Role saved."
         except DomainError as exc:
             apply_errors(form, exc)
         else:
+            messages.success(request, done)
             return redirect("schools:staff", access.school.id)
-    return render(request, "schools/staff_edit.html", {"form": form, "member": member})
+    context = {"form": form, "member": member, "has_mfa": mfa.has_mfa(member.user)}
+    return render(request, "schools/staff_edit.html", context)
 
 
 @school_view(roles=ADMIN_ROLES)
@@ -110,4 +130,21 @@ def operator(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{school.name} created; its Main School Admin is invited.")
             return redirect("schools:operator")
     schools = School.objects.order_by("name")
-    return render(request, "schools/operator.html", {"form": form, "schools": schools})
+    holds = LoginHold.objects.filter(until__gt=timezone.now()).select_related("user")
+    return render(
+        request,
+        "schools/operator.html",
+        {"form": form, "schools": schools, "holds": holds.order_by("-created_at")[:100]},
+    )
+
+
+@login_required
+@require_POST
+def lift_hold(request: HttpRequest, hold: str) -> HttpResponse:
+    require_operator(request.user)
+    found = LoginHold.objects.select_related("user").filter(pk=parse_id(hold)).first()
+    if found is None:
+        raise NotFound()
+    lift_login_hold(request.user, found)  # type: ignore[arg-type]
+    messages.success(request, "Hold lifted: the account can sign in again.")
+    return redirect("schools:operator")

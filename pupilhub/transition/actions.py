@@ -71,7 +71,11 @@ def do_add_member(actor: Any, cluster: Cluster, school: School) -> ClusterMember
 
 def _notify_main_admin(membership_id: Any) -> None:
     membership = ClusterMembership.objects.select_related("cluster", "school").get(pk=membership_id)
-    head = StaffMembership.objects.filter(school=membership.school, role=Role.MAIN_ADMIN).first()
+    head = (
+        StaffMembership.objects.active()
+        .filter(school=membership.school, role=Role.MAIN_ADMIN)
+        .first()
+    )
     if head is None:
         return
     emails.send_now(
@@ -501,9 +505,11 @@ def notify_overdue(today: date) -> int:
         ).update(overdue_notified_at=timezone.now())
         if not claimed:
             continue  # another worker took it
-        leads = StaffMembership.objects.filter(
-            school=req.from_school, safeguarding_lead=True
-        ).select_related("user")
+        leads = (
+            StaffMembership.objects.active()
+            .filter(school=req.from_school, safeguarding_lead=True)
+            .select_related("user")
+        )
         for lead in leads:
             emails.send_now(
                 "safeguarding_transfer_overdue",

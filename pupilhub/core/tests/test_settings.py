@@ -13,6 +13,8 @@ def run(env_extra):
         if k
         not in (
             "SECRET_KEY",
+            "LICENCE_KEY_SECRET",
+            "DEBUG",
             "DATABASE_URL",
             "ALLOWED_HOSTS",
             "PUPILHUB_ENV",
@@ -41,10 +43,32 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         {
             "PUPILHUB_ENV": "production",
             "PUPILHUB_DATA_DIR": str(tmp_path),
-            "SECRET_KEY": "x" * 30 + "-a-long-random-production-secret-value",
+            **PRODUCTION_ENV,
             "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
-            "ALLOWED_HOSTS": "pupilhub.example",
         }
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+PRODUCTION_ENV = {
+    "PUPILHUB_ENV": "production",
+    "SECRET_KEY": "x" * 30 + "-a-long-random-production-secret-value",
+    "LICENCE_KEY_SECRET": "y" * 30 + "-another-long-random-secret-value",
+    "ALLOWED_HOSTS": "pupilhub.example",
+}
+
+
+def test_production_refuses_debug(tmp_path):
+    env = {**PRODUCTION_ENV, "PUPILHUB_DATA_DIR": str(tmp_path), "DEBUG": "1"}
+    result = run({**env, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"})
+    assert result.returncode != 0
+    assert "DEBUG must be off" in result.stderr
+
+
+def test_production_refuses_a_missing_licence_key_secret(tmp_path):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "LICENCE_KEY_SECRET"}
+    env.update(PUPILHUB_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3")
+    result = run(env)
+    assert result.returncode != 0
+    assert "LICENCE_KEY_SECRET must be set" in result.stderr

@@ -98,7 +98,17 @@ def test_registration_on_the_web_then_my_pupils(personas, django_capture_on_comm
         ).status_code
         == 200
     )
-    r = client.get(f"/verify-email/{token_from_mail(mail.outbox[0])}")
+    link = f"/verify-email/{token_from_mail(mail.outbox[0])}"
+    # A mail scanner following the link verifies nothing: only the page's button does.
+    r = client.get(link)
+    assert r.status_code == 200 and "Confirm my email address" in r.content.decode()
+    assert (
+        client.post(
+            "/login/", {"email": "parent@example.com", "password": NEW_PASSWORD}
+        ).status_code
+        == 200
+    )
+    r = client.post(link)
     assert r.status_code == 302
     web = parent_web()
     assert web.get("/").url == "/my/"
@@ -169,33 +179,53 @@ def test_a_parent_chooses_paper_or_online_reports(personas, registered_parent):
     assert ExternalLink.objects.get(pk=link).paperless_reports is False
 
 
-def test_account_changes_notify_the_old_address_and_deletion_works(
+def test_account_changes_prove_the_new_address_notify_the_old_and_deletion_works(
     personas, registered_parent, django_capture_on_commit_callbacks
 ):
+    import re
+
+    from pupilhub.accounts.models import User
+
     web = parent_web()
+    other_session = parent_web()
     with django_capture_on_commit_callbacks(execute=True):
         r = web.post(
             "/my/account/",
-            {"email_change": "1", "email": "new@example.com", "password": NEW_PASSWORD},
+            {"email_change": "1", "em-email": "new@example.com", "em-password": NEW_PASSWORD},
         )
     assert r.status_code == 302
+    # Nothing changes until the new address proves itself.
+    assert User.objects.filter(email="parent@example.com").exists()
+    assert mail.outbox[-1].to == ["new@example.com"]
+    token = re.search(r"/confirm-email/([\w-]+)", mail.outbox[-1].body).group(1)
+    assert web.get(f"/confirm-email/{token}").status_code == 200  # a scanner's GET: no change
+    assert User.objects.filter(email="parent@example.com").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert web.post(f"/confirm-email/{token}").status_code == 302
+    assert User.objects.filter(email="new@example.com").exists()
     assert (
         mail.outbox[-1].to == ["parent@example.com"] and "new@example.com" in mail.outbox[-1].body
     )
+    assert other_session.get("/my/").status_code == 302  # other sessions ended
+    web = Client()
+    web.post("/login/", {"email": "new@example.com", "password": NEW_PASSWORD})
     with django_capture_on_commit_callbacks(execute=True):
         r = web.post(
             "/my/account/",
             {
-                "password": "1",
-                "current_password": NEW_PASSWORD,
-                "new_password": "a different long phrase",
+                "change_password": "1",
+                "pw-current_password": NEW_PASSWORD,
+                "pw-new_password": "a different long phrase",
             },
         )
     assert r.status_code == 302 and mail.outbox[-1].to == ["new@example.com"]
-    r = web.post("/my/account/", {"delete": "1", "password": "wrong", "confirm": "on"})
+    html = web.get("/my/account/").content.decode()
+    assert html.count('id="id_password"') == 0  # three forms, three distinct ids
+    r = web.post("/my/account/", {"delete": "1", "del-password": "wrong", "del-confirm": "on"})
     assert r.status_code == 200 and "not right" in r.content.decode()
     r = web.post(
-        "/my/account/", {"delete": "1", "password": "a different long phrase", "confirm": "on"}
+        "/my/account/",
+        {"delete": "1", "del-password": "a different long phrase", "del-confirm": "on"},
     )
     assert r.status_code == 302
     assert not ExternalLink.objects.exists()

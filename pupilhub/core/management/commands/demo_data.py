@@ -21,6 +21,12 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {demo.PASSWORD})"))
         for email, what in demo.logins():
             self.stdout.write(f"  {email:38} {what}")
+        self.stdout.write("")
+        self.stdout.write(
+            "Operators, admins and safeguarding leads also enter a code from an authenticator app.\n"
+            f"  Add this key to any app (time-based, 6 digits): {demo.DEMO_TOTP_SECRET}\n"
+            "  or print the current code with: make otp"
+        )
         notes = demo.notes_file()
         if notes.exists() and notes.read_text(encoding="utf-8").strip():
             self.stdout.write("")

@@ -1,0 +1,61 @@
+"""Account mail goes through the task queue, so a request's timing says nothing about
+whether the address has an account. Tasks take ids and issue the link themselves: no
+token ever sits in the broker."""
+
+from typing import Any
+
+from celery import shared_task
+
+from pupilhub.core import emails
+
+from .models import OneTimeToken, User
+
+
+def _user(user_id: Any) -> User | None:
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+@shared_task(ignore_result=True)
+def send_password_reset(user_id: str) -> None:
+    user = _user(user_id)
+    if user is None:
+        return
+    raw = OneTimeToken.issue(user, OneTimeToken.Purpose.RESET_PASSWORD, hours=1)
+    emails.send_now("password_reset", user.email, {"token": raw, "user": user})
+
+
+@shared_task(ignore_result=True)
+def send_verification(user_id: str, school_id: str | None = None) -> None:
+    from pupilhub.schools.models import School
+
+    user = _user(user_id)
+    if user is None or user.is_verified:
+        return
+    school = School.objects.filter(pk=school_id).first() if school_id else None
+    raw = OneTimeToken.issue(user, OneTimeToken.Purpose.VERIFY_EMAIL, hours=72)
+    emails.send_now("verify_email", user.email, {"token": raw, "school": school})
+
+
+@shared_task(ignore_result=True)
+def send_registration_existing(user_id: str, school_id: str) -> None:
+    from pupilhub.schools.models import School
+
+    user = _user(user_id)
+    school = School.objects.filter(pk=school_id).first()
+    if user is None or school is None:
+        return
+    emails.send_now("registration_existing", user.email, {"user": user, "school": school})
+
+
+@shared_task(ignore_result=True)
+def send_plain(name: str, to: str, context: dict[str, Any]) -> None:
+    """A notice whose context is plain data (names, never a token)."""
+    emails.send_now(name, to, context)
+
+
+@shared_task(ignore_result=True)
+def purge_expired() -> None:
+    """Daily: forget throttle buckets, holds and links whose time is long past."""
+    from . import actions
+
+    actions.purge_expired()

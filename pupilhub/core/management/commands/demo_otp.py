@@ -1,0 +1,16 @@
+"""`manage.py demo_otp`: the current second-factor code of the demo accounts."""
+
+from typing import Any
+
+import pyotp
+from django.core.management.base import BaseCommand
+
+from pupilhub.core import demo
+
+
+class Command(BaseCommand):
+    help = "Print the current 6-digit code for the demo accounts' shared authenticator secret."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        totp = pyotp.TOTP(demo.DEMO_TOTP_SECRET)
+        self.stdout.write(totp.now())
