@@ -58,3 +58,11 @@ def login(page, live_server, email, password):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_only_where_tested(request, settings):
+    """Journeys about other features sign in without a second factor; test_identity
+    exercises the real policy end to end."""
+    if request.module.__name__.rsplit(".", 1)[-1] != "test_identity":
+        settings.MFA_REQUIRED_ROLES = []

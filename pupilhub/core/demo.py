@@ -8,7 +8,7 @@ two schools' rolls. Later capabilities add their own steps to STEPS.
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -172,6 +172,17 @@ def schools_and_staff(demo: Demo) -> None:
         from pupilhub.schools.signals import school_created
 
         school_created.send(sender=School, school=school)
+    # An invitation not yet accepted shows on Northgate's staff page (no password, unverified).
+    invited = User.objects.create_user(
+        "new.teacher@northgate.example.org", None, first_name="Nia", surname="Newton"
+    )
+    StaffMembership.objects.create(
+        user=invited,
+        school=demo.schools["northgate"],
+        role="staff",
+        status="invited",
+        invite_expires_at=timezone.now() + timedelta(days=7),
+    )
     # One person working at two schools shows the school switcher.
     trust = _user(demo, "trust.senco@example.org", "Sam", "Okoro")
     for key in ("northgate", "stmarys"):

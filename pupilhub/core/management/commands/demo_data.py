@@ -23,7 +23,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email:38} {what}")
         self.stdout.write("")
         self.stdout.write(
-            "Operators, admins and safeguarding leads also enter a code from an authenticator app.\n"
+            "Operators, admins and safeguarding leads also enter an authenticator code.\n"
             f"  Add this key to any app (time-based, 6 digits): {demo.DEMO_TOTP_SECRET}\n"
             "  or print the current code with: make otp"
         )
