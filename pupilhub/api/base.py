@@ -1,18 +1,26 @@
 """The v1 NinjaAPI: bearer auth, the contract's error body, list pagination."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
+from pydantic import Field
 
 from pupilhub.accounts.models import ApiToken
 from pupilhub.core.errors import DomainError, Forbidden, RateLimited
 
 PAGE_SIZE = 50
+
+# Bounded numbers for input schemas: a value the database cannot hold is a 400, not a 500.
+Pence = Annotated[int, Field(ge=0, le=100_000_000)]  # up to £1,000,000
+Count = Annotated[int, Field(ge=0, le=100_000)]
+YearCode = Annotated[int, Field(ge=0, le=15)]  # 0 Reception/Nursery .. 13, 14-15 retained
+Score = Annotated[float, Field(ge=-1_000_000, le=1_000_000, allow_inf_nan=False)]
 
 
 class ErrorDetail(Schema):
@@ -110,6 +118,15 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     if isinstance(exc, RateLimited):
         response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    message = (
+        "The upload could not be read: send multipart/form-data with a boundary "
+        "and the file in a part named `file`."
+    )
+    return error_response(request, 400, "invalid", message, {"file": [message]})
 
 
 @api.exception_handler(Http404)

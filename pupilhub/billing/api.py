@@ -6,7 +6,7 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from pupilhub.api.base import errors
+from pupilhub.api.base import Pence, errors
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.schools.access import admin_access, require_operator, staff_access
 
@@ -68,7 +68,7 @@ class SubscriptionOut(Schema):
 
 
 class PriceIn(Schema):
-    price_per_pupil_pence: int
+    price_per_pupil_pence: Pence
 
 
 def invoice_out(invoice: actions.Invoice) -> InvoiceOut:

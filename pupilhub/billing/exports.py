@@ -1,11 +1,12 @@
 """Invoices for the finance office: one PDF per invoice, every line as CSV."""
 
-import csv
 import io
 
 from django.http import HttpResponse
 
 from pupilhub.core import pdf
+from pupilhub.core.downloads import attach
+from pupilhub.core.sheets import SafeWriter
 from pupilhub.core.templatetags.pupilhub import pounds
 from pupilhub.schools.access import SchoolAccess
 
@@ -28,9 +29,9 @@ CSV_HEADER = [
 
 def csv_response(access: SchoolAccess) -> HttpResponse:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(CSV_HEADER)
-    for invoice in invoices_for(access).order_by("issued_on"):
+    for invoice in invoices_for(access).order_by("issued_on").prefetch_related("lines"):
         for line in invoice.lines.all():
             writer.writerow(
                 [
@@ -49,8 +50,7 @@ def csv_response(access: SchoolAccess) -> HttpResponse:
     response = HttpResponse(
         out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = 'attachment; filename="pupilhub-invoices.csv"'
-    response["Cache-Control"] = "no-store"
+    attach(response, "pupilhub-invoices.csv")
     return response
 
 

@@ -6,7 +6,9 @@ searchable, accents included. Each page carries a running name (the pupil's)
 and "Page N of M".
 """
 
+import bisect
 import io
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +22,14 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    Frame,
+    Paragraph,
+    SimpleDocTemplate,
+    Table,
+    TableStyle,
+)
 
 if TYPE_CHECKING:
     from django.http import HttpResponse
@@ -138,9 +147,9 @@ def _numbered_canvas(running: dict[int, str]) -> type[Canvas]:
             total = len(self._pages)
             starts = sorted({1, *(k for k in running if k > 0)})
             for number, state in enumerate(self._pages, start=1):
-                start = max(s for s in starts if s <= number)
-                later = [s for s in starts if s > number]
-                end = (later[0] - 1) if later else total
+                at = bisect.bisect_right(starts, number)  # sections: found, not scanned
+                start = starts[at - 1]
+                end = starts[at] - 1 if at < len(starts) else total
                 name = running.get(start, running.get(0, ""))
                 self.__dict__.update(state)
                 self.setFont(FONT, 8)
@@ -213,9 +222,128 @@ def response(data: bytes, filename: str, *, inline: bool = False) -> "HttpRespon
     """A PDF download: never cached (it holds a child's data)."""
     from django.http import HttpResponse
 
+    from .downloads import attach
+
     result = HttpResponse(data, content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    result["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    result["Cache-Control"] = "no-store"
+    attach(result, filename, inline=inline)
     result["X-Content-Type-Options"] = "nosniff"
     return result
+
+
+log = logging.getLogger(__name__)
+
+
+class FormRef(Flowable):
+    """Draws a form (an XObject defined once in the file, such as the school's logo) at a
+    given size: a thousand pages share one copy of the image, decoded once."""
+
+    def __init__(self, name: str, width: float, height: float) -> None:
+        super().__init__()
+        self.name, self.width, self.height = name, width, height
+        self.hAlign = "LEFT"
+
+    def wrap(self, *_: Any) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.doForm(self.name)
+
+
+class Picture(Flowable):
+    """An image already decoded (an ImageReader) drawn at width x height."""
+
+    def __init__(self, image: Any, width: float, height: float) -> None:
+        super().__init__()
+        self.image, self.width, self.height = image, width, height
+        self.hAlign = "LEFT"
+
+    def wrap(self, *_: Any) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.drawImage(self.image, 0, 0, self.width, self.height, mask="auto")
+
+
+class SectionWriter:
+    """A long PDF written section by section (a pupil's report each) onto one canvas.
+
+    Each section starts on a fresh page and numbers its own pages "Page N of M": each
+    page's number is a form filled in once the section ends (when M is known), so pages
+    are never held back for a second pass and
+    the story is only ever one section long. Memory grows with the finished (compressed)
+    pages only, not with flowables or page states.
+    """
+
+    MARGINS = (18 * mm, 18 * mm, 16 * mm, 18 * mm)  # left, right, top, bottom
+
+    def __init__(self, target: Any, *, title: str, author: str) -> None:
+        self.canvas = Canvas(
+            target, pagesize=A4, initialFontName=FONT, lang="en-GB", pageCompression=1
+        )
+        self.canvas.setTitle(title)
+        self.canvas.setAuthor(author)
+        self.canvas.setCreator("pupilhub")
+        self.pages = 0
+        self._sections = 0
+
+    def add_image_form(self, name: str, image: Any, width: float, height: float) -> None:
+        """Define `name` as `image` (an ImageReader) scaled into width x height."""
+        w, h = image.getSize()
+        scale = min(width / w, height / h)
+        self.canvas.beginForm(name, 0, 0, width, height)
+        self.canvas.drawImage(image, 0, height - h * scale, w * scale, h * scale, mask="auto")
+        self.canvas.endForm()
+
+    def section(self, name: str, story: list[Flowable]) -> int:
+        """Lay `story` out from a fresh page; return how many pages it took."""
+        self._sections += 1
+        section = self._sections
+        left, right, top, bottom = self.MARGINS
+        width, height = A4[0] - left - right, A4[1] - top - bottom
+        story = list(story)
+        count = 0
+        while story or count == 0:
+            count += 1
+            frame = Frame(left, bottom, width, height, leftPadding=6, rightPadding=6)
+            self._fill(frame, story)
+            self._footer(name, f"n{section}.{count}")
+            self.canvas.showPage()
+            self.pages += 1
+        for number in range(1, count + 1):
+            self.canvas.beginForm(f"n{section}.{number}", 0, 0, self.NUMBER_BOX, 10 * mm)
+            self.canvas.setFont(FONT, 8)
+            self.canvas.setFillColor(colors.HexColor("#444444"))
+            self.canvas.drawRightString(self.NUMBER_BOX, 0, f"Page {number} of {count}")
+            self.canvas.endForm()
+        return count
+
+    def _fill(self, frame: Frame, story: list[Flowable]) -> None:
+        while story:
+            head = story[0]
+            if frame.add(head, self.canvas, trySplit=1):
+                story.pop(0)
+                continue
+            parts = frame.split(head, self.canvas)
+            if parts and frame.add(parts[0], self.canvas, trySplit=0):
+                story[0:1] = parts[1:]
+                continue
+            if frame._atTop:  # too big even for an empty page: leave it out, never loop
+                log.warning("a flowable too large for a page was left out")
+                story.pop(0)
+                continue
+            return  # the page is full
+
+    NUMBER_BOX = 50 * mm  # the page number's form, right-aligned in the margin
+
+    def _footer(self, name: str, number_form: str) -> None:
+        c = self.canvas
+        c.saveState()
+        c.setFont(FONT, 8)
+        c.setFillColor(colors.HexColor("#444444"))
+        c.drawString(18 * mm, 10 * mm, name)
+        c.translate(A4[0] - 18 * mm - self.NUMBER_BOX, 10 * mm)
+        c.doForm(number_form)
+        c.restoreState()
+
+    def save(self) -> None:
+        self.canvas.save()

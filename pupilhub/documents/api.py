@@ -8,8 +8,9 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import create_model
+from pydantic.fields import FieldInfo
 
-from pupilhub.api.base import errors
+from pupilhub.api.base import Count, Pence, Score, errors
 from pupilhub.core import audit
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.pupils.access import pupil_for
@@ -58,12 +59,12 @@ class ProvisionIn(Schema):
     area_of_need: Area
     provider: str = ""
     frequency: str = ""
-    group_size: int | None = None
-    cost_pence: int = 0
+    group_size: Count | None = None
+    cost_pence: Pence = 0
     start_date: date
     end_date: date | None = None
-    entry_score: float | None = None
-    exit_score: float | None = None
+    entry_score: Score | None = None
+    exit_score: Score | None = None
     notes: str = ""
     confidential: bool = False
 
@@ -134,9 +135,13 @@ class TimelineOut(Schema):
 
 
 def patch_schema(schema: type[Schema]) -> type[Schema]:
-    """The same fields, all optional: PATCH changes only what it names."""
+    """The same fields, all optional: PATCH changes only what it names.
+
+    A field left out keeps its value; `null` is refused (400) unless the field itself may be
+    empty (its type admits None). Defaults are not validated, so leaving a field out is fine.
+    """
     fields = {
-        name: (info.annotation | None, None)  # type: ignore[operator]
+        name: (info.annotation, FieldInfo.merge_field_infos(info, default=None))
         for name, info in schema.model_fields.items()
     }
     return create_model(f"{schema.__name__[:-2]}Patch", __base__=Schema, **fields)  # type: ignore[call-overload]

@@ -90,6 +90,10 @@ def check_upload(filename: str, data: bytes) -> Kind:
     if extension not in kind.extensions:
         message = f"The file's name ends .{extension or '(none)'} but its content is not that type."
         raise Invalid(message, code="file_type_mismatch", fields={"file": [message]})
+    if kind in (PNG, JPEG, GIF):
+        from pupilhub.core.images import decode
+
+        decode(data)  # a file that only starts like an image is refused here
     scan(data)
     return kind
 

@@ -3,7 +3,6 @@
 Aggregated in the database (one GROUP BY query), never row by row in Python.
 """
 
-import csv
 import io
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -12,7 +11,9 @@ from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Q, Su
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from pupilhub.core.downloads import attach
 from pupilhub.core.errors import Forbidden
+from pupilhub.core.sheets import SafeWriter
 from pupilhub.core.templatetags.pupilhub import pounds
 from pupilhub.core.views import school_view
 from pupilhub.schools.access import SchoolAccess
@@ -126,14 +127,13 @@ def _table(data: list[dict[str, Any]]) -> list[list[Any]]:
 def csv_export(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     data = rows(access, _filters(request))
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(HEADER)
     writer.writerows(_table(data))
     response = HttpResponse(
         out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = 'attachment; filename="provision-map.csv"'
-    response["Cache-Control"] = "no-store"
+    attach(response, "provision-map.csv")
     return response
 
 
@@ -183,6 +183,5 @@ def pdf_export(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         ]
     )
     response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="provision-map.pdf"'
-    response["Cache-Control"] = "no-store"
+    attach(response, "provision-map.pdf")
     return response

@@ -16,6 +16,7 @@ from pupilhub.accounts.actions import ensure_valid_password, verify_own_password
 from pupilhub.accounts.models import OneTimeToken, User, normalise_email
 from pupilhub.core import audit, throttle
 from pupilhub.core.errors import Conflict, Forbidden, Invalid, NotFound, invalid_field
+from pupilhub.core.sheets import xlsx_row
 from pupilhub.pupils.access import pupils_from_ids
 from pupilhub.pupils.identity import normalise_pupil_id
 from pupilhub.pupils.models import Pupil
@@ -205,34 +206,40 @@ def workbook(school: School, lt: LicenceType, issued: list[tuple[Pupil, str]]) -
     sheet = book.create_sheet("Licence keys")
     register = f"{settings.BASE_URL}/gateway/{school.id}/register/"
     sheet.append(
-        [
-            "pupil_id",
-            "first_name",
-            "surname",
-            "year_group",
-            "tutor_group",
-            "licence_type",
-            "licence_key",
-            "school",
-            "registration_address",
-            "year",
-        ]
+        xlsx_row(
+            sheet,
+            [
+                "pupil_id",
+                "first_name",
+                "surname",
+                "year_group",
+                "tutor_group",
+                "licence_type",
+                "licence_key",
+                "school",
+                "registration_address",
+                "year",
+            ],
+        )
     )
     for pupil, key in issued:
         pupil.school = school
         sheet.append(
-            [
-                pupil.pupil_id,
-                pupil.first_name,
-                pupil.surname,
-                pupil.year_group,  # the national code, as everywhere in the API
-                pupil.tutor_group,
-                lt.name,
-                licence_keys.display(key),
-                school.name,
-                register,
-                pupil.year_label,  # "Y8" or "S2", for the letter
-            ]
+            xlsx_row(
+                sheet,
+                [
+                    pupil.pupil_id,
+                    pupil.first_name,
+                    pupil.surname,
+                    pupil.year_group,  # the national code, as everywhere in the API
+                    pupil.tutor_group,
+                    lt.name,
+                    licence_keys.display(key),
+                    school.name,
+                    register,
+                    pupil.year_label,  # "Y8" or "S2", for the letter
+                ],
+            )
         )
     out = io.BytesIO()
     book.save(out)

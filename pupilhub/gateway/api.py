@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from pupilhub.api.base import errors
+from pupilhub.api.base import YearCode, errors
+from pupilhub.core.downloads import attach
 from pupilhub.core.errors import Invalid
 from pupilhub.pupils.access import pupil_for
 from pupilhub.schools.access import admin_access, require_operator, staff_access
@@ -36,7 +37,7 @@ class AccessIn(Schema):
 class KeysIn(Schema):
     licence_type: str
     pupils: list[str] = []
-    year_group: int | None = None
+    year_group: YearCode | None = None
     tutor_group: str = ""
 
 
@@ -53,7 +54,7 @@ class GatewayIn(Schema):
 class FieldIn(Schema):
     name: str
     portlet: str = "tracking"
-    year_group: int | None = None
+    year_group: YearCode | None = None
     subject: str = ""
     period: str = ""
     kind: str = "grade"
@@ -148,8 +149,7 @@ def generate_keys(request: HttpRequest, school: str, payload: KeysIn) -> HttpRes
     response = HttpResponse(
         actions.workbook(access.school, lt, issued), content_type=XLSX, status=201
     )
-    response["Content-Disposition"] = 'attachment; filename="licence-keys.xlsx"'
-    response["Cache-Control"] = "no-store"
+    attach(response, "licence-keys.xlsx")
     return response
 
 

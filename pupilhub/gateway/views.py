@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from pupilhub.accounts.actions import do_set_password, request_email_change, verify_own_password
 from pupilhub.accounts.models import OneTimeToken
+from pupilhub.core.downloads import attach
 from pupilhub.core.errors import DomainError, RateLimited, invalid_field
 from pupilhub.core.views import apply_errors, school_view
 from pupilhub.pupils.models import Pupil
@@ -105,8 +106,7 @@ def keys_download(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("gateway:home", access.school.id)
     response = HttpResponse(actions.workbook(access.school, lt, issued), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="licence-keys.xlsx"'
-    response["Cache-Control"] = "no-store"
+    attach(response, "licence-keys.xlsx")
     return response
 
 

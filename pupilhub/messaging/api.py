@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from pupilhub.api.base import errors, page
+from pupilhub.api.base import YearCode, errors, page
 from pupilhub.schools.access import staff_access
 
 from . import actions
@@ -17,7 +17,7 @@ router = Router(tags=["messages"])
 
 class Audience(Schema):
     pupils: list[str] = []
-    year_groups: list[int] = []
+    year_groups: list[YearCode] = []
     tutor_groups: list[str] = []
     sets: list[str] = []
     licence_types: list[str] = []

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from pupilhub.api.base import errors, page
+from pupilhub.api.base import YearCode, errors, page
 from pupilhub.schools.access import staff_access
 
 from . import actions
@@ -30,14 +30,16 @@ class PupilIn(Schema):
 
 
 class PupilPatch(Schema):
-    first_name: str | None = None
-    surname: str | None = None
-    date_of_birth: date | None = None
-    pupil_id: str | None = None
-    year_group: int | None = None
-    tutor_group: str | None = None
-    sets: list[str] | None = None
-    status: str | None = None
+    """Fields left out keep their value; `null` is refused (none of them may be empty)."""
+
+    first_name: str = None  # type: ignore[assignment]
+    surname: str = None  # type: ignore[assignment]
+    date_of_birth: date = None  # type: ignore[assignment]
+    pupil_id: str = None  # type: ignore[assignment]
+    year_group: int = None  # type: ignore[assignment]
+    tutor_group: str = None  # type: ignore[assignment]
+    sets: list[str] = None  # type: ignore[assignment]
+    status: str = None  # type: ignore[assignment]
 
 
 class PupilOut(Schema):
@@ -79,7 +81,7 @@ def list_pupils(
     request: HttpRequest,
     school: str,
     status: str = "",
-    year_group: int | None = None,
+    year_group: YearCode | None = None,
     tutor_group: str = "",
     q: str = "",
 ) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """Report Manager actions: define, end, archive; print runs; the school logo."""
 
 import logging
+import tempfile
 from typing import Any
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -138,8 +139,11 @@ def run_print(run_id: Any) -> None:
 
     stats: dict[str, int] = {}
     try:
-        data = compiler.combined_pdf(run.report, pupils, progress, stats)
-        run.file.save(f"{run.pk}.pdf", ContentFile(data), save=False)
+        # Written to a temporary file as it is laid out, then copied to storage in chunks.
+        with tempfile.TemporaryFile() as handle:
+            compiler.write_print_run(run.report, pupils, handle, progress, stats)
+            handle.seek(0)
+            run.file.save(f"{run.pk}.pdf", File(handle), save=False)
     except Exception as exc:
         log.exception("print run failed")
         PrintRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=type(exc).__name__)
@@ -163,10 +167,13 @@ def do_set_logo(access: SchoolAccess, filename: str, data: bytes) -> None:
         raise Invalid(
             "The logo must be a PNG or JPEG image.", fields={"file": ["PNG or JPEG only."]}
         )
+    from pupilhub.core.images import normalise_logo
+
+    png = normalise_logo(data)  # decoded in full now, so a bad file never reaches a report
     school = access.school
     with transaction.atomic():
         old = school.logo.name if school.logo else ""
-        school.logo.save(f"{school.pk}-logo", ContentFile(data), save=False)
+        school.logo.save(f"{school.pk}-logo.png", ContentFile(png), save=False)
         school.save(update_fields=["logo"])
         audit.record(access.user, "school.logo_changed", school)
     if old:

@@ -6,7 +6,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from pupilhub.api.base import errors, page
+from pupilhub.api.base import YearCode, errors, page
 from pupilhub.core.errors import Conflict
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.gateway.access import link_for
@@ -24,7 +24,7 @@ me_router = Router(tags=["gateway (external users)"])
 
 class ReportIn(Schema):
     name: str
-    year_groups: list[int]
+    year_groups: list[YearCode]
     fields: list[Any]
     licence_types: list[str] = []
 

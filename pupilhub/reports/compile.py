@@ -11,9 +11,11 @@ from typing import Any
 
 from django.utils import timezone
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, PageBreak, Spacer
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Spacer
 
 from pupilhub.core import pdf
+from pupilhub.core.images import safe_image
 from pupilhub.gateway.models import TrackingField, TrackingValue
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.models import School
@@ -46,25 +48,29 @@ def _values(
     return out
 
 
-def logo_bytes(school: School) -> bytes | None:
+def logo_image(school: School) -> Any:
+    """The school's logo decoded once, ready to draw, or None: a missing or damaged file
+    leaves the logo out and never stops a report."""
     if not school.logo:
         return None
     try:
         with school.logo.open("rb") as handle:
-            return handle.read()
+            data = handle.read()
     except (OSError, ValueError):
-        return None  # a missing logo file must not stop a report
+        return None
+    image = safe_image(data)
+    return ImageReader(image) if image is not None else None
 
 
-def _header(school: School, logo: bytes | None) -> list[Any]:
+def _header(school: School, logo: Any) -> list[Any]:
     """Fresh flowables each time (ReportLab flowables are not shared between pages)."""
     items: list[Any] = []
-    if logo:
-        items.append(
-            Image(
-                io.BytesIO(logo), width=24 * mm, height=24 * mm, kind="proportional", hAlign="LEFT"
-            )
-        )
+    if isinstance(logo, str):  # a form drawn once per run (see combined_pdf)
+        items.append(pdf.FormRef(logo, 24 * mm, 24 * mm))
+    elif logo is not None:
+        width, height = logo.getSize()
+        scale = 24 * mm / max(width, height)
+        items.append(pdf.Picture(logo, width * scale, height * scale))
     items.append(pdf.text(school.name, "small"))
     return items
 
@@ -141,11 +147,66 @@ def report_pdf(report: Report, pupil: Pupil, licence_type: Any = None) -> bytes:
         _values([pupil], fields)[pupil.pk],
         running,
         profile=profile,
-        header=_header(school, logo_bytes(school)),
+        header=_header(school, logo_image(school)),
     )
     return pdf.render(
         story, title=f"{report.name}: {pupil.full_name}", author=school.name, running=running
     )
+
+
+CHUNK = 200  # pupils whose tracking values are read at once
+COVER_ROWS = 45  # rows of the cover list per table (one page each, no long-table splits)
+
+
+def write_print_run(
+    report: Report,
+    pupils: list[Pupil],
+    target: Any,
+    progress: Callable[[int], None] | None = None,
+    stats: dict[str, int] | None = None,
+) -> None:
+    """A cover list of who is included, then each pupil's report from a fresh page,
+    written to `target` (a path or binary file) as it goes.
+
+    Memory stays flat in the run's size: the logo is decoded once and embedded once as a
+    form, values are read CHUNK pupils at a time, and only one pupil's story exists at once.
+    """
+    school = report.school
+    fields = report_fields(report)
+    writer = pdf.SectionWriter(target, title=f"{report.name}: print run", author=school.name)
+    logo = logo_image(school)
+    header_logo: Any = None
+    if logo is not None:
+        writer.add_image_form("logo", logo, 24 * mm, 24 * mm)
+        header_logo = "logo"
+    cover: list[Any] = [
+        pdf.Heading(f"{report.name}: paper copies"),
+        pdf.text(f"{school.name}. {len(pupils)} pupils, in tutor group then surname order."),
+        Spacer(1, 4 * mm),
+    ]
+    for start in range(0, len(pupils), COVER_ROWS):
+        rows = [["Tutor group", "Pupil", "Pupil ID"]] + [
+            [p.tutor_group or "-", pdf.text(f"{p.surname}, {p.first_name}", "cell"), p.pupil_id]
+            for p in pupils[start : start + COVER_ROWS]
+        ]
+        cover.append(pdf.table(rows, widths=[30 * mm, 100 * mm, 44 * mm], header=True, grid=True))
+    writer.section(f"{report.name}: print run", cover)
+    done = 0
+    for start in range(0, len(pupils), CHUNK):
+        chunk = pupils[start : start + CHUNK]
+        values = _values(chunk, fields)
+        for pupil in chunk:
+            pupil.school = school
+            story = pupil_story(
+                report, pupil, fields, values[pupil.pk], {}, header=_header(school, header_logo)
+            )
+            writer.section(pupil.full_name, story[1:])  # the section names the pages
+            done += 1
+            if progress is not None:
+                progress(done)
+    writer.save()
+    if stats is not None:
+        stats["pages"] = writer.pages
 
 
 def combined_pdf(
@@ -154,42 +215,7 @@ def combined_pdf(
     progress: Callable[[int], None] | None = None,
     stats: dict[str, int] | None = None,
 ) -> bytes:
-    """A cover list of who is included, then each pupil's report from a fresh page."""
-    school = report.school
-    fields = report_fields(report)
-    values = _values(pupils, fields)
-    running: dict[int, str] = {}
-    done = [0]
-
-    def tick() -> None:
-        done[0] += 1
-        if progress is not None:
-            progress(done[0])
-
-    cover = [["Tutor group", "Pupil", "Pupil ID"]] + [
-        [p.tutor_group or "-", pdf.text(f"{p.surname}, {p.first_name}", "cell"), p.pupil_id]
-        for p in pupils
-    ]
-    story: list[Any] = [
-        pdf.RunningName(f"{report.name}: print run", running),
-        pdf.Heading(f"{report.name}: paper copies"),
-        pdf.text(f"{school.name}. {len(pupils)} pupils, in tutor group then surname order."),
-        Spacer(1, 4 * mm),
-        pdf.table(cover, widths=[30 * mm, 100 * mm, 44 * mm], header=True, grid=True),
-    ]
-    logo = logo_bytes(school)
-    for pupil in pupils:
-        pupil.school = school
-        story.append(PageBreak())
-        story += pupil_story(
-            report,
-            pupil,
-            fields,
-            values[pupil.pk],
-            running,
-            header=_header(school, logo),
-            on_draw=tick,
-        )
-    return pdf.render(
-        story, title=f"{report.name}: print run", author=school.name, running=running, stats=stats
-    )
+    """The print run as bytes (small runs and tests; the job writes to a file)."""
+    buffer = io.BytesIO()
+    write_print_run(report, pupils, buffer, progress, stats)
+    return buffer.getvalue()

@@ -5,7 +5,7 @@ import uuid
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from pupilhub.api.base import errors, page
+from pupilhub.api.base import YearCode, errors, page
 from pupilhub.core.errors import NotFound
 from pupilhub.schools.access import SchoolAccess, parse_id, require_operator, staff_access
 
@@ -20,8 +20,8 @@ class SchoolIn(Schema):
     name: str
     postcode: str
     year_scheme: str = "england"
-    year_from: int | None = None
-    year_to: int | None = None
+    year_from: YearCode | None = None
+    year_to: YearCode | None = None
 
 
 class SchoolOut(Schema):

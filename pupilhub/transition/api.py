@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from pupilhub.api.base import errors, page
+from pupilhub.api.base import YearCode, errors, page
 from pupilhub.schools.access import admin_access, parse_id, require_operator, staff_access
 from pupilhub.schools.models import School
 
@@ -29,7 +29,7 @@ class MemberIn(Schema):
 class RequestIn(Schema):
     from_school: str
     pupils: list[str] = []
-    year_group: int | None = None
+    year_group: YearCode | None = None
     document_types: list[str]
 
 

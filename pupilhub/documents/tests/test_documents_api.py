@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from PIL import Image
 
 from pupilhub.core.models import AuditEvent
 from pupilhub.documents.models import Attachment, Plan
@@ -235,7 +236,11 @@ def test_allowed_types_are_judged_by_content(personas):
     api = personas.api("teacher")
     assert _upload(api, personas, "notes.docx", _docx()).status_code == 201
     assert _upload(api, personas, "notes.txt", "Plain notes, café".encode()).status_code == 201
-    assert _upload(api, personas, "p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100).status_code == 201
+    real = io.BytesIO()
+    Image.new("RGB", (20, 10), "red").save(real, format="PNG")
+    assert _upload(api, personas, "p.png", real.getvalue()).status_code == 201
+    fake = _upload(api, personas, "p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    assert fake.status_code == 400 and fake.json()["error"]["code"] == "invalid_image"
 
 
 @pytest.mark.parametrize(
