@@ -162,20 +162,23 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, exc.status_code, code, message)
 
 
-def page(request: HttpRequest, items: Any, serialize: Any = None) -> dict[str, Any]:
-    """`{"items": [...], "next": url-or-null}` with PAGE_SIZE items a page (`?page=N`)."""
-    try:
-        number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        number = 1
+def page(
+    request: HttpRequest, items: Any, serialize: Any = None, *, batch: Any = None
+) -> dict[str, Any]:
+    """`{"items": [...], "next": url-or-null}` with PAGE_SIZE items a page (`?page=N`).
+
+    `serialize` turns one row into an item; `batch` turns the page's rows into items at once
+    (to load what they need in a query or two, never one a row).
+    """
+    raw = request.GET.get("page", "1")
+    number = int(raw) if raw.isdigit() and len(raw) < 9 else 1
     paginator = Paginator(items, PAGE_SIZE)
-    current = paginator.get_page(number)
-    rows = list(current.object_list)
+    rows = list(paginator.page(number).object_list) if number <= paginator.num_pages else []
     next_url = None
     if number < paginator.num_pages:
         query = request.GET.copy()
         query["page"] = str(number + 1)
         next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-    if number > paginator.num_pages:
-        rows = []
+    if batch is not None:
+        return {"items": batch(rows), "next": next_url}
     return {"items": [serialize(r) for r in rows] if serialize else rows, "next": next_url}

@@ -6,7 +6,7 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from pupilhub.api.base import Pence, errors
+from pupilhub.api.base import Pence, errors, page
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.schools.access import admin_access, require_operator, staff_access
 
@@ -139,7 +139,8 @@ def set_price(request: HttpRequest, school: str, payload: PriceIn) -> dict[str, 
 @router.get("/schools/{school}/invoices", response={200: InvoiceList, **errors(403, 404)})
 def list_invoices(request: HttpRequest, school: str) -> dict[str, object]:
     access = admin_access(request.user, school, operator_ok=True)
-    return {"items": [invoice_out(i) for i in invoices_for(access)], "next": None}
+    invoices = invoices_for(access).order_by("-issued_on", "-id").prefetch_related("lines")
+    return page(request, invoices, lambda i: invoice_out(i).dict())
 
 
 @router.get("/schools/{school}/invoices.csv", response={200: None, **errors(403, 404)})

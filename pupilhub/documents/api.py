@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 from pydantic import create_model
 from pydantic.fields import FieldInfo
 
-from pupilhub.api.base import Count, Pence, Score, errors
+from pupilhub.api.base import Count, Pence, Score, errors, page
 from pupilhub.core import audit
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.pupils.access import pupil_for
@@ -190,7 +190,7 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
         docs = pupil_documents(access, dtype, target).select_related("transferred_from_school")
         if dtype.safeguarding:
             audit.record(access.user, "safeguarding_issue.listed", target)
-        return {"items": [serialize(dtype, d) for d in docs], "next": None}
+        return page(request, docs, lambda d: serialize(dtype, d))
 
     @router.get(
         base + "/{id}",
@@ -212,7 +212,7 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
     def doc_history(request: HttpRequest, school: str, pupil: str, id: str) -> dict[str, Any]:
         """Who created, changed (field names only), deleted or restored it, oldest first."""
         access, target = _context(request, school, pupil)
-        return {"items": history(access, document_for(access, dtype, target, id)), "next": None}
+        return page(request, history(access, document_for(access, dtype, target, id)))
 
     @router.delete(
         base + "/{id}",
@@ -371,4 +371,4 @@ def passport_pdf(request: HttpRequest, school: str, pupil: str, id: str) -> Http
 def documents(request: HttpRequest, school: str, pupil: str) -> dict[str, Any]:
     """Every document the caller may see, newest first."""
     access, target = _context(request, school, pupil)
-    return {"items": timeline(access, target), "next": None}
+    return page(request, timeline(access, target))

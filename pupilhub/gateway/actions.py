@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
@@ -396,30 +397,45 @@ def do_set_preferences(user: User, link: ExternalLink, paperless: bool) -> Exter
 # School control ------------------------------------------------------------------
 
 
-def external_users(school: School) -> list[dict[str, Any]]:
-    """Accounts linked to the school's pupils (admins only: this shows addresses)."""
-    links = (
-        ExternalLink.objects.filter(school=school)
-        .select_related("user", "pupil", "licence_type")
-        .order_by("user__email")
-    )
-    denied = set(ExternalDenial.objects.filter(school=school).values_list("user_id", flat=True))
-    users: dict[Any, dict[str, Any]] = {}
-    for link in links:
-        u = link.user
-        entry = users.setdefault(
-            u.pk,
-            {
-                "id": u.pk,
-                "email": u.email,
-                "name": u.full_name,
-                "status": "denied" if u.pk in denied else "active",
-                "verified": u.email_verified_at is not None,
-                "last_login": u.last_login,
-                "links": [],
-            },
+def external_users(school: School, q: str = "") -> QuerySet[User]:
+    """Accounts linked to the school's pupils, by email (admins only: this shows addresses).
+
+    A subquery on the school's links (its index), not a join over every user; `q` narrows
+    by address or name. Rows for a page come from `external_user_rows`.
+    """
+    users = User.objects.filter(pk__in=ExternalLink.objects.filter(school=school).values("user_id"))
+    for term in q.split()[:3]:
+        users = users.filter(
+            Q(email__icontains=term) | Q(first_name__icontains=term) | Q(surname__icontains=term)
         )
-        entry["links"].append(
+    return users.order_by("email", "id")
+
+
+def external_user_rows(school: School, users: list[User]) -> list[dict[str, Any]]:
+    """One page of external users with their links at this school: two queries a page."""
+    ids = [u.pk for u in users]
+    denied = set(
+        ExternalDenial.objects.filter(school=school, user__in=ids).values_list("user_id", flat=True)
+    )
+    rows: dict[Any, dict[str, Any]] = {
+        u.pk: {
+            "id": u.pk,
+            "email": u.email,
+            "name": u.full_name,
+            "status": "denied" if u.pk in denied else "active",
+            "verified": u.email_verified_at is not None,
+            "last_login": u.last_login,
+            "links": [],
+        }
+        for u in users
+    }
+    links = (
+        ExternalLink.objects.filter(school=school, user__in=ids)
+        .select_related("pupil", "licence_type")
+        .order_by("pupil__surname", "pupil__first_name", "id")
+    )
+    for link in links:
+        rows[link.user_id]["links"].append(
             {
                 "id": link.pk,
                 "pupil": link.pupil_id,
@@ -428,7 +444,7 @@ def external_users(school: School) -> list[dict[str, Any]]:
                 "paperless_reports": link.paperless_reports,
             }
         )
-    return list(users.values())
+    return list(rows.values())
 
 
 def external_user_for(school: School, user_id: Any) -> User:
@@ -588,14 +604,75 @@ def do_set_values(access: SchoolAccess, pupil: Pupil, values: dict[str, Any]) ->
     if errors:
         raise Invalid("Some values could not be saved; nothing was changed.", fields=errors)
     with transaction.atomic():
-        for key, value in clean.items():
-            TrackingValue.objects.update_or_create(
-                pupil=pupil, field=fields[key], defaults={"school": access.school, "value": value}
-            )
+        write_values(access.school, [(pupil, fields[k], v) for k, v in clean.items()])
         audit.record(
             access.user, "tracking.values_set", pupil, school=access.school, fields=sorted(clean)
         )
     return clean
+
+
+def write_values(school: School, rows: list[tuple[Pupil, TrackingField, str]]) -> int:
+    """Store many values in a few queries whatever their number: read what exists, then
+    one bulk update (changed values only) and one bulk insert. Returns how many changed.
+    Call inside a transaction."""
+    if not rows:
+        return 0
+    pupil_ids = {p.pk for p, _, _ in rows}
+    field_ids = {f.pk for _, f, _ in rows}
+    existing = {
+        (v.pupil_id, v.field_id): v
+        for v in TrackingValue.objects.filter(
+            school=school, pupil__in=pupil_ids, field__in=field_ids
+        ).only("id", "pupil_id", "field_id", "value")
+    }
+    now = timezone.now()
+    changed, new = [], {}
+    for pupil, field, value in rows:
+        found = existing.get((pupil.pk, field.pk))
+        if found is None:
+            new[(pupil.pk, field.pk)] = TrackingValue(
+                school=school, pupil=pupil, field=field, value=value, updated_at=now
+            )
+        elif found.value != value:
+            found.value, found.updated_at = value, now
+            changed.append(found)
+    TrackingValue.objects.bulk_update(changed, ["value", "updated_at"], batch_size=500)
+    TrackingValue.objects.bulk_create(list(new.values()), batch_size=500)
+    return len(changed) + len(new)
+
+
+def do_set_marksheet(
+    access: SchoolAccess,
+    pupils: list[Pupil],
+    fields: list[TrackingField],
+    posted: dict[tuple[Any, str], str],
+) -> tuple[int, dict[str, list[str]]]:
+    """A whole marksheet (pupil x field cells): every cell checked first, then all saved
+    at once, or nothing and every bad cell named (`"<pupil id>:<field key>"`)."""
+    errors: dict[str, list[str]] = {}
+    rows = []
+    for pupil in pupils:
+        for field in fields:
+            raw = posted.get((pupil.pk, field.key))
+            if raw is None:
+                continue
+            try:
+                rows.append((pupil, field, _clean_value(field, raw)))
+            except ValueError as exc:
+                errors[f"{pupil.pk}:{field.key}"] = [str(exc)]
+    if errors:
+        return 0, errors
+    with transaction.atomic():
+        changed = write_values(access.school, rows)
+        audit.record(
+            access.user,
+            "tracking.marksheet_saved",
+            None,
+            school=access.school,
+            pupils=len(pupils),
+            values=changed,
+        )
+    return changed, {}
 
 
 def do_import_values(access: SchoolAccess, data: bytes) -> dict[str, Any]:
@@ -627,10 +704,7 @@ def do_import_values(access: SchoolAccess, data: bytes) -> dict[str, Any]:
     if errors:
         return {"updated": 0, "errors": errors}
     with transaction.atomic():
-        for pupil, field, value in rows:
-            TrackingValue.objects.update_or_create(
-                pupil=pupil, field=field, defaults={"school": access.school, "value": value}
-            )
+        write_values(access.school, rows)
         audit.record(access.user, "tracking.imported", None, school=access.school, values=len(rows))
     return {"updated": len(rows), "errors": []}
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from pupilhub.api.base import YearCode, errors
+from pupilhub.api.base import YearCode, errors, page
 from pupilhub.core.downloads import attach
 from pupilhub.core.errors import Invalid
 from pupilhub.pupils.access import pupil_for
@@ -162,10 +162,15 @@ def revoke_key(request: HttpRequest, school: str, payload: RevokeIn) -> dict[str
 
 
 @router.get("/schools/{school}/external-users", response={200: dict, **errors(403, 404)})
-def external_users(request: HttpRequest, school: str) -> dict[str, Any]:
-    """Main School Admin and admins only: the only staff view showing these addresses."""
+def external_users(request: HttpRequest, school: str, q: str = "") -> dict[str, Any]:
+    """Main School Admin and admins only: the only staff view showing these addresses.
+    Paginated by email; `q` searches address and name."""
     access = admin_access(request.user, school)
-    return {"items": actions.external_users(access.school), "next": None}
+    return page(
+        request,
+        actions.external_users(access.school, q),
+        batch=lambda users: actions.external_user_rows(access.school, users),
+    )
 
 
 @router.post("/schools/{school}/external-users/{id}/deny", response={200: dict, **errors(403, 404)})

@@ -120,6 +120,8 @@ class ExternalLink(UUIDModel):
                 fields=["user", "pupil", "licence_type"], name="one_link_per_type"
             )
         ]
+        # A school's external users: found by school, never by a join over every user.
+        indexes = [models.Index(fields=["school", "user"], name="link_school_user_idx")]
 
     def __str__(self) -> str:
         return f"link {self.pk}"

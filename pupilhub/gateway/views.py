@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -146,7 +146,16 @@ def external_users(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("gateway:users", access.school.id)
-    return render(request, "gateway/users.html", {"users": actions.external_users(access.school)})
+    q = request.GET.get("q", "").strip()[:100]
+    found = Paginator(actions.external_users(access.school, q), 50).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": found,
+        "users": actions.external_user_rows(access.school, list(found)),
+        "q": q,
+    }
+    return render(request, "gateway/users.html", context)
 
 
 # Staff: tracking ------------------------------------------------------------------
@@ -240,20 +249,13 @@ def _save_marksheet(
     request: HttpRequest, access: SchoolAccess, pupils: list[Pupil], fields: list[TrackingField]
 ) -> dict[str, list[str]]:
     """All or nothing: any bad cell and nothing is saved, every bad cell is named."""
-    errors: dict[str, list[str]] = {}
-    try:
-        with transaction.atomic():
-            for p in pupils:
-                values = {f.key: request.POST.get(f"v:{p.id}:{f.key}", "") for f in fields}
-                try:
-                    actions.do_set_values(access, p, values)
-                except DomainError as exc:
-                    for key, msgs in exc.fields.items():
-                        errors[f"{p.id}:{key}"] = msgs
-            if errors:
-                raise DomainError("rollback")
-    except DomainError:
-        pass
+    posted = {
+        (p.pk, f.key): request.POST[f"v:{p.id}:{f.key}"]
+        for p in pupils
+        for f in fields
+        if f"v:{p.id}:{f.key}" in request.POST
+    }
+    _, errors = actions.do_set_marksheet(access, pupils, fields, posted)
     return errors
 
 

@@ -22,16 +22,25 @@ def message_for(access: SchoolAccess, message_id: Any) -> Message:
     return found
 
 
-def reached(message: Message) -> list[dict[str, Any]]:
-    """Per pupil: were their families reached? Names only, never addresses."""
+def reached(message: Message) -> tuple[QuerySet[Any], dict[str, dict[str, int]]]:
+    """Per pupil: were their families reached? Names only, never addresses.
+
+    The pupils (a queryset in name order, to paginate) and each one's delivery counts.
+    """
     from pupilhub.pupils.models import Pupil
 
     by_pupil: dict[str, dict[str, int]] = {}
     for pupil_ids, status in message.deliveries.values_list("pupil_ids", "status"):
         for pid in pupil_ids:
             row = by_pupil.setdefault(pid, {"sent": 0, "failed": 0, "queued": 0, "sending": 0})
-            row[status] += 1
-    pupils = Pupil.objects.filter(pk__in=list(by_pupil)).order_by("surname", "first_name")
+            row[status] = row.get(status, 0) + 1
+    pupils = Pupil.objects.filter(school=message.school_id, pk__in=list(by_pupil)).order_by(
+        "surname", "first_name", "id"
+    )
+    return pupils, by_pupil
+
+
+def reached_rows(pupils: Any, by_pupil: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     return [
         {
             "pupil": str(p.pk),

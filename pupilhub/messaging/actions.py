@@ -179,8 +179,21 @@ def do_queue(access: SchoolAccess, subject: str, html_body: str, data: dict[str,
 
 
 def counts(message: Message) -> dict[str, int]:
-    found = dict(message.deliveries.values_list("status").annotate(n=Count("id")).order_by())
-    return {s: found.get(s, 0) for s in DeliveryStatus.values}
+    return counts_for([message])[message.pk]
+
+
+def counts_for(messages: list[Message]) -> dict[Any, dict[str, int]]:
+    """Delivery counts by status for many messages in one GROUP BY query."""
+    out = {m.pk: dict.fromkeys(DeliveryStatus.values, 0) for m in messages}
+    rows = (
+        Delivery.objects.filter(message__in=list(out))
+        .values_list("message_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for message_id, status, n in rows:
+        out[message_id][status] = n
+    return out
 
 
 def status_of(c: dict[str, int]) -> str:

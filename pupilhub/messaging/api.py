@@ -9,7 +9,7 @@ from pupilhub.api.base import YearCode, errors, page
 from pupilhub.schools.access import staff_access
 
 from . import actions
-from .access import message_for, messages_for, reached
+from .access import message_for, messages_for, reached, reached_rows
 from .models import Message
 
 router = Router(tags=["messages"])
@@ -28,8 +28,8 @@ class MessageIn(Audience):
     html_body: str
 
 
-def message_out(message: Message) -> dict[str, Any]:
-    c = actions.counts(message)
+def message_out(message: Message, c: dict[str, int] | None = None) -> dict[str, Any]:
+    c = c if c is not None else actions.counts(message)
     return {
         "id": str(message.id),
         "status": actions.status_of(c),
@@ -64,7 +64,12 @@ def preview(request: HttpRequest, school: str, payload: Audience) -> dict[str, i
 @router.get("/schools/{school}/messages", response={200: dict, **errors(403, 404)})
 def list_messages(request: HttpRequest, school: str) -> dict[str, Any]:
     access = staff_access(request.user, school)
-    return page(request, messages_for(access), message_out)
+    return page(request, messages_for(access).order_by("-created_at", "-id"), batch=_with_counts)
+
+
+def _with_counts(messages: list[Message]) -> list[dict[str, Any]]:
+    found = actions.counts_for(messages)  # one query for the page, not one a message
+    return [message_out(m, found[m.pk]) for m in messages]
 
 
 @router.get("/schools/{school}/messages/{id}", response={200: dict, **errors(403, 404)})
@@ -77,4 +82,5 @@ def get_message(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
 def message_pupils(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
     """Which pupils' families were reached: names and counts, no addresses."""
     access = staff_access(request.user, school)
-    return {"items": reached(message_for(access, id)), "next": None}
+    pupils, by_pupil = reached(message_for(access, id))
+    return page(request, pupils, batch=lambda rows: reached_rows(rows, by_pupil))

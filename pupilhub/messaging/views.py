@@ -1,6 +1,7 @@
 """Message pages: compose (with a live recipient count), sent list, status per pupil."""
 
 from django.contrib import messages as flash
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -10,7 +11,7 @@ from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess
 
 from . import actions
-from .access import message_for, messages_for, reached
+from .access import message_for, messages_for, reached, reached_rows
 from .forms import ComposeForm
 
 
@@ -85,16 +86,24 @@ def count(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
 
 @school_view()
 def message_list(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
-    rows = [{"message": m, "counts": actions.counts(m)} for m in messages_for(access)[:100]]
-    return render(request, "messaging/list.html", {"rows": rows})
+    qs = messages_for(access).order_by("-created_at", "-id")
+    found = Paginator(qs, 50).get_page(request.GET.get("page"))
+    counts = actions.counts_for(list(found))
+    rows = [{"message": m, "counts": counts[m.pk]} for m in found]
+    return render(request, "messaging/list.html", {"rows": rows, "page": found})
 
 
 @school_view()
 def detail(request: HttpRequest, access: SchoolAccess, message: str) -> HttpResponse:
     found = message_for(access, message)
     c = actions.counts(found)
-    return render(
-        request,
-        "messaging/detail.html",
-        {"message": found, "counts": c, "status": actions.status_of(c), "pupils": reached(found)},
-    )
+    pupils, by_pupil = reached(found)
+    shown = Paginator(pupils, 100).get_page(request.GET.get("page"))
+    context = {
+        "message": found,
+        "counts": c,
+        "status": actions.status_of(c),
+        "pupils": reached_rows(shown, by_pupil),
+        "page": shown,
+    }
+    return render(request, "messaging/detail.html", context)

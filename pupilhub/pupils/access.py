@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from pupilhub.core.errors import NotFound
 from pupilhub.schools.access import SchoolAccess, parse_id
 
+from .identity import search_text
 from .models import Pupil
 
 
@@ -41,10 +42,8 @@ def search_pupils(
             return qs.none()
     if tutor_group:
         qs = qs.filter(tutor_group__iexact=tutor_group.strip())
-    for term in (q or "").split()[:5]:
-        qs = qs.filter(
-            Q(first_name__icontains=term) | Q(surname__icontains=term) | Q(pupil_id__iexact=term)
-        )
+    for term in search_text(q or "").split()[:5]:
+        qs = qs.filter(search_text__contains=term)  # within the school's rows (its index)
     return qs.order_by("surname", "first_name", "id")
 
 

@@ -72,3 +72,12 @@ def match_parts(first_name: str, surname: str, dob: date, pupil_id: str) -> tupl
 def match_key(first_name: str, surname: str, dob: date, pupil_id: str) -> str:
     """The four normalised parts joined by a separator no name contains."""
     return "\x1f".join(match_parts(first_name, surname, dob, pupil_id))
+
+
+def search_text(value: str) -> str:
+    """For search: accents dropped (NFKD, marks removed), apostrophes unified, case-folded,
+    spaces collapsed, so "sean" finds "Seán" and "o'neill" finds it typed with a curly
+    apostrophe."""
+    text = unicodedata.normalize("NFKD", value or "").translate(_APOSTROPHES)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(text.split())

@@ -4,7 +4,7 @@ from django.db import models
 
 from pupilhub.core.models import UUIDModel
 
-from .identity import match_key, match_parts
+from .identity import match_key, match_parts, search_text
 
 
 class PupilStatus(models.TextChoices):
@@ -27,6 +27,8 @@ class Pupil(UUIDModel):
     match_key = models.CharField(max_length=300, db_index=True, editable=False)
     # Parts of the match key, to find near misses (three of four equal) by index.
     match_name = models.CharField(max_length=201, editable=False, default="")
+    # Names and pupil ID without accents or case, for search ("sean" finds "Seán").
+    search_text = models.CharField(max_length=230, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -40,6 +42,8 @@ class Pupil(UUIDModel):
             models.Index(fields=["school", "surname", "first_name"]),
             # The pupil list's default: active pupils in name order, read 50 at a time.
             models.Index(fields=["school", "status", "surname", "first_name", "id"]),
+            # Shared pupils: the partner's roll joined on the match key, school by school.
+            models.Index(fields=["school", "match_key"], name="pupil_school_match_idx"),
         ]
 
     def __str__(self) -> str:
@@ -57,10 +61,11 @@ class Pupil(UUIDModel):
         self.match_key = match_key(self.first_name, self.surname, self.date_of_birth, self.pupil_id)
         parts = match_parts(self.first_name, self.surname, self.date_of_birth, self.pupil_id)
         self.match_name = f"{parts[0]}\x1f{parts[1]}"
+        self.search_text = search_text(f"{self.first_name} {self.surname} {self.pupil_id}")
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.refresh_match_key()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "match_key", "match_name"}  # type: ignore[misc]
+            kwargs["update_fields"] = {*update_fields, "match_key", "match_name", "search_text"}  # type: ignore[misc]
         super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from pupilhub.schools.models import School
 
 from . import actions, serializers
 from .access import membership_for, partner_for, partners, request_for, requests_for
-from .matching import match
+from .matching import shared
 from .models import Cluster, ClusterMembership
 
 router = Router(tags=["transition"])
@@ -141,7 +141,16 @@ def shared_pupils(request: HttpRequest, school: str, partner: str = "") -> dict[
     """Pupils of this school matching one at `partner`; near misses listed apart."""
     access = admin_access(request.user, school)
     other = partner_for(access, partner)
-    return serializers.shared_pupils(access, match(access.school, other))
+    result = page(
+        request,
+        shared(access.school, other),
+        batch=lambda rows: serializers.shared_rows(access, rows, other),
+    )
+    if request.GET.get("page", "1") == "1":  # near misses to fix: with the first page
+        result["near_misses"], result["near_misses_total"] = serializers.near_miss_rows(
+            access.school, other
+        )
+    return result
 
 
 @router.post(

@@ -10,6 +10,8 @@ transfers.
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.models import School
 
@@ -71,3 +73,61 @@ def match(mine: School, partner: School, ids: Any = None) -> Matches:
             for other in index.get((skip, tuple(parts[:skip] + parts[skip + 1 :])), []):
                 result.near.setdefault(p.id, []).append((other, FIELDS[skip]))
     return result
+
+
+def shared(mine: School, partner: School) -> QuerySet[Pupil]:
+    """My pupils that match one at the partner, in name order: a join on the match key
+    done by the database (index on school and match key), so it pages like any list."""
+    keys = Pupil.objects.filter(school=partner).values("match_key")
+    return Pupil.objects.filter(school=mine, match_key__in=keys).order_by(
+        "surname", "first_name", "id"
+    )
+
+
+def counterparts(pupils: list[Pupil], partner: School) -> dict[str, Pupil]:
+    """The partner's pupil for each of `pupils` (a page of `shared`), by match key."""
+    keys = [p.match_key for p in pupils]
+    found = Pupil.objects.filter(school=partner, match_key__in=keys).only(
+        "id", "school_id", "first_name", "surname", "status", "match_key"
+    )
+    return {p.match_key: p for p in found}
+
+
+NEAR_FIELDS = (
+    "id",
+    "first_name",
+    "surname",
+    "pupil_id",
+    "date_of_birth",
+    "year_group",
+    "status",
+    "match_key",
+)
+
+
+def near_misses(
+    mine: School, partner: School, limit: int = 100
+) -> tuple[list[tuple[dict[str, Any], dict[str, Any], str]], int]:
+    """Pairs equal on three of the four parts (mine, theirs, which part differs), at most
+    `limit` of them, and how many there are. Rows are plain values, not models."""
+    theirs = list(Pupil.objects.filter(school=partner).values(*NEAR_FIELDS))
+    their_keys = {row["match_key"] for row in theirs}
+    my_rows = Pupil.objects.filter(school=mine).exclude(match_key__in=their_keys)
+    my_keys = set(Pupil.objects.filter(school=mine).values_list("match_key", flat=True))
+    index: dict[tuple[int, tuple[str, ...]], list[dict[str, Any]]] = {}
+    for other in theirs:
+        if other["match_key"] in my_keys:
+            continue
+        parts = other["match_key"].split(SEP)
+        for skip in range(4):
+            index.setdefault((skip, tuple(parts[:skip] + parts[skip + 1 :])), []).append(other)
+    pairs: list[tuple[dict[str, Any], dict[str, Any], str]] = []
+    total = 0
+    for row in my_rows.order_by("surname", "first_name", "id").values(*NEAR_FIELDS):
+        parts = row["match_key"].split(SEP)
+        for skip in range(4):
+            for other in index.get((skip, tuple(parts[:skip] + parts[skip + 1 :])), []):
+                total += 1
+                if len(pairs) < limit:
+                    pairs.append((row, other, FIELDS[skip]))
+    return pairs, total

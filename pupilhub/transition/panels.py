@@ -43,13 +43,15 @@ def transfer_banner(access: SchoolAccess, pupil: Pupil) -> dict[str, Any] | None
     offers = []
     types = visible_types(access)
     # One indexed look-up by match key, not a roll comparison per page view.
-    twins = Pupil.objects.filter(
-        school__in=partners(access.school), match_key=pupil.match_key
-    ).select_related("school")
+    twins = list(
+        Pupil.objects.filter(
+            school__in=partners(access.school), match_key=pupil.match_key
+        ).select_related("school")
+    )
+    counts = document_counts(twins, types)  # one grouped query a type, for every partner
     for other in twins:
-        counts = document_counts([other], types)[other.id]
-        if any(counts.values()):
-            offers.append({"school": other.school, "counts": counts})
+        if any(counts[other.id].values()):
+            offers.append({"school": other.school, "counts": counts[other.id]})
     if not offers:
         return None
     return {"template": "transition/panel_banner.html", "offers": offers}

@@ -10,7 +10,7 @@ from pupilhub.schools.access import SchoolAccess
 
 from .actions import can_handle_safeguarding
 from .choices import DOCUMENT_TYPES, MembershipStatus
-from .matching import Matches
+from .matching import counterparts, near_misses
 from .models import ClusterMembership, TransferRequest
 
 
@@ -53,6 +53,10 @@ def document_counts(pupils: list[Pupil], types: list[str]) -> dict[Any, dict[str
     return counts
 
 
+BRIEF = ("id", "first_name", "surname", "pupil_id", "date_of_birth", "year_group", "status")
+PARTNER_BRIEF = ("id", "first_name", "surname", "status")
+
+
 def pupil_brief(p: Pupil) -> dict[str, Any]:
     return {
         "id": p.id,
@@ -70,29 +74,36 @@ def partner_brief(p: Pupil) -> dict[str, Any]:
     return {"id": p.id, "first_name": p.first_name, "surname": p.surname, "status": p.status}
 
 
-def shared_pupils(access: SchoolAccess, matches: Matches) -> dict[str, Any]:
+def shared_rows(access: SchoolAccess, pupils: list[Pupil], partner: Any) -> list[dict[str, Any]]:
+    """A page of shared pupils: their counterparts and live document counts, in three
+    queries plus one a document type, whatever the page's size."""
     types = visible_types(access)
-    counts = document_counts(list(matches.exact.values()), types)
-    items = [
+    theirs = counterparts(pupils, partner)
+    counts = document_counts(list(theirs.values()), types)
+    return [
         {
-            "pupil": str(pid),
-            "pupil_detail": pupil_brief(matches.mine[pid]),
-            "partner_pupil": partner_brief(other),
-            "partner_document_counts": counts[other.id],
+            "pupil": str(p.id),
+            "pupil_detail": pupil_brief(p),
+            "partner_pupil": partner_brief(theirs[p.match_key]),
+            "partner_document_counts": counts[theirs[p.match_key].id],
         }
-        for pid, other in matches.exact.items()
+        for p in pupils
+        if p.match_key in theirs
     ]
-    near = [
+
+
+def near_miss_rows(mine: Any, partner: Any) -> tuple[list[dict[str, Any]], int]:
+    pairs, total = near_misses(mine, partner)
+    rows = [
         {
-            "pupil": str(pid),
-            "pupil_detail": pupil_brief(matches.mine[pid]),
-            "partner_pupil": partner_brief(other),
-            "differs": field,
+            "pupil": str(row["id"]),
+            "pupil_detail": {k: row[k] for k in BRIEF},
+            "partner_pupil": {k: other[k] for k in PARTNER_BRIEF},
+            "differs": differs,
         }
-        for pid, pairs in matches.near.items()
-        for other, field in pairs
+        for row, other, differs in pairs
     ]
-    return {"items": items, "near_misses": near, "next": None}
+    return rows, total
 
 
 def transfer(req: TransferRequest, *, with_items: bool = True) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from pupilhub.schools.choices import ADMIN_ROLES
 from . import actions, serializers
 from .access import membership_for, partner_for, partners, request_for, requests_for
 from .forms import ClusterForm, MemberForm, types_field
-from .matching import match
+from .matching import shared
 from .models import Cluster, ClusterMembership
 
 
@@ -86,7 +87,14 @@ def transition(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     partner = partner_for(access, request.GET["partner"]) if request.GET.get("partner") else None
     context: dict[str, Any] = {"partners": schools, "partner": partner}
     if partner:
-        context["shared"] = serializers.shared_pupils(access, match(access.school, partner))
+        found = Paginator(shared(access.school, partner), 100).get_page(request.GET.get("page"))
+        near, near_total = serializers.near_miss_rows(access.school, partner)
+        context["shared"] = {
+            "items": serializers.shared_rows(access, list(found), partner),
+            "near_misses": near,
+            "near_misses_total": near_total,
+        }
+        context["page"] = found
         context["types_field"] = types_field(actions.can_handle_safeguarding(access))
         context["type_keys"] = serializers.visible_types(access)
     return render(request, "transition/transition.html", context)
