@@ -1,7 +1,11 @@
 """`make bench`: benchmarks that print their figures (not part of `make test`).
 
-Runs against a throwaway database (SQLite in a temp dir, or the PostgreSQL named by
-DATABASE_URL, in a database named `<name>_bench` created and dropped here).
+A database of 200 schools x 1,000 pupils (SQLite in a temp dir, or the PostgreSQL named by
+DATABASE_URL, in a database `<name>_bench` created and dropped here). Every figure is the
+min / median / max of at least five runs, beside a floor measured in the same run: a bare
+view filtering by school on the same index, INSERT ... SELECT for the transfer copy, a raw
+smtplib loop to a sink in its own process, bare ReportLab pages. `BENCH_ONLY=web,mail,...`
+runs a subset (web, scale, transfer, keys, mail, reports).
 """
 
 import os
@@ -19,77 +23,11 @@ import django
 django.setup()
 
 from django.db import connection
-from django.test.utils import CaptureQueriesContext, setup_test_environment
-
-
-def seed(n_pupils: int = 2000, n_provisions: int = 5000):
-    from datetime import date
-
-    from pupilhub.core.testing import make_school, make_staff, make_upn
-    from pupilhub.documents.models import Plan, Provision
-    from pupilhub.pupils.models import Pupil
-
-    school = make_school("Bench School", year_from=7, year_to=11)
-    senco = make_staff(school, "staff", sg=True, email="senco@bench.example.org")
-    pupils = []
-    for i in range(n_pupils):
-        p = Pupil(
-            school=school,
-            first_name=f"P{i}",
-            surname=f"S{i:05d}",
-            date_of_birth=date(2012, 1, 1),
-            pupil_id=make_upn(i),
-            year_group=7 + i % 5,
-            tutor_group=f"{7 + i % 5}X",
-        )
-        p.refresh_match_key()
-        pupils.append(p)
-    Pupil.objects.bulk_create(pupils, batch_size=1000)
-    areas = ["cognition_learning", "communication_interaction", "semh", "sensory_physical"]
-    Provision.objects.bulk_create(
-        [
-            Provision(
-                school=school,
-                pupil=pupils[i % n_pupils],
-                name="Bench",
-                area_of_need=areas[i % 4],
-                cost_pence=1000 + i,
-                start_date=date(2026, 9, 1),
-                entry_score=50,
-                exit_score=50 + i % 7,
-            )
-            for i in range(n_provisions)
-        ],
-        batch_size=1000,
-    )
-    Plan.objects.bulk_create(
-        [
-            Plan(
-                school=school, pupil=pupils[0], plan_title=f"Plan {i}", start_date=date(2026, 9, 1)
-            )
-            for i in range(200)
-        ]
-    )
-    if connection.vendor == "postgresql":
-        # As autovacuum would have done on a real database: index-only scans work.
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-    return school, senco, pupils[0]
-
-
-def timed(client, url, repeat=5):
-    client.get(url)
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        response = client.get(url)
-        best = min(best, time.perf_counter() - start)
-        assert response.status_code == 200, response.status_code
-    return best
+from django.test.utils import setup_test_environment
 
 
 def database_url() -> str:
-    """The benchmark database as a URL, for the gunicorn process."""
+    """The benchmark database as a URL, for the gunicorn and worker processes."""
     s = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{s['NAME']}"
@@ -97,75 +35,61 @@ def database_url() -> str:
     return f"postgres://{host}/{s['NAME']}"
 
 
-def under_load(school, senco) -> None:
-    """Issue 2: the pupil list under 20 concurrent clients vs a bare 50-row view, same run."""
-    from django.test import Client
-
-    from bench.load import SETUP, compare, gunicorn
-
-    client = Client()
-    client.force_login(senco)
-    cookie = f"sessionid={client.cookies['sessionid'].value}"
-    with gunicorn(database_url()) as port:
-        bare, pupils = compare(
-            port, ("/bench/bare/", ""), (f"/schools/{school.id}/pupils/", cookie)
-        )
-    print(
-        f"pupil list under load ({connection.vendor}, {SETUP}), 20 clients: "
-        f"bare 50-row view {bare:.0f} req/s, pupil list {pupils:.0f} req/s, "
-        f"ratio {pupils / bare:.2f} (target >= 0.5)"
-    )
-
-
-def senco_admin(school):
-    from pupilhub.core.testing import make_staff
-
-    return make_staff(school, "admin", email="admin@bench.example.org")
+def wanted(part: str) -> bool:
+    only = os.environ.get("BENCH_ONLY", "")
+    return not only or part in only.split(",")
 
 
 def main() -> int:
-    from django.test import Client
+    from django.conf import settings
     from django.test.utils import get_runner
+
+    from bench import stats
+    from bench.load import redis_url
 
     setup_test_environment()
     if connection.vendor == "sqlite":
-        # A file, not :memory:, so the gunicorn processes share it.
+        # A file, not :memory:, so the gunicorn and worker processes share it.
         connection.settings_dict["TEST"]["NAME"] = os.path.join(
             os.environ["PUPILHUB_DATA_DIR"], "bench.sqlite3"
         )
-    runner = get_runner(django.conf.settings)(verbosity=0)
+    if redis_url():
+        import redis
+
+        redis.Redis.from_url(redis_url()).flushdb()  # the bench's own database number only
+    runner = get_runner(settings)(verbosity=0)
     old = runner.setup_databases()
+    started = time.perf_counter()
     try:
-        school, senco, pupil = seed()
-        client = Client()
-        client.force_login(senco)
-        pm = timed(client, f"/schools/{school.id}/provision-map/")
-        print(
-            f"provision map, 2,000 pupils / 5,000 provisions: {pm * 1000:.1f} ms server time (target < 500 ms)"
-        )
-        url = f"/schools/{school.id}/pupils/{pupil.id}/"
-        tl = timed(client, url)
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        print(f"pupil page with 200+ documents: {tl * 1000:.1f} ms, {len(queries)} queries")
-        pl = timed(client, f"/schools/{school.id}/pupils/")
-        print(f"pupil list page (50 of 2,000 pupils): {pl * 1000:.1f} ms in-process")
-        under_load(school, senco)
-        if os.environ.get("BENCH_ONLY") == "load":  # iterate on the concurrency figures alone
-            from bench import gateway
+        from bench import gateway, messaging, reports, transition, web, world
 
-            gateway.keys_and_workbook(school, senco_admin(school))
-            gateway.parent_page_under_load(school, database_url())
-            return 0
-        from bench import gateway, messaging, reports, transition
-
-        transition.run()
-        gateway.keys_and_workbook(school, senco_admin(school))
-        gateway.parent_page_under_load(school, database_url())
-        messaging.run(school, senco)
-        reports.run(school)
+        w = world.seed()
+        if wanted("scale"):
+            web.pages_at_scale(w)
+        if wanted("web"):
+            web.under_load(w, database_url())
+        if wanted("transfer"):
+            transition.run()
+        big, big_admin = gateway.big_school()
+        if wanted("keys"):
+            gateway.keys_and_workbooks(big, big_admin)
+        if wanted("mail"):
+            messaging.run(w.schools[1], w.admins[1])
+        if wanted("reports"):
+            reports.print_runs(w.schools[2], [7, 8, 9, 10, 11], database_url())
+            reports.one_report(w.schools[2])
+            reports.print_runs(big, [7, 8], database_url())
     finally:
         runner.teardown_databases(old)
+    print()
+    print(
+        f"pupilhub benchmarks on {connection.vendor}, {os.cpu_count()} cores, "
+        f"{time.perf_counter() - started:.0f} s; {stats.RUNS} runs each"
+    )
+    print(stats.table())
+    missed = [r.name for r in stats.ROWS if r.ok is False]
+    if missed:
+        print(f"\nmissed targets: {'; '.join(missed)}")
     return 0
 
 

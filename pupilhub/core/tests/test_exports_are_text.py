@@ -66,3 +66,31 @@ def test_the_invoice_csv_quotes_formulas(personas):
         cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
         assert not [c for c in cells if c.startswith(("=", "+", "@"))], cells
         assert "'" + EVIL in cells
+
+
+def test_the_provision_map_csv_writes_its_cells_as_text(personas, monkeypatch):
+    """Its cells are labels and sums today; should a label ever carry typed text, the
+    writer still keeps it inert."""
+    from pupilhub.documents import provision_map
+
+    real = provision_map.rows
+
+    def with_typed_label(access, filters):
+        data = real(access, filters)
+        return [
+            {
+                "year_label": "=1+1",
+                "area_label": EVIL,
+                "provisions": 1,
+                "pupils": 1,
+                "total_pence": 100,
+                "per_pupil_pence": 100,
+                "avg_change": -1.5,
+            },
+            *data,
+        ]
+
+    monkeypatch.setattr(provision_map, "rows", with_typed_label)
+    r = personas.web("senco").get(f"/schools/{personas.school_a.id}/provision-map.csv")
+    cells = [c for row in csv.reader(io.StringIO(r.content.decode("utf-8-sig"))) for c in row]
+    assert "'=1+1" in cells and "'" + EVIL in cells and "-1.5" in cells

@@ -206,3 +206,35 @@ def test_dispatch_mail_command_runs_one_cycle(personas, smtp_sink):
     out = StringIO()
     call_command("dispatch_mail", stdout=out)
     assert "sent 1" in out.getvalue() and len(smtp_sink.messages) == 1
+
+
+def test_smtp_messages_built_as_bytes_read_back_exactly(personas, smtp_sink):
+    """The SMTP fast path (bytes by formatting) against a real parser: accents in the
+    subject, school and merged names, lines longer than quoted-printable's 76 columns,
+    a line starting with a dot, and the same headers the full builder would write."""
+    school = personas.school_a
+    school.name = "École Sainte-Thérèse"
+    school.office_email = "office@a.example.org"
+    school.save()
+    siân = make_pupil(school, first_name="Siân", year_group=8)
+    family(school, siân, "parent@example.com")
+    long_line = "Ünïcödé " * 30
+    r = _queue(
+        personas,
+        subject="Trip for {{ pupil_first_name }} at {{ school_name }}",
+        html_body=f"<p>Dear parent of {{{{ pupil_first_name }}}},</p><p>{long_line}</p><p>.dot</p>",
+        pupils=[str(siân.id)],
+        year_groups=[],
+    )
+    assert r.status_code == 202, r.content
+    assert actions.dispatch()["sent"] == 1
+    message = smtp_sink.messages[0]
+    assert str(message["Subject"]) == "Trip for Siân at École Sainte-Thérèse"
+    assert message["From"].addresses[0].display_name == "École Sainte-Thérèse"
+    assert message["Reply-To"] == "office@a.example.org" and message["Date"]
+    assert message["To"] == "parent@example.com" and message["MIME-Version"] == "1.0"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Dear parent of Siân," in text and long_line.strip() in text and ".dot" in text
+    assert "Siân" in html and long_line.strip() in html
+    assert message.get_body(("plain",)).get_content_charset() == "utf-8"

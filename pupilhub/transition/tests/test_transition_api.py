@@ -307,7 +307,6 @@ def test_per_pupil_approval_leaves_the_rest_pending(world):
 
 
 def test_a_failure_part_way_leaves_no_partial_copy_for_that_pupil(world, monkeypatch):
-    from pupilhub.transition import actions
 
     other_pri = make_pupil(world.primary, first_name="Amy", surname="Bo")
     other_sec = make_pupil(
@@ -320,14 +319,16 @@ def test_a_failure_part_way_leaves_no_partial_copy_for_that_pupil(world, monkeyp
     Plan.objects.create(
         school=world.primary, pupil=other_pri, plan_title="Amy", start_date=date(2026, 1, 1)
     )
-    real = actions._copy_of
+    from pupilhub.documents import copying
 
-    def explode(req, dtype, src, pupil, now, written):
-        if dtype.transfer_key == "passports" and pupil.pk == world.child_sec.pk:
+    real = copying.copy
+
+    def explode(dtype, from_school, to_school, pairs, now):
+        if dtype.transfer_key == "passports" and any(d == world.child_sec.pk for _, d in pairs):
             raise RuntimeError("disk full")
-        return real(req, dtype, src, pupil, now, written)
+        return real(dtype, from_school, to_school, pairs, now)
 
-    monkeypatch.setattr(actions, "_copy_of", explode)
+    monkeypatch.setattr(copying, "copy", explode)
     req = _request(world, pupils=[world.child_sec, other_sec]).json()
     r = _approve(world, req["id"])
     items = {i["pupil"]: i for i in r.json()["items"]}
@@ -337,7 +338,7 @@ def test_a_failure_part_way_leaves_no_partial_copy_for_that_pupil(world, monkeyp
     assert not Plan.objects.filter(pupil=world.child_sec).exists()
     assert Plan.objects.filter(pupil=other_sec).count() == 1
     assert r.json()["status"] == "failed"
-    monkeypatch.setattr(actions, "_copy_of", real)
+    monkeypatch.setattr(copying, "copy", real)
     retry = _approve(world, req["id"])  # approving again retries the failed pupil
     assert retry.json()["status"] == "completed"
     assert Plan.objects.filter(pupil=world.child_sec).count() == 1
@@ -396,3 +397,39 @@ def test_a_safeguarding_action_log_arrives_with_its_original_times(world):
     assert _approve(world, req["id"], "pri_lead").status_code == 200
     copied = SafeguardingAction.objects.get(school=world.secondary)
     assert copied.text == "Called social care" and copied.at == long_ago
+
+
+def test_documents_copied_in_the_database_are_whole_and_copied_once(world):
+    """The plain types are copied by INSERT ... SELECT: fresh version-4 ids, every field,
+    the source remembered; a repeat copies nothing. Run with queries captured (as DEBUG
+    does), so the SQL must also survive Django's query logging."""
+    import uuid
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    source = Plan.objects.filter(pupil=world.child_pri).first()
+    source.targets = [{"description": "Read daily", "success_criteria": "10 min", "outcome": ""}]
+    source.confidential = True
+    source.save()
+    req = _request(world, types=("plans", "provisions", "passports")).json()
+    with CaptureQueriesContext(connection):
+        r = _approve(world, req["id"])
+    assert r.json()["status"] == "completed", r.content
+    copy = Plan.objects.get(pupil=world.child_sec, source_document=source.pk)
+    assert uuid.UUID(str(copy.pk)).version == 4 and copy.pk != source.pk
+    assert (copy.plan_title, copy.targets, copy.confidential) == (
+        source.plan_title,
+        source.targets,
+        True,
+    )
+    assert (
+        copy.school_id == world.secondary.id and copy.transferred_from_school_id == world.primary.id
+    )
+    assert copy.created_by_id is None and copy.transferred_at is not None
+    again = _request(world, types=("plans",)).json()
+    assert _approve(world, again["id"]).json()["items"][0]["documents"] == {"plans": 0}
+    assert (
+        Plan.objects.filter(pupil=world.child_sec).count()
+        == Plan.objects.filter(pupil=world.child_pri).count()
+    )
