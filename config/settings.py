@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "pupilhub.core.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "pupilhub.core.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "pupilhub.core.middleware.SecondFactorEnrolmentMiddleware",

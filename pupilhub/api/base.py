@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
@@ -127,6 +128,14 @@ def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpRes
         "and the file in a part named `file`."
     )
     return error_response(request, 400, "invalid", message, {"file": [message]})
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """A value the database refuses (too long for its column, out of range) is the
+    caller's mistake: a 400. Actions are atomic, so nothing was half-written."""
+    message = "A value is too long or out of range; nothing was changed."
+    return error_response(request, 400, "invalid", message)
 
 
 @api.exception_handler(Http404)

@@ -1,10 +1,12 @@
 """Response headers every page gets; sliding session expiry."""
 
+import re
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth import SESSION_KEY
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 
 CSP = (
@@ -85,3 +87,45 @@ class SecondFactorEnrolmentMiddleware:
         ):
             return redirect("security")
         return self.get_response(request)
+
+
+NUL_MESSAGE = "Text may not contain NUL (\\u0000) characters."
+
+
+class RefuseNulMiddleware:
+    """A NUL character anywhere in the query string, a form field or a JSON body is a 400
+    before any view runs: PostgreSQL cannot store it, so it would otherwise fail deep in a
+    save as a 500. File contents are not checked (binary files hold NULs)."""
+
+    JSON_NUL = re.compile(rb"(?<!\\)\\u0000")
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._has_nul(request):
+            if request.path.startswith("/api/"):
+                body = {"error": {"code": "invalid", "message": NUL_MESSAGE, "fields": {}}}
+                return JsonResponse(body, status=400)
+            return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain")
+        return self.get_response(request)
+
+    def _has_nul(self, request: HttpRequest) -> bool:
+        if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get(
+            "QUERY_STRING", ""
+        ):
+            return True
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            return False
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.startswith("application/json"):
+            try:
+                return bool(self.JSON_NUL.search(request.body))
+            except Exception:
+                return False
+        if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+            try:
+                return any("\x00" in v for values in request.POST.lists() for v in values[1])
+            except Exception:
+                return False
+        return False

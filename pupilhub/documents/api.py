@@ -2,12 +2,12 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import create_model
+from pydantic import StringConstraints, create_model
 from pydantic.fields import FieldInfo
 
 from pupilhub.api.base import Count, Pence, Score, errors, page
@@ -147,6 +147,20 @@ def patch_schema(schema: type[Schema]) -> type[Schema]:
     return create_model(f"{schema.__name__[:-2]}Patch", __base__=Schema, **fields)  # type: ignore[call-overload]
 
 
+def with_limits(schema: type[Schema], dtype: DocType) -> type[Schema]:
+    """The same input schema, each text field capped at its column's length (a 400 naming
+    the field, before the database could refuse it)."""
+    fields: dict[str, Any] = {}
+    for name, info in schema.model_fields.items():
+        column = dtype.model._meta.get_field(dtype.fields.get(name, name))
+        limit = getattr(column, "max_length", None)
+        annotation: Any = info.annotation
+        if limit and annotation is str:
+            annotation = Annotated[str, StringConstraints(max_length=limit)]
+        fields[name] = (annotation, FieldInfo.merge_field_infos(info))
+    return create_model(schema.__name__, __base__=Schema, **fields)  # type: ignore[call-overload]
+
+
 def out_schema(schema: type[Schema]) -> type[Schema]:
     return create_model(f"{schema.__name__[:-2]}Out", __base__=(Meta, schema))  # type: ignore[call-overload]
 
@@ -279,7 +293,7 @@ for _dtype, _in in (
     (MEETING_LOG, MeetingLogIn),
     (SAFEGUARDING, SafeguardingIn),
 ):
-    add_routes(_dtype, _in, out_schema(_in))
+    add_routes(_dtype, with_limits(_in, _dtype), out_schema(_in))
 add_routes(FILE, None, create_model("FileDocOut", __base__=(Meta, FileOut)))
 
 

@@ -333,7 +333,14 @@ def dispatch(
         ids = claim(batch, now)
         if not ids:
             return result
-        deliveries = list(Delivery.objects.filter(id__in=ids).select_related("message__school"))
+        deliveries = list(
+            Delivery.objects.filter(id__in=ids).only(
+                "id", "message_id", "email", "pupil_names", "mail_id"
+            )
+        )
+        wanted = {d.message_id for d in deliveries} - set(rendered)
+        for message in Message.objects.filter(pk__in=wanted).select_related("school"):
+            rendered[message.pk] = Rendered(message)  # once a message, not a join a row
         sent, errors = _send(deliveries, rendered, connection)
         _mark(sent, errors, result, now)
         if len(ids) < batch:
@@ -354,9 +361,7 @@ def _send(
         # files, tests' outbox) take the EmailMultiAlternatives.
         fast = isinstance(smtp, SMTPBackend) and smtp.connection is not None
         for d in deliveries:
-            if d.message.pk not in rendered:
-                rendered[d.message.pk] = Rendered(d.message)
-            r = rendered[d.message.pk]
+            r = rendered[d.message_id]
             try:
                 built = r.raw(d, date) if fast else None
                 if built is not None:

@@ -1,6 +1,7 @@
 """Transition actions: clusters, membership decisions, transfer requests and the copy."""
 
 import hashlib
+import json
 import logging
 from datetime import date, timedelta
 from typing import Any
@@ -384,13 +385,36 @@ def _copy_items(
         d.model.objects.bulk_create(rows, batch_size=500)  # type: ignore[attr-defined]
         if d is SAFEGUARDING and rows:
             _copy_action_logs(rows)
-    for item in items:  # one small UPDATE each: cheaper than one huge CASE expression
-        TransferItem.objects.filter(pk=item.pk).update(
-            status=item.status,
-            reason=item.reason,
-            differs=item.differs,
-            partner_pupil=item.partner_pupil,
-            counts=item.counts,
+    _save_items(items)
+
+
+def _save_items(items: list[TransferItem]) -> None:
+    """Every item's outcome by one prepared UPDATE run for each row (executemany): cheaper
+    than bulk_update's single CASE expression, or an ORM update an item."""
+    from django.db import connection
+
+    def db(value: Any) -> Any:
+        if value is None or connection.vendor == "postgresql":
+            return value
+        return value.hex
+
+    table = TransferItem._meta.db_table
+    json_in = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET status = %s, reason = %s, differs = {json_in}, "  # noqa: S608
+            f"partner_pupil_id = %s, counts = {json_in} WHERE id = %s",
+            [
+                (
+                    item.status,
+                    item.reason,
+                    json.dumps(item.differs),
+                    db(item.partner_pupil_id),
+                    json.dumps(item.counts),
+                    db(item.pk),
+                )
+                for item in items
+            ],
         )
 
 

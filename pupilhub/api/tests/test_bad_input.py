@@ -215,3 +215,28 @@ def test_bad_query_parameters_are_400(
             response = getattr(client(), method.lower())(url, {param["name"]: value}, **headers)
             found += problem(response, f"{method} {path}?{param['name']}={value[:20]}")
     assert not found, found
+
+
+def test_nul_characters_are_refused_before_any_view(
+    personas: Personas, world: dict[str, str]
+) -> None:
+    """PostgreSQL cannot store NUL: anywhere in a query, form or JSON body it is a 400."""
+    url = f"/schools/{world['school']}/pupils/{world['pupil']}/plans/{world['plans']}"
+    r = personas.api("main_admin").patch(url, {"strategies": "a\x00b"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid"
+    assert "NUL" in r.json()["error"]["message"]
+    listed = personas.api("teacher").get(f"/schools/{world['school']}/pupils", {"q": "x\x00"})
+    assert listed.status_code == 400
+    web = personas.web("teacher")
+    assert web.get(f"/schools/{world['school']}/pupils/", {"q": "a\x00"}).status_code == 400
+    assert web.get(f"/schools/{world['school']}/pupils/", {"q": "Zebedee"}).status_code == 200
+
+
+def test_text_longer_than_its_column_is_a_400_naming_the_field(
+    personas: Personas, world: dict[str, str]
+) -> None:
+    url = f"/schools/{world['school']}/pupils/{world['pupil']}/safeguarding-issues"
+    r = personas.api("main_admin").post(
+        url, {"date": "2026-09-01", "category": "x" * 5000, "description": "d"}
+    )
+    assert r.status_code == 400 and "category" in r.json()["error"]["fields"]
