@@ -13,7 +13,7 @@ from django.utils import timezone
 N_SCHOOLS = 200
 PUPILS = 1_000
 PROVISIONS = 300  # per school
-FAMILIES = 60  # external accounts per school
+FAMILIES = 250  # external accounts per school (50,000 in all)
 FIELDS = 6  # tracking fields per school (year 8)
 AREAS = ["cognition_learning", "communication_interaction", "semh", "sensory_physical"]
 FIRST = ["Amara", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Harry", "Isla", "Jack"]
@@ -133,7 +133,7 @@ def seed() -> World:
                 for k in range(FAMILIES)
             ]
         )
-        children = [p for p in pupils if p.year_group == 8][:FAMILIES]
+        children = [p for p in pupils if p.year_group in (7, 8)][:FAMILIES]
         links += ExternalLink.objects.bulk_create(
             [
                 ExternalLink(user=u, school=s, pupil=c, licence_type=lt)
@@ -170,9 +170,13 @@ def sessions_for(users: list[Any]) -> list[str]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
+    from pupilhub.core.middleware import IdleSessionMiddleware
+
     cookies = []
+    now = int(time.time())
     for user in users:
         store = SessionStore()
+        store[IdleSessionMiddleware.KEY] = now  # as the sign-in response leaves it
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()

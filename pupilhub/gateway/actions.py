@@ -148,9 +148,7 @@ def do_generate_keys(
     now = timezone.now()
     with transaction.atomic():
         _check_trial(access.school, lt, pupils)
-        LicenceKey.objects.filter(
-            licence_type=lt, pupil__in=pupils, revoked_at__isnull=True
-        ).update(revoked_at=now)
+        _revoke_current(lt, pupils, now)
         issued = [(p, licence_keys.generate()) for p in pupils]
         _insert_keys(access, lt, issued, now)
         audit.record(
@@ -184,12 +182,36 @@ def _insert_keys(
         )
         for p, k in issued
     ]
+    columns = "id, school_id, pupil_id, licence_type_id, key_hash, created_by_id, created_at"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # one statement: the rows as arrays, unnested
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest("  # noqa: S608
+                "%s::uuid[], %s::uuid[], %s::uuid[], %s::uuid[], %s::text[], %s::uuid[], "
+                "%s::timestamptz[])",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            return
         cursor.executemany(
-            f"INSERT INTO {table} (id, school_id, pupil_id, licence_type_id, key_hash, "  # noqa: S608
-            "created_by_id, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
             rows,
         )
+
+
+def _revoke_current(lt: LicenceType, pupils: list[Pupil], now: Any) -> None:
+    """Revoke these pupils' live keys of this type (PostgreSQL: the ids as one array)."""
+    from django.db import connection
+
+    live = LicenceKey.objects.filter(licence_type=lt, revoked_at__isnull=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {LicenceKey._meta.db_table} SET revoked_at = %s "  # noqa: S608
+                "WHERE licence_type_id = %s AND revoked_at IS NULL AND pupil_id = ANY(%s::uuid[])",
+                [now, lt.pk, [p.pk for p in pupils]],
+            )
+        return
+    live.filter(pupil__in=pupils).update(revoked_at=now)
 
 
 def do_revoke_key(access: SchoolAccess, pupil: Pupil, lt: LicenceType) -> int:

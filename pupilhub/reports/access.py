@@ -34,15 +34,19 @@ def run_for(access: SchoolAccess, report: Report, run_id: Any) -> PrintRun:
 
 
 def available_reports(pupil: Pupil, licence_type: Any) -> list[Report]:
-    """What this link may download, newest first."""
+    """What this link may download, newest first (read once per pupil object and type:
+    the page's reports portlet and its download list share the answer)."""
     if "available" not in licence_type.access.get("reports", []):
         return []
-    rows = Report.objects.filter(
-        school=pupil.school_id,
-        status__in=[ReportStatus.ENDED, ReportStatus.ARCHIVED],
-        licence_types=licence_type,
-    ).order_by("-created_at")
-    return [r for r in rows if pupil.year_group in r.year_groups]
+    memo = pupil.__dict__.setdefault("_available_reports", {})
+    if licence_type.pk not in memo:
+        rows = Report.objects.filter(
+            school=pupil.school_id,
+            status__in=[ReportStatus.ENDED, ReportStatus.ARCHIVED],
+            licence_types=licence_type,
+        ).order_by("-created_at")
+        memo[licence_type.pk] = [r for r in rows if pupil.year_group in r.year_groups]
+    return list(memo[licence_type.pk])
 
 
 def external_report(pupil: Pupil, licence_type: Any, report_id: Any) -> Report:
