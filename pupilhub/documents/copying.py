@@ -13,6 +13,8 @@ from uuid import UUID
 
 from django.db import connection
 
+from pupilhub.core.sql import db_uuid
+
 from .registry import DocType
 
 # Columns a copy sets itself; everything else is carried over from the source row.
@@ -31,12 +33,7 @@ OWN = {
 }
 
 
-def _id(value: UUID) -> Any:
-    """A UUID as this database stores it (SQLite: 32 hex characters)."""
-    return value if connection.vendor == "postgresql" else value.hex
-
-
-def _new_id() -> str:
+def _newdb_uuid() -> str:
     if connection.vendor == "postgresql":
         return "gen_random_uuid()"
     # 128 random bits with the UUID version 4 and variant bits set, as 32 hex characters.
@@ -49,7 +46,7 @@ def _new_id() -> str:
 def _pairs_cte(pairs: list[tuple[UUID, UUID]]) -> tuple[str, list[Any]]:
     """`WITH m(src_pupil, dst_pupil) AS (VALUES ...)`: which source pupil goes to whom."""
     rows = ", ".join(["(%s, %s)"] * len(pairs))
-    params = [p for src, dst in pairs for p in (_id(src), _id(dst))]
+    params = [p for src, dst in pairs for p in (db_uuid(src), db_uuid(dst))]
     return f"WITH m(src_pupil, dst_pupil) AS (VALUES {rows}) ", params
 
 
@@ -69,7 +66,7 @@ def tally(
         "WHERE src.school_id = %s AND src.deleted_at IS NULL GROUP BY m.dst_pupil"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, _id(school.pk)])
+        cursor.execute(sql, [*params, db_uuid(school.pk)])
         rows = cursor.fetchall()
     out = {}
     for dst, live, fresh in rows:
@@ -103,12 +100,19 @@ def copy(
     sql = (
         cte + f"INSERT INTO {table} (id, school_id, pupil_id, created_at, updated_at, "  # noqa: S608
         f"source_document, transferred_from_school_id, transferred_at, {listed}) "
-        f"SELECT {_new_id()}, %s, m.dst_pupil, %s, %s, src.id, %s, %s, {picked} "
+        f"SELECT {_newdb_uuid()}, %s, m.dst_pupil, %s, %s, src.id, %s, %s, {picked} "
         f"FROM ({head}{table}) src JOIN m ON m.src_pupil = src.pupil_id "
         "WHERE src.school_id = %s AND src.deleted_at IS NULL AND NOT EXISTS ("
         f"SELECT 1 FROM {table} c WHERE c.pupil_id = m.dst_pupil AND c.source_document = src.id)"
     )
-    values = [_id(to_school.pk), stamp, stamp, _id(from_school.pk), stamp, _id(from_school.pk)]
+    values = [
+        db_uuid(to_school.pk),
+        stamp,
+        stamp,
+        db_uuid(from_school.pk),
+        stamp,
+        db_uuid(from_school.pk),
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *values])
         return cursor.rowcount

@@ -20,6 +20,7 @@ from pupilhub.accounts.models import OneTimeToken, User, normalise_email
 from pupilhub.core import audit, throttle
 from pupilhub.core.errors import Conflict, Forbidden, Invalid, NotFound, invalid_field
 from pupilhub.core.sheets import xlsx_row
+from pupilhub.core.sql import db_uuid
 from pupilhub.pupils.access import pupils_from_ids
 from pupilhub.pupils.identity import normalise_pupil_id
 from pupilhub.pupils.models import Pupil
@@ -165,18 +166,15 @@ def _insert_keys(
     a school's whole roll at once without building a model instance a key."""
     from django.db import connection
 
-    def db(value: Any) -> Any:
-        return value if connection.vendor == "postgresql" else value.hex
-
     table = LicenceKey._meta.db_table
     stamp = connection.ops.adapt_datetimefield_value(now)
-    user = db(access.user.pk) if access.user is not None else None
+    user = db_uuid(access.user.pk) if access.user is not None else None
     rows = [
         (
-            db(uuid.uuid4()),
-            db(access.school.pk),
-            db(p.pk),
-            db(lt.pk),
+            db_uuid(uuid.uuid4()),
+            db_uuid(access.school.pk),
+            db_uuid(p.pk),
+            db_uuid(lt.pk),
             licence_keys.digest(k),
             user,
             stamp,

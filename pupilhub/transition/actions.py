@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from pupilhub.core import audit, emails
 from pupilhub.core.errors import Conflict, Forbidden, Invalid, invalid_field
+from pupilhub.core.sql import db_uuid
 from pupilhub.documents import copying
 from pupilhub.documents.actions import stored_name
 from pupilhub.documents.models import SafeguardingAction
@@ -393,11 +394,6 @@ def _save_items(items: list[TransferItem]) -> None:
     than bulk_update's single CASE expression, or an ORM update an item."""
     from django.db import connection
 
-    def db(value: Any) -> Any:
-        if value is None or connection.vendor == "postgresql":
-            return value
-        return value.hex
-
     table = TransferItem._meta.db_table
     json_in = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     with connection.cursor() as cursor:
@@ -409,9 +405,9 @@ def _save_items(items: list[TransferItem]) -> None:
                     item.status,
                     item.reason,
                     json.dumps(item.differs),
-                    db(item.partner_pupil_id),
+                    db_uuid(item.partner_pupil_id),
                     json.dumps(item.counts),
-                    db(item.pk),
+                    db_uuid(item.pk),
                 )
                 for item in items
             ],
