@@ -4,6 +4,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -64,6 +65,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.surname}".strip()
+
+    def is_staff_at(self, school: Any) -> bool:
+        """Staff of this school (of any school when `school` is None): how the audit log
+        tells staff from external users, who are named only by id."""
+        memberships = self.memberships.all()  # type: ignore[attr-defined]
+        if school is not None:
+            memberships = memberships.filter(school_id=getattr(school, "pk", school))
+        return bool(memberships.exists())
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.email = normalise_email(self.email)

@@ -7,6 +7,23 @@ from django.db import models
 from .models import AuditEvent
 
 
+def actor_kind(actor: Any, school: Any) -> str:
+    """staff, operator, external or system. Users answer `is_staff_at(school)` themselves
+    (core knows no model above it)."""
+    if not getattr(actor, "is_authenticated", False):
+        return "system"
+    if getattr(actor, "is_operator", False):
+        return "operator"
+    is_staff_at = getattr(actor, "is_staff_at", None)
+    return "staff" if is_staff_at is None or is_staff_at(school) else "external"
+
+
+def is_safeguarding(action: str, obj: Any) -> bool:
+    """The safeguarding-visibility flag: events about a safeguarding record, or any record
+    that says it reveals one (a transfer request that includes safeguarding issues)."""
+    return action.startswith("safeguarding") or bool(getattr(obj, "is_safeguarding_record", False))
+
+
 def record(
     actor: Any,
     action: str,
@@ -21,6 +38,8 @@ def record(
     return AuditEvent.objects.create(
         school=school,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_kind=actor_kind(actor, school),
+        safeguarding=is_safeguarding(action, obj),
         action=action,
         object_type=(obj._meta.model_name or "") if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

@@ -32,7 +32,12 @@ class AuditEvent(UUIDModel):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who the actor was at the time: staff of the school, a platform operator, an external
+    # user (a parent, pupil or agency, named only as external:<id>), or the system.
+    actor_kind = models.CharField(max_length=8, blank=True)
     action = models.CharField(max_length=64)
+    # About a safeguarding record: only those who may see safeguarding see the event.
+    safeguarding = models.BooleanField(default=False)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -57,6 +62,17 @@ class AuditEvent(UUIDModel):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit events are insert-only.")
+
+    @property
+    def actor_label(self) -> str:
+        """How the event names its actor: never an external user's address."""
+        if self.actor_id is None or self.actor_kind == "system":
+            return "system"
+        if self.actor_kind == "staff":
+            return self.actor.email if self.actor else "system"
+        if self.actor_kind == "operator":
+            return "platform operator"
+        return f"external:{self.actor_id}"
 
 
 class ThrottleBucket(models.Model):

@@ -41,7 +41,12 @@ def documents(access: SchoolAccess, dtype: DocType, *, deleted: bool = False) ->
 
 
 def pupil_documents(access: SchoolAccess, dtype: DocType, pupil: Pupil) -> QuerySet[Any]:
-    return documents(access, dtype).filter(pupil=pupil)
+    """A pupil's documents of one type. Serving a list of safeguarding issues (on a page, in
+    the API, in the timeline) is a sensitive read: it is audited here, once a list."""
+    found = documents(access, dtype).filter(pupil=pupil)
+    if dtype.safeguarding:
+        audit.record(access.user, "safeguarding_issue.listed", pupil, school=access.school)
+    return found
 
 
 def document_for(

@@ -126,7 +126,10 @@ def do_update_document(access: SchoolAccess, dtype: DocType, doc: Any, data: dic
     return doc
 
 
+@transaction.atomic
 def do_add_safeguarding_action(access: SchoolAccess, issue: SafeguardingIssue, text: str) -> None:
+    """Append to an issue's action log: the entry, the issue's text log and the audit row
+    are written together or not at all."""
     if not access.can_see_safeguarding:
         raise Forbidden()
     entry = SafeguardingAction.objects.create(

@@ -158,6 +158,8 @@ class Attachment(Document):
 class SafeguardingIssue(Document):
     """A child-protection concern. Only safeguarding leads and the main admin see it."""
 
+    is_safeguarding_record = True  # audit events about it follow the visibility rule
+
     date = models.DateField()
     category = models.CharField(max_length=100)
     description = models.TextField()
@@ -175,6 +177,8 @@ class SafeguardingIssue(Document):
 
 class SafeguardingAction(UUIDModel):
     """An append-only entry in an issue's action log."""
+
+    is_safeguarding_record = True
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     issue = models.ForeignKey(SafeguardingIssue, on_delete=models.CASCADE, related_name="log")

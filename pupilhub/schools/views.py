@@ -13,11 +13,11 @@ from pupilhub.accounts import mfa
 from pupilhub.accounts.actions import lift_hold as lift_login_hold
 from pupilhub.accounts.models import LoginHold
 from pupilhub.core.errors import DomainError, NotFound
-from pupilhub.core.models import AuditEvent
 from pupilhub.core.views import apply_errors, school_view
 
 from . import actions
 from .access import SchoolAccess, memberships_for, parse_id, require_operator, staff_access
+from .audit_log import events as audit_events
 from .choices import ADMIN_ROLES, Role
 from .dashboard import dashboard_panels
 from .forms import RoleForm, SchoolForm, StaffForm
@@ -97,12 +97,13 @@ def staff_edit(request: HttpRequest, access: SchoolAccess, membership: str) -> H
 
 @school_view(roles=ADMIN_ROLES)
 def audit_log(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
-    events = AuditEvent.objects.filter(school=access.school).select_related("actor")
     action = request.GET.get("action", "").strip()
-    if action:
-        events = events.filter(action__startswith=action)
-    page = Paginator(events.order_by("-at"), 50).get_page(request.GET.get("page"))
-    return render(request, "schools/audit.html", {"page": page, "action": action})
+    page = Paginator(audit_events(access, action=action), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "schools/audit.html",
+        {"page": page, "action": action, "sees_safeguarding": access.can_see_safeguarding},
+    )
 
 
 @login_required

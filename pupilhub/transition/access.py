@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from pupilhub.core.errors import Conflict, NotFound
+from pupilhub.schools import visibility
 from pupilhub.schools.access import SchoolAccess, parse_id
 from pupilhub.schools.models import School
 
@@ -65,6 +66,8 @@ def membership_for(access: SchoolAccess, membership_id: Any) -> ClusterMembershi
 
 
 def requests_for(access: SchoolAccess, direction: str = "") -> QuerySet[TransferRequest]:
+    """Requests the school is a party to; one naming safeguarding issues only for those who
+    may see safeguarding (for anyone else it does not exist)."""
     mine = access.school
     if direction == "incoming":  # asked of me: I send
         where = Q(from_school=mine)
@@ -72,7 +75,8 @@ def requests_for(access: SchoolAccess, direction: str = "") -> QuerySet[Transfer
         where = Q(to_school=mine)
     else:
         where = Q(from_school=mine) | Q(to_school=mine)
-    return TransferRequest.objects.filter(where).select_related("from_school", "to_school")
+    found = TransferRequest.objects.filter(where).select_related("from_school", "to_school")
+    return visibility.rows(access, found, "includes_safeguarding")
 
 
 def request_for(access: SchoolAccess, request_id: Any) -> TransferRequest:

@@ -20,6 +20,7 @@ from pupilhub.documents.models import SafeguardingAction
 from pupilhub.documents.registry import BY_TRANSFER_KEY, FILE, SAFEGUARDING, DocType
 from pupilhub.pupils.access import pupils_from_ids
 from pupilhub.pupils.models import Pupil
+from pupilhub.schools import visibility
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.choices import Role
 from pupilhub.schools.models import School, StaffMembership
@@ -122,10 +123,6 @@ def school_days_after(start: date, days: int) -> date:
     return current
 
 
-def can_handle_safeguarding(access: SchoolAccess) -> bool:
-    return access.is_main_admin or (access.is_admin and access.can_see_safeguarding)
-
-
 def _check_types(access: SchoolAccess, types: list[str]) -> list[str]:
     if not types:
         raise invalid_field("document_types", "Choose at least one document type.")
@@ -135,7 +132,7 @@ def _check_types(access: SchoolAccess, types: list[str]) -> list[str]:
             "document_types",
             f"Unknown document type(s): {', '.join(unknown)}. Use {', '.join(DOCUMENT_TYPES)}.",
         )
-    if "safeguarding_issues" in types and not can_handle_safeguarding(access):
+    if "safeguarding_issues" in types and not visibility.sees_safeguarding(access):
         raise Forbidden(
             "Only a safeguarding lead or the Main School Admin can request safeguarding issues."
         )
@@ -161,6 +158,7 @@ def do_request_transfer(
             to_school=access.school,
             requested_by=access.user,
             document_types=types,
+            includes_safeguarding=visibility.SAFEGUARDING_KEY in types,
             due_by=(
                 school_days_after(today, SAFEGUARDING_SCHOOL_DAYS)
                 if "safeguarding_issues" in types
@@ -196,7 +194,7 @@ def _require_sender(access: SchoolAccess, req: TransferRequest) -> None:
     access.require_admin("Only school admins can answer transfer requests.")
     if req.from_school_id != access.school.pk:
         raise Forbidden("Only the sending school can answer this request.")
-    if req.includes_safeguarding and not can_handle_safeguarding(access):
+    if req.includes_safeguarding and not visibility.sees_safeguarding(access):
         raise Forbidden(
             "Only a safeguarding lead or the Main School Admin can approve safeguarding issues."
         )
@@ -517,7 +515,7 @@ def do_acknowledge(access: SchoolAccess, req: TransferRequest) -> TransferReques
     access.require_admin("Only school admins can confirm receipt.")
     if req.to_school_id != access.school.pk:
         raise Forbidden("Only the receiving school can confirm receipt.")
-    if req.includes_safeguarding and not can_handle_safeguarding(access):
+    if req.includes_safeguarding and not visibility.sees_safeguarding(access):
         raise Forbidden("Only a safeguarding lead or the Main School Admin can confirm receipt.")
     with transaction.atomic():
         locked = TransferRequest.objects.select_for_update().get(pk=req.pk)

@@ -83,6 +83,8 @@ class TransferRequest(UUIDModel):
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set from document_types when the request is made (it never changes afterwards).
+    includes_safeguarding = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -95,8 +97,10 @@ class TransferRequest(UUIDModel):
         return f"Transfer {self.from_school_id} -> {self.to_school_id}"
 
     @property
-    def includes_safeguarding(self) -> bool:
-        return "safeguarding_issues" in self.document_types
+    def is_safeguarding_record(self) -> bool:
+        """A request naming safeguarding issues reveals they exist: only those who may see
+        safeguarding see it, or its audit events."""
+        return self.includes_safeguarding
 
 
 class TransferItem(UUIDModel):

@@ -6,9 +6,9 @@ from django.db.models import Count
 
 from pupilhub.documents.registry import BY_TRANSFER_KEY
 from pupilhub.pupils.models import Pupil
+from pupilhub.schools import visibility
 from pupilhub.schools.access import SchoolAccess
 
-from .actions import can_handle_safeguarding
 from .choices import DOCUMENT_TYPES, MembershipStatus
 from .matching import counterparts, near_misses
 from .models import ClusterMembership, TransferRequest
@@ -31,10 +31,8 @@ def membership(m: ClusterMembership) -> dict[str, Any]:
 
 
 def visible_types(access: SchoolAccess) -> list[str]:
-    """Safeguarding counts only for those who may handle safeguarding transfers."""
-    return [
-        t for t in DOCUMENT_TYPES if t != "safeguarding_issues" or can_handle_safeguarding(access)
-    ]
+    """Safeguarding counts only for those who may see safeguarding."""
+    return visibility.keys(access, DOCUMENT_TYPES)
 
 
 def document_counts(pupils: list[Pupil], types: list[str]) -> dict[Any, dict[str, int]]:

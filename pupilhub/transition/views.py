@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from pupilhub.core.errors import DomainError
 from pupilhub.core.views import apply_errors, school_view
+from pupilhub.schools import visibility
 from pupilhub.schools.access import SchoolAccess, require_operator
 from pupilhub.schools.choices import ADMIN_ROLES
 
@@ -95,7 +96,7 @@ def transition(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
             "near_misses_total": near_total,
         }
         context["page"] = found
-        context["types_field"] = types_field(actions.can_handle_safeguarding(access))
+        context["types_field"] = types_field(visibility.sees_safeguarding(access))
         context["type_keys"] = serializers.visible_types(access)
     return render(request, "transition/transition.html", context)
 
@@ -149,7 +150,7 @@ def request_detail(request: HttpRequest, access: SchoolAccess, req: str) -> Http
         "data": serializers.transfer(found),
         "sender": found.from_school_id == access.school.pk,
         "today": timezone.localdate(),
-        "can_safeguard": actions.can_handle_safeguarding(access),
+        "can_safeguard": visibility.sees_safeguarding(access),
     }
     template = "transition/_progress.html" if request.htmx else "transition/request.html"  # type: ignore[attr-defined]
     return render(request, template, context)

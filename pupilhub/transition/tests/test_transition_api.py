@@ -1,4 +1,5 @@
 import hashlib
+import json
 from datetime import date
 
 import pytest
@@ -257,14 +258,15 @@ def test_safeguarding_needs_a_lead_or_the_main_admin_on_both_sides(world):
     r = _request(world, "sec_head", ["safeguarding_issues"])
     assert r.status_code == 201
     assert r.json()["due_by"] is not None
-    assert _approve(world, r.json()["id"], "pri_admin").status_code == 403
+    # For a plain admin a request naming safeguarding issues does not exist (no trace).
+    assert _approve(world, r.json()["id"], "pri_admin").status_code == 404
     ok = _approve(world, r.json()["id"], "pri_lead")
     assert ok.status_code == 200 and ok.json()["items"][0]["documents"] == {
         "safeguarding_issues": 1
     }
     assert ok.json()["awaiting_receipt"] is True
     ack = f"/schools/{world.secondary.id}/transfer-requests/{r.json()['id']}/acknowledge"
-    assert world.api("sec_admin").post(ack).status_code == 403
+    assert world.api("sec_admin").post(ack).status_code == 404
     done = world.api("sec_head").post(ack)
     assert done.status_code == 200 and done.json()["awaiting_receipt"] is False
 
@@ -433,3 +435,52 @@ def test_documents_copied_in_the_database_are_whole_and_copied_once(world):
         Plan.objects.filter(pupil=world.child_sec).count()
         == Plan.objects.filter(pupil=world.child_pri).count()
     )
+
+
+def _mixed_request_done(world):
+    """The receiving school's head asks for plans and safeguarding issues; the sending
+    school's lead approves."""
+    SafeguardingIssue.objects.create(
+        school=world.primary,
+        pupil=world.child_pri,
+        date=date(2026, 1, 1),
+        category="neglect",
+        description="x",
+    )
+    req = _request(world, "sec_head", ["plans", "safeguarding_issues"]).json()
+    assert _approve(world, req["id"], "pri_lead").status_code == 200
+    return req
+
+
+def test_a_plain_admin_sees_no_trace_of_a_safeguarding_transfer(world):
+    req = _mixed_request_done(world)
+    base = f"/schools/{world.secondary.id}/transfer-requests"
+    plain = world.api("sec_admin")
+    assert plain.get(f"{base}/{req['id']}").status_code == 404
+    listed = plain.get(base, {"direction": "outgoing"}).json()["items"]
+    assert req["id"] not in {r["id"] for r in listed}
+    assert "safeguarding" not in json.dumps(listed)
+    sender = world.api("pri_admin").get(
+        f"/schools/{world.primary.id}/transfer-requests", {"direction": "incoming"}
+    )
+    assert "safeguarding" not in sender.content.decode()
+    head = world.api("sec_head").get(f"{base}/{req['id']}").json()
+    assert "safeguarding_issues" in head["document_types"]
+    assert head["items"][0]["documents"] == {"plans": 1, "safeguarding_issues": 1}
+
+
+def test_a_plain_admin_sees_no_safeguarding_transfer_on_the_pages(world):
+    from django.test import Client
+
+    req = _mixed_request_done(world)
+    client = Client()
+    client.force_login(world.sec_admin)
+    listing = client.get(f"/schools/{world.secondary.id}/transition/requests/")
+    assert listing.status_code == 200
+    assert "safeguarding" not in listing.content.decode().lower()
+    assert req["id"] not in listing.content.decode()
+    detail = client.get(f"/schools/{world.secondary.id}/transition/requests/{req['id']}/")
+    assert detail.status_code == 404
+    audit = client.get(f"/schools/{world.secondary.id}/audit/")
+    assert req["id"] not in audit.content.decode()
+    assert "safeguarding" not in audit.content.decode().lower()
