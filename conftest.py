@@ -1,3 +1,3 @@
 """Test-wide setup: the persona fixtures (settings pick a temporary data dir)."""
 
-pytest_plugins = ["pupilhub.core.testing"]
+pytest_plugins = ["pupilhub.testing"]

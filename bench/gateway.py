@@ -6,7 +6,7 @@ from . import stats
 
 
 def big_school(n: int = 8_000):
-    from pupilhub.core.testing import make_school, make_staff
+    from pupilhub.testing import make_school, make_staff
     from pupilhub.pupils.models import Pupil
 
     school = make_school("Bench Academy", year_from=7, year_to=11)

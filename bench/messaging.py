@@ -42,7 +42,7 @@ def sink() -> Iterator[int]:
 
 def seed(school):
     from pupilhub.accounts.models import User
-    from pupilhub.core.testing import make_pupil
+    from pupilhub.testing import make_pupil
     from pupilhub.gateway.models import ExternalLink, LicenceType
 
     parent = LicenceType.objects.get(school=school, kind="parent")

@@ -14,7 +14,7 @@ FILE_BYTES = 100 * 1024
 
 
 def roll(school, year, status):
-    from pupilhub.core.testing import make_upn
+    from pupilhub.testing import make_upn
     from pupilhub.pupils.models import Pupil
 
     pupils = []
@@ -35,7 +35,7 @@ def roll(school, year, status):
 
 def seed():
     """A sending school whose 300 leavers each have 19 documents and a 100 KB file."""
-    from pupilhub.core.testing import make_school, make_staff
+    from pupilhub.testing import make_school, make_staff
     from pupilhub.documents.models import Attachment, MeetingLog, Passport, Plan, Provision
 
     sender = make_school("Bench Primary", year_from=0, year_to=6)
@@ -128,7 +128,7 @@ def floor_copy(sender, target) -> None:
 def run() -> None:
     from django.db import connection
 
-    from pupilhub.core.testing import make_school, make_staff
+    from pupilhub.testing import make_school, make_staff
     from pupilhub.schools.access import staff_access
     from pupilhub.transition import actions
     from pupilhub.transition.models import Cluster, ClusterMembership

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "pupilhub.reports",
     "pupilhub.billing",
     "pupilhub.api",
+    "pupilhub.demo",
 ]
 
 MIDDLEWARE = [
@@ -119,7 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "pupilhub.core.context_processors.navigation",
+                "pupilhub.schools.context_processors.navigation",
             ],
         },
     }

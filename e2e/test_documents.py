@@ -1,7 +1,7 @@
 import pytest
 
 from e2e.conftest import login
-from pupilhub.core.testing import PASSWORD
+from pupilhub.testing import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

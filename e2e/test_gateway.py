@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from e2e.conftest import login
-from pupilhub.core.testing import make_pupil, make_school, make_staff
+from pupilhub.testing import make_pupil, make_school, make_staff
 from pupilhub.gateway import actions
 from pupilhub.gateway.keys import display
 from pupilhub.gateway.models import LicenceType

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from pupilhub.accounts.models import TotpDevice
-from pupilhub.core.testing import make_school, make_user
+from pupilhub.testing import make_school, make_user
 from pupilhub.schools.access import staff_access
 from pupilhub.schools.actions import do_add_staff
 

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from e2e.conftest import login
-from pupilhub.core.testing import PASSWORD, make_pupil, make_school, make_staff, make_upn, make_user
+from pupilhub.testing import PASSWORD, make_pupil, make_school, make_staff, make_upn, make_user
 from pupilhub.documents.models import Plan
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -5,14 +5,13 @@ import uuid
 from datetime import datetime
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from pupilhub.api.base import errors, optional_user, page
-from pupilhub.core.errors import Conflict, NotFound
-from pupilhub.schools.access import parse_id, require_operator
+from pupilhub.core.errors import Conflict
 
 from . import actions, mfa
+from .access import current_holds, hold_for
 from .models import LoginHold
 
 router = Router(tags=["auth"])
@@ -197,16 +196,11 @@ def hold_out(hold: LoginHold) -> HoldOut:
 @operator_router.get("/login-holds", response={200: dict, **errors(403)})
 def list_holds(request: HttpRequest) -> dict:
     """Operators: accounts held after repeated failed sign-ins (unknown addresses as null)."""
-    require_operator(request.user)
-    holds = LoginHold.objects.filter(until__gt=timezone.now()).select_related("user")
-    return page(request, holds.order_by("-created_at"), lambda h: hold_out(h).dict())
+    return page(request, current_holds(request.user), lambda h: hold_out(h).dict())
 
 
 @operator_router.post("/login-holds/{hold}/lift", response={200: OkOut, **errors(403, 404)})
 def lift_hold(request: HttpRequest, hold: str) -> OkOut:
-    require_operator(request.user)
-    found = LoginHold.objects.select_related("user").filter(pk=parse_id(hold)).first()
-    if found is None:
-        raise NotFound()
+    found = hold_for(request.user, hold)
     actions.lift_hold(request.user, found)  # type: ignore[arg-type]
     return OkOut()

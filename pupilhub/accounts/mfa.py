@@ -79,6 +79,12 @@ def start_enrolment(user: User) -> TotpDevice:
         return TotpDevice.objects.create(user=user, secret=pyotp.random_base32())
 
 
+def pending_device(user: User) -> TotpDevice:
+    """The device being enrolled: the same secret until confirmed, so reloading the page
+    keeps a scanned code valid."""
+    return TotpDevice.objects.filter(user=user).first() or start_enrolment(user)
+
+
 def _matching_step(secret: str, code: str) -> int | None:
     code = "".join(code.split())
     if not (len(code) == 6 and code.isdigit()):

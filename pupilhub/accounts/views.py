@@ -17,6 +17,7 @@ from pupilhub.core.views import apply_errors
 from pupilhub.schools.access import memberships_for
 
 from . import actions, mfa
+from .access import active_user
 from .forms import AcceptForm, CodeForm, EmailForm, EnrolForm, LoginForm, NewPasswordForm
 from .models import OneTimeToken, User
 
@@ -92,7 +93,7 @@ def _pending_user(request: HttpRequest) -> User | None:
     pending = request.session.get(PENDING) or {}
     if int(time.time()) - int(pending.get("at", 0)) > PENDING_SECONDS:
         return None
-    return User.objects.filter(pk=pending.get("u"), is_active=True).first()
+    return active_user(pending.get("u"))
 
 
 def code_view(request: HttpRequest) -> HttpResponse:
@@ -125,7 +126,7 @@ def security_view(request: HttpRequest) -> HttpResponse:
     if mfa.has_mfa(user):
         return _security_enrolled(request, user)  # type: ignore[arg-type]
     # The same secret until confirmed, so reloading the page keeps a scanned code valid.
-    device = mfa.TotpDevice.objects.filter(user=user).first() or mfa.start_enrolment(user)  # type: ignore[arg-type]
+    device = mfa.pending_device(user)  # type: ignore[arg-type]
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

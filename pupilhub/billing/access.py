@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from pupilhub.core.errors import NotFound
 from pupilhub.schools.access import SchoolAccess, parse_id
 
-from .models import Invoice
+from .models import Invoice, Subscription
 
 
 def invoices_for(access: SchoolAccess) -> QuerySet[Invoice]:
@@ -19,3 +19,7 @@ def invoice_for(access: SchoolAccess, invoice_id: Any) -> Invoice:
     if invoice is None:
         raise NotFound()
     return invoice
+
+
+def subscription_for(access: SchoolAccess) -> Subscription | None:
+    return Subscription.objects.visible_to(access).first()

@@ -8,7 +8,8 @@ from ninja import Router, Schema, Status
 
 from pupilhub.api.base import Pence, errors, page
 from pupilhub.core.pdf import response as pdf_response
-from pupilhub.schools.access import admin_access, require_operator, staff_access
+from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.boundary import ADMINS, OPERATOR, school_api
 
 from . import actions, exports
 from .access import invoice_for, invoices_for
@@ -88,14 +89,14 @@ def invoice_out(invoice: actions.Invoice) -> InvoiceOut:
 
 
 @router.get("/schools/{school}/billing/quote", response={200: QuoteOut, **errors(400, 403, 404)})
+@school_api(ADMINS, operator_ok=True)
 def get_quote(
     request: HttpRequest,
-    school: str,
+    access: SchoolAccess,
     activation_date: date | None = None,
     invoice_date: date | None = None,
 ) -> QuoteOut:
     """What activating the gateway would cost (default: today, to the next invoice date)."""
-    access = admin_access(request.user, school, operator_ok=True)
     from django.utils import timezone
 
     q = actions.school_quote(access.school, activation_date or timezone.localdate(), invoice_date)
@@ -106,10 +107,11 @@ def get_quote(
     "/schools/{school}/subscription",
     response={201: SubscriptionOut, **errors(400, 403, 404, 409)},
 )
-def activate(request: HttpRequest, school: str, payload: SubscriptionIn) -> Status[SubscriptionOut]:
+@school_api(OPERATOR)
+def activate(
+    request: HttpRequest, access: SchoolAccess, payload: SubscriptionIn
+) -> Status[SubscriptionOut]:
     """Operators: activate the gateway subscription and raise the first invoice."""
-    require_operator(request.user)
-    access = staff_access(request.user, school, operator_ok=True)
     invoice = actions.do_activate(
         request.user, access.school, payload.activation_date, payload.invoice_date
     )
@@ -128,36 +130,35 @@ def activate(request: HttpRequest, school: str, payload: SubscriptionIn) -> Stat
 
 
 @router.put("/schools/{school}/billing/price", response={200: dict, **errors(400, 403, 404)})
-def set_price(request: HttpRequest, school: str, payload: PriceIn) -> dict[str, int]:
+@school_api(OPERATOR)
+def set_price(request: HttpRequest, access: SchoolAccess, payload: PriceIn) -> dict[str, int]:
     """Operators: the school's price per pupil a year, in pence (applies to the next invoice)."""
-    require_operator(request.user)
-    access = staff_access(request.user, school, operator_ok=True)
     actions.do_set_price(request.user, access.school, payload.price_per_pupil_pence)
     return {"price_per_pupil_pence": access.school.price_per_pupil_pence}
 
 
 @router.get("/schools/{school}/invoices", response={200: InvoiceList, **errors(403, 404)})
-def list_invoices(request: HttpRequest, school: str) -> dict[str, object]:
-    access = admin_access(request.user, school, operator_ok=True)
+@school_api(ADMINS, operator_ok=True)
+def list_invoices(request: HttpRequest, access: SchoolAccess) -> dict[str, object]:
     invoices = invoices_for(access).order_by("-issued_on", "-id").prefetch_related("lines")
     return page(request, invoices, lambda i: invoice_out(i).dict())
 
 
 @router.get("/schools/{school}/invoices.csv", response={200: None, **errors(403, 404)})
-def invoices_csv(request: HttpRequest, school: str) -> HttpResponse:
+@school_api(ADMINS, operator_ok=True)
+def invoices_csv(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     """Every invoice line, for the finance office's spreadsheet."""
-    access = admin_access(request.user, school, operator_ok=True)
     return exports.csv_response(access)
 
 
 @router.get("/schools/{school}/invoices/{id}", response={200: InvoiceOut, **errors(403, 404)})
-def get_invoice(request: HttpRequest, school: str, id: str) -> InvoiceOut:
-    access = admin_access(request.user, school, operator_ok=True)
+@school_api(ADMINS, operator_ok=True)
+def get_invoice(request: HttpRequest, access: SchoolAccess, id: str) -> InvoiceOut:
     return invoice_out(invoice_for(access, id))
 
 
 @router.get("/schools/{school}/invoices/{id}/pdf", response={200: None, **errors(403, 404)})
-def invoice_pdf(request: HttpRequest, school: str, id: str) -> HttpResponse:
-    access = admin_access(request.user, school, operator_ok=True)
+@school_api(ADMINS, operator_ok=True)
+def invoice_pdf(request: HttpRequest, access: SchoolAccess, id: str) -> HttpResponse:
     invoice = invoice_for(access, id)
     return pdf_response(exports.invoice_pdf(invoice), f"{invoice.number}.pdf")

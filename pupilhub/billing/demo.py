@@ -5,7 +5,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from pupilhub.core.demo import Demo, step
+from pupilhub.demo.builder import Demo, step
 
 from . import actions
 

@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.db import models
 
-from pupilhub.core.models import UUIDModel
+from pupilhub.core.models import SchoolOwned, UUIDModel
 
 
-class Subscription(UUIDModel):
+class Subscription(SchoolOwned):
     """A school's External Gateway subscription. Without one the school is on trial."""
 
     school = models.OneToOneField(
@@ -30,7 +30,7 @@ class InvoiceKind(models.TextChoices):
     ANNUAL = "annual", "Annual"
 
 
-class Invoice(UUIDModel):
+class Invoice(SchoolOwned):
     """One invoice. (school, kind, period_start) is unique, so raising twice is a no-op."""
 
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="invoices")

@@ -1,7 +1,6 @@
 """Billing pages: quote and invoices for school admins; price and activation for operators."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,23 +8,16 @@ from django.utils import timezone
 from pupilhub.core.errors import DomainError
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.core.views import apply_errors
-from pupilhub.schools.access import SchoolAccess, admin_access
+from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.boundary import ADMINS, school_view
 
 from . import actions, exports
-from .access import invoice_for, invoices_for
+from .access import invoice_for, invoices_for, subscription_for
 from .forms import ActivateForm, PriceForm, QuoteForm
-from .models import Subscription
 
 
-def _access(request: HttpRequest, school: object) -> SchoolAccess:
-    access = admin_access(request.user, school, operator_ok=True)
-    request.access = access  # type: ignore[attr-defined]
-    return access
-
-
-@login_required
-def billing(request: HttpRequest, school: object) -> HttpResponse:
-    access = _access(request, school)
+@school_view(ADMINS, operator_ok=True)
+def billing(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     quote_form = QuoteForm(request.GET or None)
     quote, quote_error = None, ""
     if quote_form.is_valid() or not request.GET:
@@ -51,7 +43,7 @@ def billing(request: HttpRequest, school: object) -> HttpResponse:
         request,
         "billing/billing.html",
         {
-            "subscription": Subscription.objects.filter(school=access.school).first(),
+            "subscription": subscription_for(access),
             "quote": quote,
             "quote_error": quote_error,
             "quote_form": quote_form,
@@ -99,12 +91,12 @@ def _operator_post(
     return activate_form, price_form
 
 
-@login_required
-def invoice_pdf(request: HttpRequest, school: object, invoice: object) -> HttpResponse:
-    found = invoice_for(_access(request, school), invoice)
+@school_view(ADMINS, operator_ok=True)
+def invoice_pdf(request: HttpRequest, access: SchoolAccess, invoice: object) -> HttpResponse:
+    found = invoice_for(access, invoice)
     return pdf_response(exports.invoice_pdf(found), f"{found.number}.pdf")
 
 
-@login_required
-def invoices_csv(request: HttpRequest, school: object) -> HttpResponse:
-    return exports.csv_response(_access(request, school))
+@school_view(ADMINS, operator_ok=True)
+def invoices_csv(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    return exports.csv_response(access)

@@ -1,6 +1,7 @@
 """Shared models: the insert-only audit log and the throttle ledger."""
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,24 @@ class UUIDModel(models.Model):
     """Base for every domain model: opaque, non-sequential ids."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class SchoolQuerySet(models.QuerySet[Any]):
+    """Rows owned by one school. `visible_to(access)` is the boundary every access layer
+    starts from: `access` is the caller's resolved `SchoolAccess` (or anything with a
+    `.school`), so rows of another school cannot come back whatever follows."""
+
+    def visible_to(self, access: Any) -> "SchoolQuerySet":
+        return self.filter(school=access.school)
+
+
+class SchoolOwned(UUIDModel):
+    """Base for every school-owned model (each declares its own `school` foreign key)."""
+
+    objects = SchoolQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -1,32 +1,10 @@
 """Helpers shared by every app's web views."""
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from pupilhub.core.errors import DomainError
-from pupilhub.schools.access import staff_access
-
-
-def school_view(roles: Any = None) -> Callable[..., Any]:
-    """Resolve `school` from the URL through the access layer; pass the access on."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, school: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-            access = staff_access(request.user, school, roles=roles)
-            request.access = access  # type: ignore[attr-defined]
-            return view(request, access, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def apply_errors(form: forms.BaseForm, exc: DomainError) -> None:

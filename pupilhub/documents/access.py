@@ -15,7 +15,7 @@ from pupilhub.core.errors import Forbidden, NotFound
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess, parse_id
 
-from .registry import DOC_TYPES, DocType
+from .registry import DOC_TYPES, SAFEGUARDING, DocType
 
 
 def can_use(access: SchoolAccess, dtype: DocType) -> bool:
@@ -90,3 +90,11 @@ def history(access: SchoolAccess, doc: Any) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def action_log(access: SchoolAccess, issue: Any) -> QuerySet[Any]:
+    """A safeguarding issue's action log (the issue was read through `document_for`)."""
+    from .models import SafeguardingAction
+
+    require_type(access, SAFEGUARDING)
+    return SafeguardingAction.objects.visible_to(access).filter(issue=issue).select_related("by")

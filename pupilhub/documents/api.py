@@ -11,15 +11,16 @@ from pydantic import StringConstraints, create_model
 from pydantic.fields import FieldInfo
 
 from pupilhub.api.base import Count, Pence, Score, errors, page
-from pupilhub.core import audit
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.pupils.access import pupil_for
-from pupilhub.schools.access import SchoolAccess, staff_access
+from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.boundary import school_api
 
 from . import actions, printing
 from .access import document_for, history, pupil_documents, require_type
 from .registry import FILE, MEETING_LOG, PASSPORT, PLAN, PROVISION, SAFEGUARDING, DocType
-from .timeline import origin, timeline
+from .serve import file_response, serialize
+from .timeline import timeline
 
 router = Router(tags=["pupil documents"])
 
@@ -165,24 +166,6 @@ def out_schema(schema: type[Schema]) -> type[Schema]:
     return create_model(f"{schema.__name__[:-2]}Out", __base__=(Meta, schema))  # type: ignore[call-overload]
 
 
-def serialize(dtype: DocType, doc: Any) -> dict[str, Any]:
-    data = {api: getattr(doc, attr) for api, attr in dtype.fields.items()}
-    data.update(
-        id=doc.pk,
-        created_at=doc.created_at,
-        updated_at=doc.updated_at,
-        transferred_from=origin(doc),
-    )
-    if dtype.can_be_confidential:
-        data["confidential"] = doc.confidential
-    return data
-
-
-def _context(request: HttpRequest, school: str, pupil: str) -> tuple[SchoolAccess, Any]:
-    access = staff_access(request.user, school)
-    return access, pupil_for(access, pupil)
-
-
 def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[Schema]) -> None:
     base = "/schools/{school}/pupils/{pupil}/" + dtype.collection
     name = dtype.type
@@ -199,8 +182,9 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
         operation_id=f"list_{name}s",
         url_name=f"list_{name}s",
     )
-    def list_docs(request: HttpRequest, school: str, pupil: str) -> dict[str, Any]:
-        access, target = _context(request, school, pupil)
+    @school_api()
+    def list_docs(request: HttpRequest, access: SchoolAccess, pupil: str) -> dict[str, Any]:
+        target = pupil_for(access, pupil)
         docs = pupil_documents(access, dtype, target).select_related("transferred_from_school")
         return page(request, docs, lambda d: serialize(dtype, d))
 
@@ -210,8 +194,9 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
         operation_id=f"get_{name}",
         url_name=f"get_{name}",
     )
-    def get_doc(request: HttpRequest, school: str, pupil: str, id: str) -> dict[str, Any]:
-        access, target = _context(request, school, pupil)
+    @school_api()
+    def get_doc(request: HttpRequest, access: SchoolAccess, pupil: str, id: str) -> dict[str, Any]:
+        target = pupil_for(access, pupil)
         require_type(access, dtype)
         return serialize(dtype, document_for(access, dtype, target, id))
 
@@ -221,9 +206,12 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
         operation_id=f"history_{name}",
         url_name=f"history_{name}",
     )
-    def doc_history(request: HttpRequest, school: str, pupil: str, id: str) -> dict[str, Any]:
+    @school_api()
+    def doc_history(
+        request: HttpRequest, access: SchoolAccess, pupil: str, id: str
+    ) -> dict[str, Any]:
         """Who created, changed (field names only), deleted or restored it, oldest first."""
-        access, target = _context(request, school, pupil)
+        target = pupil_for(access, pupil)
         return page(request, history(access, document_for(access, dtype, target, id)))
 
     @router.delete(
@@ -232,8 +220,9 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
         operation_id=f"delete_{name}",
         url_name=f"delete_{name}",
     )
-    def delete_doc(request: HttpRequest, school: str, pupil: str, id: str) -> Status[None]:
-        access, target = _context(request, school, pupil)
+    @school_api()
+    def delete_doc(request: HttpRequest, access: SchoolAccess, pupil: str, id: str) -> Status[None]:
+        target = pupil_for(access, pupil)
         require_type(access, dtype)
         actions.do_delete_document(access, dtype, document_for(access, dtype, target, id))
         return Status(204, None)
@@ -244,8 +233,11 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
         operation_id=f"restore_{name}",
         url_name=f"restore_{name}",
     )
-    def restore_doc(request: HttpRequest, school: str, pupil: str, id: str) -> dict[str, Any]:
-        access, target = _context(request, school, pupil)
+    @school_api()
+    def restore_doc(
+        request: HttpRequest, access: SchoolAccess, pupil: str, id: str
+    ) -> dict[str, Any]:
+        target = pupil_for(access, pupil)
         require_type(access, dtype)
         doc = document_for(access, dtype, target, id, deleted=True)
         return serialize(dtype, actions.do_restore_document(access, dtype, doc))
@@ -260,10 +252,11 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
         operation_id=f"create_{name}",
         url_name=f"create_{name}",
     )
+    @school_api()
     def create_doc(
-        request: HttpRequest, school: str, pupil: str, payload: schema_in
+        request: HttpRequest, access: SchoolAccess, pupil: str, payload: schema_in
     ) -> Status[dict[str, Any]]:  # type: ignore[valid-type]
-        access, target = _context(request, school, pupil)
+        target = pupil_for(access, pupil)
         require_type(access, dtype)
         doc = actions.do_create_document(access, dtype, target, payload.dict())  # type: ignore[attr-defined]
         return Status(201, serialize(dtype, doc))
@@ -274,10 +267,11 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
         operation_id=f"update_{name}",
         url_name=f"update_{name}",
     )
+    @school_api()
     def update_doc(
-        request: HttpRequest, school: str, pupil: str, id: str, payload: schema_patch
+        request: HttpRequest, access: SchoolAccess, pupil: str, id: str, payload: schema_patch
     ) -> dict[str, Any]:  # type: ignore[valid-type]
-        access, target = _context(request, school, pupil)
+        target = pupil_for(access, pupil)
         require_type(access, dtype)
         doc = document_for(access, dtype, target, id)
         data = payload.dict(exclude_unset=True)  # type: ignore[attr-defined]
@@ -300,15 +294,16 @@ add_routes(FILE, None, create_model("FileDocOut", __base__=(Meta, FileOut)))
     response={201: FileOut, **errors(400, 403, 404, 413)},
     url_name="upload_file",
 )
+@school_api()
 def upload_file(
     request: HttpRequest,
-    school: str,
+    access: SchoolAccess,
     pupil: str,
     file: UploadedFile = File(...),
     description: str = Form(""),
 ) -> Status[Any]:
     """Multipart `file` + `description`. Type is judged from the content."""
-    access, target = _context(request, school, pupil)
+    target = pupil_for(access, pupil)
     from django.conf import settings
 
     from pupilhub.core.errors import TooLarge
@@ -324,25 +319,10 @@ def upload_file(
     response={200: None, **errors(404)},
     url_name="file_content",
 )
-def file_content(request: HttpRequest, school: str, pupil: str, id: str) -> FileResponse:
-    access, target = _context(request, school, pupil)
+@school_api()
+def file_content(request: HttpRequest, access: SchoolAccess, pupil: str, id: str) -> FileResponse:
+    target = pupil_for(access, pupil)
     return file_response(access, target, id)
-
-
-def file_response(access: SchoolAccess, pupil: Any, doc_id: str) -> FileResponse:
-    """Always an attachment, never rendered inline, never cached."""
-    doc = document_for(access, FILE, pupil, doc_id)
-    audit.record(access.user, "file.downloaded", doc)
-    response = FileResponse(
-        doc.file.open("rb"),
-        as_attachment=True,
-        filename=doc.filename,
-        content_type=doc.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @router.post(
@@ -350,11 +330,12 @@ def file_response(access: SchoolAccess, pupil: Any, doc_id: str) -> FileResponse
     response={201: dict, **errors(400, 403, 404)},
     url_name="add_safeguarding_action",
 )
+@school_api()
 def add_action(
-    request: HttpRequest, school: str, pupil: str, id: str, payload: ActionIn
+    request: HttpRequest, access: SchoolAccess, pupil: str, id: str, payload: ActionIn
 ) -> Status[dict[str, Any]]:
     """Append to an issue's action log (it is never rewritten)."""
-    access, target = _context(request, school, pupil)
+    target = pupil_for(access, pupil)
     require_type(access, SAFEGUARDING)
     issue = document_for(access, SAFEGUARDING, target, id)
     if not payload.text.strip():
@@ -370,9 +351,10 @@ def add_action(
     response={200: None, **errors(403, 404)},
     url_name="passport_pdf",
 )
-def passport_pdf(request: HttpRequest, school: str, pupil: str, id: str) -> HttpResponse:
+@school_api()
+def passport_pdf(request: HttpRequest, access: SchoolAccess, pupil: str, id: str) -> HttpResponse:
     """The passport as a printable one-page A4 PDF."""
-    access, target = _context(request, school, pupil)
+    target = pupil_for(access, pupil)
     passport = document_for(access, PASSPORT, target, id)
     return pdf_response(printing.passport_pdf(access, target, passport), "passport.pdf")
 
@@ -380,7 +362,8 @@ def passport_pdf(request: HttpRequest, school: str, pupil: str, id: str) -> Http
 @router.get(
     "/schools/{school}/pupils/{pupil}/documents", response={200: TimelineOut, **errors(404)}
 )
-def documents(request: HttpRequest, school: str, pupil: str) -> dict[str, Any]:
+@school_api()
+def documents(request: HttpRequest, access: SchoolAccess, pupil: str) -> dict[str, Any]:
     """Every document the caller may see, newest first."""
-    access, target = _context(request, school, pupil)
+    target = pupil_for(access, pupil)
     return page(request, timeline(access, target))

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from pupilhub.core.demo import Demo, step
+from pupilhub.demo.builder import Demo, step
 
 from .actions import stored_name
 from .models import Attachment, MeetingLog, Passport, Plan, Provision, SafeguardingIssue

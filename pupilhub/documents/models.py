@@ -9,12 +9,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from pupilhub.core.models import UUIDModel
+from pupilhub.core.models import SchoolOwned
 
 from .choices import AreaOfNeed, IssueStatus, MeetingType, PlanStatus
 
 
-class Document(UUIDModel):
+class Document(SchoolOwned):
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="+")
     created_by = models.ForeignKey(
@@ -175,7 +175,7 @@ class SafeguardingIssue(Document):
         return f"Safeguarding: {self.category}"
 
 
-class SafeguardingAction(UUIDModel):
+class SafeguardingAction(SchoolOwned):
     """An append-only entry in an issue's action log."""
 
     is_safeguarding_record = True

@@ -15,8 +15,8 @@ from pupilhub.core.downloads import attach
 from pupilhub.core.errors import Forbidden
 from pupilhub.core.sheets import SafeWriter
 from pupilhub.core.templatetags.pupilhub import pounds
-from pupilhub.core.views import school_view
 from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.boundary import school_view
 from pupilhub.schools.choices import year_choices
 
 from .access import documents

@@ -9,16 +9,16 @@ from django.views.decorators.http import require_POST
 
 from pupilhub.core.errors import DomainError
 from pupilhub.core.pdf import response as pdf_response
-from pupilhub.core.views import apply_errors, school_view
+from pupilhub.core.views import apply_errors
 from pupilhub.pupils.access import pupil_for
 from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.boundary import school_view
 
 from . import actions, printing
-from .access import document_for, history, require_type
-from .api import file_response, serialize
+from .access import action_log, document_for, history, require_type
 from .forms import ActionForm, UploadForm, document_form, to_api_data
-from .models import SafeguardingAction
 from .registry import BY_COLLECTION, FILE, PASSPORT, SAFEGUARDING, DocType
+from .serve import file_response, serialize
 
 
 def _dtype(kind: str) -> DocType:
@@ -76,11 +76,7 @@ def doc_detail(
         actions.do_add_safeguarding_action(access, instance, action_form.cleaned_data["text"])
         messages.success(request, "Action added to the log.")
         return redirect(request.path)
-    log = (
-        SafeguardingAction.objects.filter(issue=instance).select_related("by")
-        if dtype is SAFEGUARDING
-        else []
-    )
+    log = action_log(access, instance) if dtype is SAFEGUARDING else []
     return render(
         request,
         "documents/detail.html",

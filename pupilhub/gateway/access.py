@@ -158,3 +158,14 @@ def is_external(user: Any) -> bool:
         and not user.is_operator
         and not user.memberships.active().exists()
     )
+
+
+def open_school_or_none(school_id: Any) -> Any:
+    """A school with its gateway on (a family adding a pupil there), else None."""
+    from pupilhub.schools.models import School
+
+    try:
+        pk = parse_id(school_id)
+    except NotFound:
+        return None
+    return School.objects.filter(pk=pk, external_login_enabled=True).first()

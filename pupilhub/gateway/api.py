@@ -11,10 +11,10 @@ from pupilhub.api.base import YearCode, errors, page
 from pupilhub.core.downloads import attach
 from pupilhub.core.errors import Invalid
 from pupilhub.pupils.access import pupil_for
-from pupilhub.schools.access import admin_access, require_operator, staff_access
-from pupilhub.schools.choices import ADMIN_ROLES
+from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.boundary import ADMINS, OPERATOR, school_api
 
-from . import actions
+from . import actions, school_access
 from .access import link_for, links_for
 from .models import LicenceType, TrackingField
 from .portlets import catalogue, visible_data
@@ -102,26 +102,25 @@ def field_out(f: TrackingField) -> dict[str, Any]:
 
 
 @router.get("/schools/{school}/portlets", response={200: dict, **errors(403, 404)})
-def portlets(request: HttpRequest, school: str) -> dict[str, Any]:
-    access = staff_access(request.user, school)
+@school_api()
+def portlets(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     return {"items": catalogue(access.school), "next": None}
 
 
 @router.get("/schools/{school}/licence-types", response={200: dict, **errors(403, 404)})
-def licence_types(request: HttpRequest, school: str) -> dict[str, Any]:
-    access = admin_access(request.user, school, operator_ok=True)
+@school_api(ADMINS, operator_ok=True)
+def licence_types(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     actions.ensure_builtin_types(access.school)
-    items = LicenceType.objects.filter(school=access.school)
+    items = school_access.licence_types(access)
     return {"items": [licence_type_out(lt) for lt in items], "next": None}
 
 
 @router.post("/schools/{school}/licence-types", response={201: dict, **errors(400, 403, 404, 409)})
+@school_api(OPERATOR)
 def create_licence_type(
-    request: HttpRequest, school: str, payload: NameIn
+    request: HttpRequest, access: SchoolAccess, payload: NameIn
 ) -> Status[dict[str, Any]]:
     """Operators: a custom licence type (e.g. Social Worker), seeing nothing until set."""
-    require_operator(request.user)
-    access = staff_access(request.user, school, operator_ok=True)
     return Status(
         201,
         licence_type_out(actions.do_create_licence_type(request.user, access.school, payload.name)),
@@ -131,16 +130,18 @@ def create_licence_type(
 @router.put(
     "/schools/{school}/licence-types/{id}/access", response={200: dict, **errors(400, 403, 404)}
 )
-def set_access(request: HttpRequest, school: str, id: str, payload: AccessIn) -> dict[str, Any]:
-    access = admin_access(request.user, school)
+@school_api(ADMINS)
+def set_access(
+    request: HttpRequest, access: SchoolAccess, id: str, payload: AccessIn
+) -> dict[str, Any]:
     lt = actions.licence_type_for(access.school, id)
     return licence_type_out(actions.do_set_access(access, lt, payload.access))
 
 
 @router.post("/schools/{school}/licence-keys", response={201: None, **errors(400, 403, 404, 409)})
-def generate_keys(request: HttpRequest, school: str, payload: KeysIn) -> HttpResponse:
+@school_api(ADMINS)
+def generate_keys(request: HttpRequest, access: SchoolAccess, payload: KeysIn) -> HttpResponse:
     """A workbook of new keys (the only place they exist in plain text)."""
-    access = admin_access(request.user, school)
     lt = actions.licence_type_for(access.school, payload.licence_type)
     pupils = actions.select_pupils(
         access.school, payload.pupils, payload.year_group, payload.tutor_group
@@ -154,18 +155,18 @@ def generate_keys(request: HttpRequest, school: str, payload: KeysIn) -> HttpRes
 
 
 @router.post("/schools/{school}/licence-keys/revoke", response={200: dict, **errors(400, 403, 404)})
-def revoke_key(request: HttpRequest, school: str, payload: RevokeIn) -> dict[str, Any]:
-    access = admin_access(request.user, school)
+@school_api(ADMINS)
+def revoke_key(request: HttpRequest, access: SchoolAccess, payload: RevokeIn) -> dict[str, Any]:
     lt = actions.licence_type_for(access.school, payload.licence_type)
     revoked = actions.do_revoke_key(access, pupil_for(access, payload.pupil), lt)
     return {"revoked": revoked}
 
 
 @router.get("/schools/{school}/external-users", response={200: dict, **errors(403, 404)})
-def external_users(request: HttpRequest, school: str, q: str = "") -> dict[str, Any]:
+@school_api(ADMINS)
+def external_users(request: HttpRequest, access: SchoolAccess, q: str = "") -> dict[str, Any]:
     """Main School Admin and admins only: the only staff view showing these addresses.
     Paginated by email; `q` searches address and name."""
-    access = admin_access(request.user, school)
     return page(
         request,
         actions.external_users(access.school, q),
@@ -174,8 +175,8 @@ def external_users(request: HttpRequest, school: str, q: str = "") -> dict[str, 
 
 
 @router.post("/schools/{school}/external-users/{id}/deny", response={200: dict, **errors(403, 404)})
-def deny_user(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
-    access = admin_access(request.user, school)
+@school_api(ADMINS)
+def deny_user(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     actions.do_deny_user(access, actions.external_user_for(access.school, id))
     return {"id": id, "status": "denied"}
 
@@ -183,23 +184,25 @@ def deny_user(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
 @router.post(
     "/schools/{school}/external-users/{id}/restore", response={200: dict, **errors(403, 404)}
 )
-def restore_user(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
-    access = admin_access(request.user, school)
+@school_api(ADMINS)
+def restore_user(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     actions.do_restore_user(access, actions.external_user_for(access.school, id))
     return {"id": id, "status": "active"}
 
 
 @router.delete("/schools/{school}/external-links/{id}", response={204: None, **errors(403, 404)})
-def remove_link(request: HttpRequest, school: str, id: str) -> Status[None]:
+@school_api(ADMINS)
+def remove_link(request: HttpRequest, access: SchoolAccess, id: str) -> Status[None]:
     """Remove one pupil link from an external account."""
-    access = admin_access(request.user, school)
     actions.do_remove_link(access, id)
     return Status(204, None)
 
 
 @router.put("/schools/{school}/gateway-settings", response={200: dict, **errors(400, 403, 404)})
-def gateway_settings(request: HttpRequest, school: str, payload: GatewayIn) -> dict[str, Any]:
-    access = admin_access(request.user, school)
+@school_api(ADMINS)
+def gateway_settings(
+    request: HttpRequest, access: SchoolAccess, payload: GatewayIn
+) -> dict[str, Any]:
     actions.do_set_gateway(access, payload.external_login_enabled, payload.pupil_email_domains)
     return {
         "external_login_enabled": access.school.external_login_enabled,
@@ -208,22 +211,24 @@ def gateway_settings(request: HttpRequest, school: str, payload: GatewayIn) -> d
 
 
 @router.get("/schools/{school}/gateway/coverage", response={200: dict, **errors(403, 404)})
-def coverage(request: HttpRequest, school: str) -> dict[str, Any]:
+@school_api(ADMINS)
+def coverage(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     """The share of pupils in each year group with a verified Parent/Guardian account."""
-    access = admin_access(request.user, school)
     return {"items": actions.coverage(access.school), "next": None}
 
 
 @router.get("/schools/{school}/tracking-fields", response={200: dict, **errors(403, 404)})
-def list_fields(request: HttpRequest, school: str) -> dict[str, Any]:
-    access = staff_access(request.user, school)
-    fields = TrackingField.objects.filter(school=access.school)
+@school_api()
+def list_fields(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
+    fields = school_access.tracking_fields(access)
     return {"items": [field_out(f) for f in fields], "next": None}
 
 
 @router.post("/schools/{school}/tracking-fields", response={201: dict, **errors(400, 403, 404)})
-def create_field(request: HttpRequest, school: str, payload: FieldIn) -> Status[dict[str, Any]]:
-    access = staff_access(request.user, school, roles=ADMIN_ROLES)
+@school_api(ADMINS)
+def create_field(
+    request: HttpRequest, access: SchoolAccess, payload: FieldIn
+) -> Status[dict[str, Any]]:
     return Status(201, field_out(actions.do_create_field(access, payload.dict())))
 
 
@@ -241,9 +246,9 @@ def create_field(request: HttpRequest, school: str, payload: FieldIn) -> Status[
         }
     },
 )
-def set_values(request: HttpRequest, school: str, pupil: str) -> dict[str, Any]:
+@school_api()
+def set_values(request: HttpRequest, access: SchoolAccess, pupil: str) -> dict[str, Any]:
     """`{field_key: value}` (the keys are the school's own, so no fixed schema); all or nothing."""
-    access = staff_access(request.user, school)
     target = pupil_for(access, pupil)
     try:
         payload = json.loads(request.body or b"{}")
@@ -257,11 +262,11 @@ def set_values(request: HttpRequest, school: str, pupil: str) -> dict[str, Any]:
 @router.post(
     "/schools/{school}/tracking-values/import", response={200: dict, **errors(400, 403, 404)}
 )
+@school_api()
 def import_values(
-    request: HttpRequest, school: str, file: UploadedFile = File(...)
+    request: HttpRequest, access: SchoolAccess, file: UploadedFile = File(...)
 ) -> dict[str, Any]:
     """CSV with `pupil_id` and one column per field key; all or nothing."""
-    access = staff_access(request.user, school)
     return actions.do_import_values(access, file.read())
 
 

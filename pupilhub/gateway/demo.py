@@ -5,8 +5,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from pupilhub.accounts.models import User
-from pupilhub.core import demo as core_demo
-from pupilhub.core.demo import PASSWORD, Demo, step
+from pupilhub.demo import builder as core_demo
+from pupilhub.demo.builder import PASSWORD, Demo, step
 from pupilhub.schools.access import staff_access
 
 from . import actions, keys

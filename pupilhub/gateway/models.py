@@ -3,12 +3,12 @@
 from django.conf import settings
 from django.db import models
 
-from pupilhub.core.models import UUIDModel
+from pupilhub.core.models import SchoolOwned
 
 from .choices import FieldKind, LicenceKind
 
 
-class TrackingField(UUIDModel):
+class TrackingField(SchoolOwned):
     """A column of the school's tracking data, e.g. "Y8 Autumn Maths". Fields of past
     years stay: history is kept by the field structure, not by overwriting values."""
 
@@ -33,7 +33,7 @@ class TrackingField(UUIDModel):
         return self.name
 
 
-class TrackingValue(UUIDModel):
+class TrackingValue(SchoolOwned):
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="+")
     field = models.ForeignKey(TrackingField, on_delete=models.CASCADE, related_name="values")
@@ -49,7 +49,7 @@ class TrackingValue(UUIDModel):
         return f"{self.field_id}={self.value}"
 
 
-class LicenceType(UUIDModel):
+class LicenceType(SchoolOwned):
     """Who an external user is to a pupil, and what that lets them see.
 
     `access` maps a portlet key to the field keys this type may see; anything not
@@ -77,7 +77,7 @@ class LicenceType(UUIDModel):
         return field in self.access.get(portlet, [])
 
 
-class LicenceKey(UUIDModel):
+class LicenceKey(SchoolOwned):
     """A key printed for one pupil and licence type. Only its HMAC is stored."""
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
@@ -97,7 +97,7 @@ class LicenceKey(UUIDModel):
         return f"key {self.pk}"
 
 
-class ExternalLink(UUIDModel):
+class ExternalLink(SchoolOwned):
     """An external account's window on one pupil, through one licence type."""
 
     user = models.ForeignKey(
@@ -127,7 +127,7 @@ class ExternalLink(UUIDModel):
         return f"link {self.pk}"
 
 
-class ExternalDenial(UUIDModel):
+class ExternalDenial(SchoolOwned):
     """A school has shut an external account out (it may restore it)."""
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")

@@ -16,13 +16,15 @@ from pupilhub.accounts.actions import do_set_password, request_email_change, ver
 from pupilhub.accounts.models import OneTimeToken
 from pupilhub.core.downloads import attach
 from pupilhub.core.errors import DomainError, RateLimited, invalid_field
-from pupilhub.core.views import apply_errors, school_view
+from pupilhub.core.views import apply_errors
+from pupilhub.pupils.access import year_roll
 from pupilhub.pupils.models import Pupil
-from pupilhub.schools.access import SchoolAccess, parse_id
+from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.boundary import school_view
 from pupilhub.schools.choices import ADMIN_ROLES
 
-from . import actions
-from .access import link_for, links_for
+from . import actions, school_access
+from .access import link_for, links_for, open_school_or_none
 from .choices import LicenceKind
 from .forms import (
     AddPupilForm,
@@ -36,7 +38,7 @@ from .forms import (
     RegisterForm,
     SettingsForm,
 )
-from .models import LicenceType, TrackingField, TrackingValue
+from .models import TrackingField
 from .portlets import PORTLETS
 from .presentation import cached_sections
 
@@ -75,7 +77,7 @@ def gateway_home(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         request,
         "gateway/home.html",
         {
-            "types": LicenceType.objects.filter(school=school),
+            "types": school_access.licence_types(request.access),  # type: ignore[attr-defined]
             "settings_form": settings_form,
             "keys_form": KeysForm(school=school),
             "coverage": actions.coverage(school),
@@ -185,7 +187,7 @@ def tracking(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
             if not result["errors"]:
                 messages.success(request, f"{result['updated']} values imported.")
                 return redirect("gateway:tracking", access.school.id)
-    fields = TrackingField.objects.filter(school=access.school)
+    fields = school_access.tracking_fields(access)
     years = sorted({f.year_group for f in fields if f.year_group is not None})
     return render(
         request,
@@ -207,22 +209,15 @@ def marksheet(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         year = int(request.GET.get("year_group", ""))
     except ValueError:
         return redirect("gateway:tracking", access.school.id)
-    fields = list(TrackingField.objects.filter(school=access.school, year_group=year))
-    pupils = list(
-        Pupil.objects.filter(school=access.school, year_group=year, status="active").order_by(
-            "tutor_group", "surname", "first_name"
-        )
-    )
+    fields = list(school_access.tracking_fields(access, year))
+    pupils = year_roll(access, [year])
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         errors = _save_marksheet(request, access, pupils, fields)
         if not errors:
             messages.success(request, "Marksheet saved.")
             return redirect(f"{request.path}?year_group={year}")
-    values = {
-        (v.pupil_id, v.field_id): v.value
-        for v in TrackingValue.objects.filter(field__in=fields, pupil__in=pupils)
-    }
+    values = school_access.tracking_values(access, fields, pupils)
     rows = [
         {
             "pupil": p,
@@ -324,12 +319,10 @@ def my_pupils(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def add_pupil(request: HttpRequest) -> HttpResponse:
-    from pupilhub.schools.models import School
-
     schools = {str(link.school_id): link.school.name for link in links_for(request.user)}
     wanted = request.GET.get("school") or request.POST.get("school")
     if wanted and wanted not in schools:
-        extra = School.objects.filter(pk=parse_id(wanted), external_login_enabled=True).first()
+        extra = open_school_or_none(wanted)
         if extra:
             schools[str(extra.pk)] = extra.name
     form = AddPupilForm(

@@ -6,7 +6,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from pupilhub.api.base import YearCode, errors, page
-from pupilhub.schools.access import staff_access
+from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.boundary import school_api
 
 from . import actions
 from .access import message_for, messages_for, reached, reached_rows
@@ -45,9 +46,9 @@ def message_out(message: Message, c: dict[str, int] | None = None) -> dict[str, 
 
 
 @router.post("/schools/{school}/messages", response={202: dict, **errors(400, 403, 404)})
-def send(request: HttpRequest, school: str, payload: MessageIn) -> Status[dict[str, Any]]:
+@school_api()
+def send(request: HttpRequest, access: SchoolAccess, payload: MessageIn) -> Status[dict[str, Any]]:
     """Queue a message; the dispatcher sends it within 10 minutes (`send_after`)."""
-    access = staff_access(request.user, school)
     message = actions.do_queue(
         access, payload.subject, payload.html_body, payload.dict(exclude={"subject", "html_body"})
     )
@@ -55,15 +56,15 @@ def send(request: HttpRequest, school: str, payload: MessageIn) -> Status[dict[s
 
 
 @router.post("/schools/{school}/messages/preview", response={200: dict, **errors(400, 403, 404)})
-def preview(request: HttpRequest, school: str, payload: Audience) -> dict[str, int]:
+@school_api()
+def preview(request: HttpRequest, access: SchoolAccess, payload: Audience) -> dict[str, int]:
     """How many people and pupils a choice of recipients reaches (never who)."""
-    access = staff_access(request.user, school)
     return actions.preview(access.school, actions.clean_spec(access.school, payload.dict()))
 
 
 @router.get("/schools/{school}/messages", response={200: dict, **errors(403, 404)})
-def list_messages(request: HttpRequest, school: str) -> dict[str, Any]:
-    access = staff_access(request.user, school)
+@school_api()
+def list_messages(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     return page(request, messages_for(access).order_by("-created_at", "-id"), batch=_with_counts)
 
 
@@ -73,14 +74,14 @@ def _with_counts(messages: list[Message]) -> list[dict[str, Any]]:
 
 
 @router.get("/schools/{school}/messages/{id}", response={200: dict, **errors(403, 404)})
-def get_message(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
-    access = staff_access(request.user, school)
+@school_api()
+def get_message(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     return message_out(message_for(access, id))
 
 
 @router.get("/schools/{school}/messages/{id}/pupils", response={200: dict, **errors(403, 404)})
-def message_pupils(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
+@school_api()
+def message_pupils(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     """Which pupils' families were reached: names and counts, no addresses."""
-    access = staff_access(request.user, school)
     pupils, by_pupil = reached(message_for(access, id))
     return page(request, pupils, batch=lambda rows: reached_rows(rows, by_pupil))

@@ -3,7 +3,7 @@
 
 from django.utils import timezone
 
-from pupilhub.core.demo import Demo, step
+from pupilhub.demo.builder import Demo, step
 from pupilhub.gateway.models import LicenceType
 from pupilhub.schools.access import staff_access
 

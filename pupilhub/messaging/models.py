@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.db import models
 
-from pupilhub.core.models import UUIDModel
+from pupilhub.core.models import SchoolOwned
 
 
-class Message(UUIDModel):
+class Message(SchoolOwned):
     """What staff wrote and whom it was for. The body is stored sanitised."""
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")

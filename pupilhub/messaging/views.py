@@ -6,9 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from pupilhub.core.errors import DomainError
-from pupilhub.core.views import apply_errors, school_view
-from pupilhub.pupils.models import Pupil
+from pupilhub.core.views import apply_errors
+from pupilhub.pupils.access import pupils_chosen
 from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.boundary import school_view
 
 from . import actions
 from .access import message_for, messages_for, reached, reached_rows
@@ -17,7 +18,7 @@ from .forms import ComposeForm
 
 def _form(request: HttpRequest, access: SchoolAccess) -> ComposeForm:
     chosen = request.POST.getlist("pupils") or request.GET.getlist("pupil")
-    pupils = list(Pupil.objects.filter(school=access.school, pk__in=_ids(chosen)))
+    pupils = pupils_chosen(access, _ids(chosen))
     if request.method == "POST":
         return ComposeForm(request.POST, school=access.school, pupils=pupils)
     initial = {

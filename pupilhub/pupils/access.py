@@ -12,7 +12,21 @@ from .models import Pupil
 
 
 def visible_pupils(access: SchoolAccess) -> QuerySet[Pupil]:
-    return Pupil.objects.filter(school=access.school)
+    return Pupil.objects.visible_to(access)
+
+
+def year_roll(
+    access: SchoolAccess, year_groups: list[int], limit: int | None = None
+) -> list[Pupil]:
+    """Active pupils of some year groups, by tutor group and name (marksheets, report lists)."""
+    found = visible_pupils(access).filter(status="active", year_group__in=year_groups)
+    found = found.order_by("tutor_group", "surname", "first_name")
+    return list(found[:limit] if limit else found)
+
+
+def pupils_chosen(access: SchoolAccess, ids: list[Any]) -> list[Pupil]:
+    """The school's pupils among `ids`; others' and malformed ids are left out."""
+    return list(visible_pupils(access).filter(pk__in=ids))
 
 
 def pupil_for(access: SchoolAccess, pupil_id: Any) -> Pupil:

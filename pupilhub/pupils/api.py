@@ -9,7 +9,8 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from pupilhub.api.base import YearCode, errors, page
-from pupilhub.schools.access import staff_access
+from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.boundary import school_api
 
 from . import actions
 from .access import pupil_for, search_pupils
@@ -71,21 +72,21 @@ class ImportOut(Schema):
 
 
 @router.post("/schools/{school}/pupils", response={201: PupilOut, **errors(400, 403, 404, 409)})
-def create_pupil(request: HttpRequest, school: str, payload: PupilIn) -> Status[Pupil]:
-    access = staff_access(request.user, school)
+@school_api()
+def create_pupil(request: HttpRequest, access: SchoolAccess, payload: PupilIn) -> Status[Pupil]:
     return Status(201, actions.do_create_pupil(access, payload.dict()))
 
 
 @router.get("/schools/{school}/pupils", response={200: PupilList, **errors(404)})
+@school_api()
 def list_pupils(
     request: HttpRequest,
-    school: str,
+    access: SchoolAccess,
     status: str = "",
     year_group: YearCode | None = None,
     tutor_group: str = "",
     q: str = "",
 ) -> dict[str, Any]:
-    access = staff_access(request.user, school)
     qs = search_pupils(access, status=status, year_group=year_group, tutor_group=tutor_group, q=q)
     return page(request, qs)
 
@@ -93,29 +94,34 @@ def list_pupils(
 @router.post(
     "/schools/{school}/pupils/import", response={200: ImportOut, **errors(400, 403, 404, 413)}
 )
+@school_api()
 def import_pupils(
-    request: HttpRequest, school: str, file: UploadedFile = File(...), partial: bool = False
+    request: HttpRequest,
+    access: SchoolAccess,
+    file: UploadedFile = File(...),
+    partial: bool = False,
 ) -> dict[str, Any]:
     """CSV with a header row of the pupil field names; sets separated by `;`.
 
     All-or-nothing: with any bad row nothing changes and every row's errors are
     listed (rows numbered as in a spreadsheet, header = 1), unless `?partial=true`.
     """
-    access = staff_access(request.user, school)
     return actions.do_import_pupils(access, file.read(), partial=partial)
 
 
 @router.get("/schools/{school}/pupils/{pupil}", response={200: PupilOut, **errors(404)})
-def get_pupil(request: HttpRequest, school: str, pupil: str) -> Pupil:
-    access = staff_access(request.user, school)
+@school_api()
+def get_pupil(request: HttpRequest, access: SchoolAccess, pupil: str) -> Pupil:
     return pupil_for(access, pupil)
 
 
 @router.patch(
     "/schools/{school}/pupils/{pupil}", response={200: PupilOut, **errors(400, 403, 404, 409)}
 )
-def update_pupil(request: HttpRequest, school: str, pupil: str, payload: PupilPatch) -> Pupil:
-    access = staff_access(request.user, school)
+@school_api()
+def update_pupil(
+    request: HttpRequest, access: SchoolAccess, pupil: str, payload: PupilPatch
+) -> Pupil:
     target = pupil_for(access, pupil)
     data = payload.dict(exclude_unset=True)
     return actions.do_update_pupil(access, target, data)

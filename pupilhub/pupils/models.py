@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from pupilhub.core.models import UUIDModel
+from pupilhub.core.models import SchoolOwned
 
 from .identity import match_key, match_parts, search_text
 
@@ -12,7 +12,7 @@ class PupilStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
-class Pupil(UUIDModel):
+class Pupil(SchoolOwned):
     """A child at one school. The same child at another school is another row."""
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="pupils")

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from pupilhub.core.errors import DomainError
-from pupilhub.core.views import apply_errors, school_view
+from pupilhub.core.views import apply_errors
 from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.boundary import school_view
 from pupilhub.schools.choices import ADMIN_ROLES, year_choices
 
 from . import actions, counts

@@ -7,16 +7,17 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from pupilhub.api.base import YearCode, errors, page
-from pupilhub.core.errors import Conflict
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.gateway.access import link_for
 from pupilhub.pupils.access import pupil_for
-from pupilhub.schools.access import admin_access, staff_access
+from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.boundary import ADMINS, school_api
 
 from . import actions
 from . import compile as compiler
 from .access import available_reports, report_for, reports_for, run_for
-from .models import PrintRun, Report, RunStatus
+from .models import PrintRun, Report
+from .serve import run_file
 
 router = Router(tags=["reports"])
 me_router = Router(tags=["gateway (external users)"])
@@ -58,43 +59,45 @@ def run_out(run: PrintRun) -> dict[str, Any]:
 
 
 @router.post("/schools/{school}/reports", response={201: dict, **errors(400, 403, 404)})
-def create_report(request: HttpRequest, school: str, payload: ReportIn) -> Status[dict[str, Any]]:
-    access = staff_access(request.user, school)
+@school_api()
+def create_report(
+    request: HttpRequest, access: SchoolAccess, payload: ReportIn
+) -> Status[dict[str, Any]]:
     return Status(201, report_out(actions.do_create_report(access, payload.dict())))
 
 
 @router.get("/schools/{school}/reports", response={200: dict, **errors(403, 404)})
-def list_reports(request: HttpRequest, school: str) -> dict[str, Any]:
-    access = staff_access(request.user, school)
+@school_api()
+def list_reports(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     return page(request, reports_for(access), report_out)
 
 
 @router.get("/schools/{school}/reports/{id}", response={200: dict, **errors(403, 404)})
-def get_report(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
-    access = staff_access(request.user, school)
+@school_api()
+def get_report(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     return report_out(report_for(access, id))
 
 
 @router.post("/schools/{school}/reports/{id}/end", response={200: dict, **errors(403, 404, 409)})
-def end_report(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
-    access = staff_access(request.user, school)
+@school_api()
+def end_report(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     return report_out(actions.do_set_status(access, report_for(access, id), "ended"))
 
 
 @router.post(
     "/schools/{school}/reports/{id}/archive", response={200: dict, **errors(403, 404, 409)}
 )
-def archive_report(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
-    access = staff_access(request.user, school)
+@school_api()
+def archive_report(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     return report_out(actions.do_set_status(access, report_for(access, id), "archived"))
 
 
 @router.get(
     "/schools/{school}/reports/{id}/pupils/{pupil}/pdf", response={200: None, **errors(403, 404)}
 )
-def report_pdf(request: HttpRequest, school: str, id: str, pupil: str) -> HttpResponse:
+@school_api()
+def report_pdf(request: HttpRequest, access: SchoolAccess, id: str, pupil: str) -> HttpResponse:
     """Staff preview, compiled now from the pupil's current record."""
-    access = staff_access(request.user, school)
     report = report_for(access, id)
     target = pupil_for(access, pupil)
     return pdf_response(compiler.report_pdf(report, target), f"{report.name}-{target.pupil_id}.pdf")
@@ -103,11 +106,11 @@ def report_pdf(request: HttpRequest, school: str, id: str, pupil: str) -> HttpRe
 @router.post(
     "/schools/{school}/reports/{id}/print-runs", response={202: dict, **errors(400, 403, 404)}
 )
+@school_api(ADMINS)
 def start_print_run(
-    request: HttpRequest, school: str, id: str, payload: PrintRunIn
+    request: HttpRequest, access: SchoolAccess, id: str, payload: PrintRunIn
 ) -> Status[dict[str, Any]]:
     """A Celery job; poll `GET .../print-runs/{job}` for `done` of `total`."""
-    access = admin_access(request.user, school)
     run = actions.do_start_print_run(access, report_for(access, id), payload.paper_only)
     run.refresh_from_db()
     return Status(202, run_out(run))
@@ -116,8 +119,8 @@ def start_print_run(
 @router.get(
     "/schools/{school}/reports/{id}/print-runs/{job}", response={200: dict, **errors(403, 404)}
 )
-def get_print_run(request: HttpRequest, school: str, id: str, job: str) -> dict[str, Any]:
-    access = admin_access(request.user, school)
+@school_api(ADMINS)
+def get_print_run(request: HttpRequest, access: SchoolAccess, id: str, job: str) -> dict[str, Any]:
     return run_out(run_for(access, report_for(access, id), job))
 
 
@@ -125,31 +128,18 @@ def get_print_run(request: HttpRequest, school: str, id: str, job: str) -> dict[
     "/schools/{school}/reports/{id}/print-runs/{job}/pdf",
     response={200: None, **errors(403, 404, 409)},
 )
-def print_run_pdf(request: HttpRequest, school: str, id: str, job: str) -> FileResponse:
-    access = admin_access(request.user, school)
+@school_api(ADMINS)
+def print_run_pdf(request: HttpRequest, access: SchoolAccess, id: str, job: str) -> FileResponse:
     run = run_for(access, report_for(access, id), job)
     return run_file(run)
 
 
-def run_file(run: PrintRun) -> FileResponse:
-    if run.status != RunStatus.DONE or not run.file:
-        raise Conflict("The print run is not finished yet.", code="not_ready")
-    response = FileResponse(
-        run.file.open("rb"),
-        as_attachment=True,
-        filename=f"print-run-{run.pk}.pdf",
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @router.post("/schools/{school}/logo", response={200: dict, **errors(400, 403, 404, 413)})
+@school_api(ADMINS)
 def upload_logo(
-    request: HttpRequest, school: str, file: UploadedFile = File(...)
+    request: HttpRequest, access: SchoolAccess, file: UploadedFile = File(...)
 ) -> dict[str, Any]:
     """The school's logo for report headers: PNG or JPEG."""
-    access = admin_access(request.user, school)
     actions.do_set_logo(access, file.name or "logo", file.read())
     return {"logo": True}
 

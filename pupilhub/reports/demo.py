@@ -5,7 +5,7 @@ import io
 
 from django.core.files.base import ContentFile
 
-from pupilhub.core.demo import Demo, step
+from pupilhub.demo.builder import Demo, step
 from pupilhub.gateway.models import LicenceType, TrackingField, TrackingValue
 from pupilhub.schools.access import staff_access
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from pupilhub.core.models import UUIDModel
+from pupilhub.core.models import SchoolOwned
 
 
 class ReportStatus(models.TextChoices):
@@ -12,7 +12,7 @@ class ReportStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
-class Report(UUIDModel):
+class Report(SchoolOwned):
     """e.g. "Y8 Progress": which year groups, which tracking fields (in order, with
     headings; a text field is that subject's comment), which licence types may see it."""
 
@@ -47,7 +47,7 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class PrintRun(UUIDModel):
+class PrintRun(SchoolOwned):
     """One combined PDF of a report for every included pupil, made by a Celery job."""
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")

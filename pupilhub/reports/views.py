@@ -10,17 +10,16 @@ from django.urls import reverse
 
 from pupilhub.core.errors import DomainError
 from pupilhub.core.pdf import response as pdf_response
-from pupilhub.core.views import school_view
-from pupilhub.gateway.models import LicenceType, TrackingField
-from pupilhub.pupils.access import pupil_for
-from pupilhub.pupils.models import Pupil
+from pupilhub.gateway import school_access
+from pupilhub.pupils.access import pupil_for, year_roll
 from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.boundary import school_view
 from pupilhub.schools.choices import ADMIN_ROLES, year_choices
 
 from . import actions
 from . import compile as compiler
 from .access import report_for, reports_for, run_for
-from .api import run_file
+from .serve import run_file
 
 
 @school_view()
@@ -32,8 +31,8 @@ def report_list(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         "reports/list.html",
         {
             "reports": reports_for(access),
-            "fields": TrackingField.objects.filter(school=access.school),
-            "types": LicenceType.objects.filter(school=access.school),
+            "fields": school_access.tracking_fields(access),
+            "types": school_access.licence_types(access),
             "years": year_choices(access.school.year_scheme),
         },
     )
@@ -84,9 +83,7 @@ def report_detail(request: HttpRequest, access: SchoolAccess, report: str) -> Ht
                     "no_portlet": "available" not in lt.access.get("reports", []),
                 }
             )
-    pupils = Pupil.objects.filter(
-        school=access.school, status="active", year_group__in=found.year_groups
-    ).order_by("tutor_group", "surname")[:500]
+    pupils = year_roll(access, found.year_groups, limit=500)
     invite = (
         reverse("messaging:compose", args=[access.school.id])
         + "?"

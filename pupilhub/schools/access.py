@@ -127,3 +127,9 @@ def memberships_for(user: Any) -> list[StaffMembership]:
         mine = tuple(StaffMembership.objects.active().filter(user=user).select_related("school"))
         membership_cache.put(user.pk, mine)
     return list(mine)
+
+
+def all_schools(user: Any) -> Any:
+    """Operators: every school on the platform."""
+    require_operator(user)
+    return School.objects.order_by("name")

@@ -7,10 +7,10 @@ from ninja import Router, Schema, Status
 
 from pupilhub.api.base import YearCode, errors, page
 from pupilhub.core.errors import NotFound
-from pupilhub.schools.access import SchoolAccess, parse_id, require_operator, staff_access
+from pupilhub.schools.access import SchoolAccess, parse_id, require_operator
+from pupilhub.schools.boundary import ADMINS, school_api
 
 from . import actions
-from .choices import ADMIN_ROLES
 from .models import School, StaffMembership
 
 router = Router(tags=["platform"])
@@ -94,22 +94,23 @@ def create_school(request: HttpRequest, payload: SchoolIn) -> Status[School]:
 
 
 @router.get("/schools/{school}", response={200: SchoolOut, **errors(404)})
-def get_school(request: HttpRequest, school: str) -> School:
-    return staff_access(request.user, school, operator_ok=True).school
+@school_api(operator_ok=True)
+def get_school(request: HttpRequest, access: SchoolAccess) -> School:
+    return access.school
 
 
 @router.post("/schools/{school}/staff", response={201: StaffOut, **errors(400, 403, 404, 409)})
-def add_staff(request: HttpRequest, school: str, payload: StaffIn) -> Status[StaffOut]:
+@school_api(ADMINS, operator_ok=True)
+def add_staff(request: HttpRequest, access: SchoolAccess, payload: StaffIn) -> Status[StaffOut]:
     """Operator, or main_admin/admin of the school (only operator or main_admin add admins)."""
-    access = staff_access(request.user, school, roles=ADMIN_ROLES, operator_ok=True)
     membership = actions.do_add_staff(access, payload.dict())
     return Status(201, staff_out(membership))
 
 
 @router.get("/schools/{school}/staff", response={200: dict, **errors(403, 404)})
-def list_staff(request: HttpRequest, school: str) -> dict:
+@school_api(ADMINS, operator_ok=True)
+def list_staff(request: HttpRequest, access: SchoolAccess) -> dict:
     """Admins (and operators): everyone invited or active, with their status."""
-    access = staff_access(request.user, school, roles=ADMIN_ROLES, operator_ok=True)
     members = access.school.memberships.select_related("user").order_by(
         "user__surname", "user__first_name", "id"
     )
@@ -119,11 +120,11 @@ def list_staff(request: HttpRequest, school: str) -> dict:
 @router.patch(
     "/schools/{school}/staff/{membership}", response={200: StaffOut, **errors(400, 403, 404, 409)}
 )
+@school_api(ADMINS, operator_ok=True)
 def change_staff(
-    request: HttpRequest, school: str, membership: str, payload: StaffPatch
+    request: HttpRequest, access: SchoolAccess, membership: str, payload: StaffPatch
 ) -> StaffOut:
     """Role changes for admins; `safeguarding_lead` for the main admin only."""
-    access = staff_access(request.user, school, roles=ADMIN_ROLES, operator_ok=True)
     member = actions.do_change_role(
         access, _member(access, membership), payload.role, payload.safeguarding_lead
     )
@@ -133,9 +134,9 @@ def change_staff(
 @router.delete(
     "/schools/{school}/staff/{membership}", response={200: OkOut, **errors(403, 404, 409)}
 )
-def remove_staff(request: HttpRequest, school: str, membership: str) -> OkOut:
+@school_api(ADMINS, operator_ok=True)
+def remove_staff(request: HttpRequest, access: SchoolAccess, membership: str) -> OkOut:
     """Ends the membership at once (or revokes an invitation not yet accepted)."""
-    access = staff_access(request.user, school, roles=ADMIN_ROLES, operator_ok=True)
     actions.do_remove_staff(access, _member(access, membership))
     return OkOut()
 
@@ -144,8 +145,8 @@ def remove_staff(request: HttpRequest, school: str, membership: str) -> OkOut:
     "/schools/{school}/staff/{membership}/resend-invitation",
     response={200: StaffOut, **errors(403, 404, 409)},
 )
-def resend_invitation(request: HttpRequest, school: str, membership: str) -> StaffOut:
-    access = staff_access(request.user, school, roles=ADMIN_ROLES, operator_ok=True)
+@school_api(ADMINS, operator_ok=True)
+def resend_invitation(request: HttpRequest, access: SchoolAccess, membership: str) -> StaffOut:
     member = _member(access, membership)
     actions.do_resend_invitation(access, member)
     return staff_out(member)
@@ -154,8 +155,8 @@ def resend_invitation(request: HttpRequest, school: str, membership: str) -> Sta
 @router.delete(
     "/schools/{school}/staff/{membership}/mfa", response={200: OkOut, **errors(403, 404)}
 )
-def reset_mfa(request: HttpRequest, school: str, membership: str) -> OkOut:
+@school_api(ADMINS)
+def reset_mfa(request: HttpRequest, access: SchoolAccess, membership: str) -> OkOut:
     """The main admin clears a staff member's second factor (audited; they are emailed)."""
-    access = staff_access(request.user, school, roles=ADMIN_ROLES)
     actions.do_reset_mfa(access, _member(access, membership))
     return OkOut()

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from pupilhub.core.models import UUIDModel
+from pupilhub.core.models import SchoolQuerySet, UUIDModel
 
 from .choices import ADMIN_ROLES, Role, YearScheme, year_label
 
@@ -43,7 +43,7 @@ class School(UUIDModel):
         return f"{self.year_label(self.year_from)}-{self.year_label(self.year_to)}"
 
 
-class MembershipQuerySet(models.QuerySet["StaffMembership"]):
+class MembershipQuerySet(SchoolQuerySet):
     def active(self) -> "MembershipQuerySet":
         """Accepted memberships: the only ones that grant anything."""
         return self.filter(status="active")

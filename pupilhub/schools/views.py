@@ -6,22 +6,29 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pupilhub.accounts import mfa
+from pupilhub.accounts.access import current_holds, hold_for
 from pupilhub.accounts.actions import lift_hold as lift_login_hold
-from pupilhub.accounts.models import LoginHold
 from pupilhub.core.errors import DomainError, NotFound
-from pupilhub.core.views import apply_errors, school_view
+from pupilhub.core.views import apply_errors
+from pupilhub.schools.boundary import school_view
 
 from . import actions
-from .access import SchoolAccess, memberships_for, parse_id, require_operator, staff_access
+from .access import (
+    SchoolAccess,
+    all_schools,
+    memberships_for,
+    parse_id,
+    require_operator,
+    staff_access,
+)
 from .audit_log import events as audit_events
 from .choices import ADMIN_ROLES, Role
 from .dashboard import dashboard_panels
 from .forms import RoleForm, SchoolForm, StaffForm
-from .models import School, StaffMembership
+from .models import StaffMembership
 
 
 @login_required
@@ -130,22 +137,19 @@ def operator(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{school.name} created; its Main School Admin is invited.")
             return redirect("schools:operator")
-    schools = School.objects.order_by("name")
-    holds = LoginHold.objects.filter(until__gt=timezone.now()).select_related("user")
+    schools = all_schools(request.user)
+    holds = current_holds(request.user)
     return render(
         request,
         "schools/operator.html",
-        {"form": form, "schools": schools, "holds": holds.order_by("-created_at")[:100]},
+        {"form": form, "schools": schools, "holds": holds[:100]},
     )
 
 
 @login_required
 @require_POST
 def lift_hold(request: HttpRequest, hold: str) -> HttpResponse:
-    require_operator(request.user)
-    found = LoginHold.objects.select_related("user").filter(pk=parse_id(hold)).first()
-    if found is None:
-        raise NotFound()
+    found = hold_for(request.user, hold)
     lift_login_hold(request.user, found)  # type: ignore[arg-type]
     messages.success(request, "Hold lifted: the account can sign in again.")
     return redirect("schools:operator")

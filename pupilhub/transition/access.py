@@ -7,11 +7,11 @@ from django.db.models import Q, QuerySet
 
 from pupilhub.core.errors import Conflict, NotFound
 from pupilhub.schools import visibility
-from pupilhub.schools.access import SchoolAccess, parse_id
+from pupilhub.schools.access import SchoolAccess, parse_id, require_operator
 from pupilhub.schools.models import School
 
 from .choices import MembershipStatus
-from .models import ClusterMembership, TransferRequest
+from .models import Cluster, ClusterMembership, TransferRequest
 
 ACTIVE = MembershipStatus.ACTIVE
 
@@ -84,3 +84,14 @@ def request_for(access: SchoolAccess, request_id: Any) -> TransferRequest:
     if found is None:
         raise NotFound()
     return found
+
+
+def memberships(access: SchoolAccess) -> QuerySet[ClusterMembership]:
+    """The school's own cluster memberships, whatever their status."""
+    return ClusterMembership.objects.visible_to(access).select_related("cluster", "school")
+
+
+def all_clusters(user: Any) -> QuerySet[Cluster]:
+    """Operators: every cluster with its memberships (the platform view)."""
+    require_operator(user)
+    return Cluster.objects.prefetch_related("memberships__school", "memberships__decided_by")

@@ -7,13 +7,26 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from pupilhub.api.base import YearCode, errors, page
-from pupilhub.schools.access import admin_access, parse_id, require_operator, staff_access
+from pupilhub.schools.access import (
+    SchoolAccess,
+    parse_id,
+    require_operator,
+)
+from pupilhub.schools.boundary import ADMINS, school_api
 from pupilhub.schools.models import School
 
 from . import actions, serializers
-from .access import membership_for, partner_for, partners, request_for, requests_for
+from .access import (
+    all_clusters,
+    membership_for,
+    memberships,
+    partner_for,
+    partners,
+    request_for,
+    requests_for,
+)
 from .matching import shared
-from .models import Cluster, ClusterMembership
+from .models import Cluster
 
 router = Router(tags=["transition"])
 
@@ -54,7 +67,7 @@ def create_cluster(request: HttpRequest, payload: ClusterIn) -> Status[dict[str,
 def list_clusters(request: HttpRequest) -> dict[str, Any]:
     """Operators: every cluster and every membership's status, who decided and when."""
     require_operator(request.user)
-    clusters = Cluster.objects.prefetch_related("memberships__school", "memberships__decided_by")
+    clusters = all_clusters(request.user)
     return {
         "items": [
             {
@@ -90,14 +103,13 @@ def add_member(request: HttpRequest, cluster: str, payload: MemberIn) -> Status[
 
 
 @router.get("/schools/{school}/cluster-memberships", response={200: dict, **errors(403, 404)})
-def list_memberships(request: HttpRequest, school: str) -> dict[str, Any]:
-    access = admin_access(request.user, school)
-    qs = ClusterMembership.objects.filter(school=access.school).select_related("cluster", "school")
+@school_api(ADMINS)
+def list_memberships(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
+    qs = memberships(access)
     return {"items": [serializers.membership(m) for m in qs], "next": None}
 
 
-def _decide(request: HttpRequest, school: str, id: str, to: str) -> dict[str, Any]:
-    access = staff_access(request.user, school)
+def _decide(access: SchoolAccess, id: str, to: str) -> dict[str, Any]:
     m = membership_for(access, id)
     actions.do_decide_membership(access, m, to)
     return serializers.membership(m)
@@ -107,39 +119,42 @@ def _decide(request: HttpRequest, school: str, id: str, to: str) -> dict[str, An
     "/schools/{school}/cluster-memberships/{id}/approve",
     response={200: dict, **errors(403, 404, 409)},
 )
-def approve_membership(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
+@school_api()
+def approve_membership(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     """Main School Admin only."""
-    return _decide(request, school, id, "active")
+    return _decide(access, id, "active")
 
 
 @router.post(
     "/schools/{school}/cluster-memberships/{id}/deny", response={200: dict, **errors(403, 404, 409)}
 )
-def deny_membership(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
+@school_api()
+def deny_membership(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     """Main School Admin only."""
-    return _decide(request, school, id, "denied")
+    return _decide(access, id, "denied")
 
 
 @router.post(
     "/schools/{school}/cluster-memberships/{id}/leave",
     response={200: dict, **errors(403, 404, 409)},
 )
-def leave_membership(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
+@school_api()
+def leave_membership(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     """Main School Admin only."""
-    return _decide(request, school, id, "left")
+    return _decide(access, id, "left")
 
 
 @router.get("/schools/{school}/transition/partners", response={200: dict, **errors(403, 404)})
-def list_partners(request: HttpRequest, school: str) -> dict[str, Any]:
-    access = admin_access(request.user, school)
+@school_api(ADMINS)
+def list_partners(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     items = [{"id": str(s.id), "name": s.name} for s in partners(access.school)]
     return {"items": items, "next": None}
 
 
 @router.get("/schools/{school}/transition/shared-pupils", response={200: dict, **errors(403, 404)})
-def shared_pupils(request: HttpRequest, school: str, partner: str = "") -> dict[str, Any]:
+@school_api(ADMINS)
+def shared_pupils(request: HttpRequest, access: SchoolAccess, partner: str = "") -> dict[str, Any]:
     """Pupils of this school matching one at `partner`; near misses listed apart."""
-    access = admin_access(request.user, school)
     other = partner_for(access, partner)
     result = page(
         request,
@@ -156,9 +171,11 @@ def shared_pupils(request: HttpRequest, school: str, partner: str = "") -> dict[
 @router.post(
     "/schools/{school}/transfer-requests", response={201: dict, **errors(400, 403, 404, 409)}
 )
-def create_request(request: HttpRequest, school: str, payload: RequestIn) -> Status[dict[str, Any]]:
+@school_api()
+def create_request(
+    request: HttpRequest, access: SchoolAccess, payload: RequestIn
+) -> Status[dict[str, Any]]:
     """The receiving school asks; give pupils, or a year_group, and document types."""
-    access = staff_access(request.user, school)
     req = actions.do_request_transfer(
         access, payload.from_school, payload.pupils, payload.document_types, payload.year_group
     )
@@ -166,8 +183,10 @@ def create_request(request: HttpRequest, school: str, payload: RequestIn) -> Sta
 
 
 @router.get("/schools/{school}/transfer-requests", response={200: dict, **errors(400, 403, 404)})
-def list_requests(request: HttpRequest, school: str, direction: str = "") -> dict[str, Any]:
-    access = admin_access(request.user, school)
+@school_api(ADMINS)
+def list_requests(
+    request: HttpRequest, access: SchoolAccess, direction: str = ""
+) -> dict[str, Any]:
     if direction not in ("", "incoming", "outgoing"):
         from pupilhub.core.errors import invalid_field
 
@@ -177,8 +196,8 @@ def list_requests(request: HttpRequest, school: str, direction: str = "") -> dic
 
 
 @router.get("/schools/{school}/transfer-requests/{id}", response={200: dict, **errors(403, 404)})
-def get_request(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
-    access = admin_access(request.user, school)
+@school_api(ADMINS)
+def get_request(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     return serializers.transfer(request_for(access, id))
 
 
@@ -186,12 +205,12 @@ def get_request(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
     "/schools/{school}/transfer-requests/{id}/approve",
     response={200: dict, 202: dict, **errors(400, 403, 404, 409)},
 )
+@school_api()
 def approve_request(
-    request: HttpRequest, school: str, id: str, payload: PupilsIn | None = None
+    request: HttpRequest, access: SchoolAccess, id: str, payload: PupilsIn | None = None
 ) -> Status[dict[str, Any]]:
     """The sending school approves (all pupils, or `pupils`); large ones answer 202 and run
     as a job: poll the request for `done` of `total`."""
-    access = staff_access(request.user, school)
     req = actions.do_approve(access, request_for(access, id), payload.pupils if payload else None)
     return Status(202 if req.status == "running" else 200, serializers.transfer(req))
 
@@ -200,10 +219,10 @@ def approve_request(
     "/schools/{school}/transfer-requests/{id}/deny",
     response={200: dict, **errors(400, 403, 404, 409)},
 )
+@school_api()
 def deny_request(
-    request: HttpRequest, school: str, id: str, payload: PupilsIn | None = None
+    request: HttpRequest, access: SchoolAccess, id: str, payload: PupilsIn | None = None
 ) -> dict[str, Any]:
-    access = staff_access(request.user, school)
     req = request_for(access, id)
     actions.do_deny(access, req, payload.pupils if payload else None)
     return serializers.transfer(req)
@@ -213,7 +232,7 @@ def deny_request(
     "/schools/{school}/transfer-requests/{id}/acknowledge",
     response={200: dict, **errors(403, 404, 409)},
 )
-def acknowledge_request(request: HttpRequest, school: str, id: str) -> dict[str, Any]:
+@school_api()
+def acknowledge_request(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     """The receiving school confirms receipt."""
-    access = staff_access(request.user, school)
     return serializers.transfer(actions.do_acknowledge(access, request_for(access, id)))

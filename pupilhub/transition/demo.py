@@ -5,7 +5,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from pupilhub.core.demo import Demo, step
+from pupilhub.demo.builder import Demo, step
 from pupilhub.documents.models import Passport, Plan, Provision
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import staff_access

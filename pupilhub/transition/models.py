@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from pupilhub.core.models import UUIDModel
+from pupilhub.core.models import SchoolOwned, UUIDModel
 
 from .choices import ItemStatus, MembershipStatus, RequestStatus
 
@@ -24,7 +24,7 @@ class Cluster(UUIDModel):
         return self.name
 
 
-class ClusterMembership(UUIDModel):
+class ClusterMembership(SchoolOwned):
     """A school in a cluster. Only `active` memberships share anything."""
 
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="memberships")

@@ -11,16 +11,24 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pupilhub.core.errors import DomainError
-from pupilhub.core.views import apply_errors, school_view
+from pupilhub.core.views import apply_errors
 from pupilhub.schools import visibility
 from pupilhub.schools.access import SchoolAccess, require_operator
+from pupilhub.schools.boundary import school_view
 from pupilhub.schools.choices import ADMIN_ROLES
 
 from . import actions, serializers
-from .access import membership_for, partner_for, partners, request_for, requests_for
+from .access import (
+    all_clusters,
+    membership_for,
+    memberships,
+    partner_for,
+    partners,
+    request_for,
+    requests_for,
+)
 from .forms import ClusterForm, MemberForm, types_field
 from .matching import shared
-from .models import Cluster, ClusterMembership
 
 
 @login_required
@@ -44,7 +52,7 @@ def operator_clusters(request: HttpRequest) -> HttpResponse:
             apply_errors(form, exc)
         else:
             return redirect("transition:operator_clusters")
-    clusters = Cluster.objects.prefetch_related("memberships__school", "memberships__decided_by")
+    clusters = all_clusters(request.user)
     return render(
         request,
         "transition/operator_clusters.html",
@@ -54,7 +62,7 @@ def operator_clusters(request: HttpRequest) -> HttpResponse:
 
 @school_view(roles=ADMIN_ROLES)
 def clusters(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
-    qs = ClusterMembership.objects.filter(school=access.school).select_related("cluster", "school")
+    qs = memberships(access)
     return render(
         request,
         "transition/clusters.html",

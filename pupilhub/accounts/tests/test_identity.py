@@ -12,9 +12,9 @@ from django.test import Client
 from pupilhub.accounts import mfa
 from pupilhub.accounts.models import ApiToken, LoginHold, TotpDevice, User
 from pupilhub.core.models import AuditEvent
-from pupilhub.core.testing import PASSWORD, Api, make_pupil, make_staff
 from pupilhub.gateway.tests.conftest import keys_for
 from pupilhub.schools.models import StaffMembership
+from pupilhub.testing import PASSWORD, Api, make_pupil, make_staff
 
 STRONG = "a long and private passphrase"
 

@@ -3,7 +3,7 @@ import re
 from django.core import mail
 from django.test import Client, override_settings
 
-from pupilhub.core.testing import PASSWORD, Api
+from pupilhub.testing import PASSWORD, Api
 
 
 def test_login_rotates_the_session_and_logout_ends_it(personas):

@@ -14,8 +14,8 @@ import pytest
 from django.test import Client
 
 from pupilhub.api.routes import api
-from pupilhub.core.testing import Personas, bearer, make_pupil
 from pupilhub.documents.models import MeetingLog, Passport, Plan, Provision, SafeguardingIssue
+from pupilhub.testing import Personas, bearer, make_pupil
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ from datetime import date
 from pupilhub.billing import actions
 from pupilhub.billing.models import Invoice, Subscription
 from pupilhub.core.models import AuditEvent
-from pupilhub.core.testing import make_pupil, make_school
+from pupilhub.testing import make_pupil, make_school
 
 
 def _roll(school, **years):

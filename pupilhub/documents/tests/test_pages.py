@@ -1,8 +1,8 @@
 import csv
 import io
 
-from pupilhub.core.testing import make_pupil
 from pupilhub.documents.models import Plan, Provision
+from pupilhub.testing import make_pupil
 
 
 def test_a_senco_adds_a_plan_with_targets_on_the_web(personas):

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from openpyxl import load_workbook
 
-from pupilhub.core.testing import PASSWORD, Api
 from pupilhub.gateway.models import LicenceType
+from pupilhub.testing import PASSWORD, Api
 
 NEW_PASSWORD = "a long parent passphrase"
 

@@ -3,8 +3,8 @@ from datetime import date
 from django.core import mail
 
 from pupilhub.billing.actions import do_activate
-from pupilhub.core.testing import Api, make_pupil
 from pupilhub.gateway.models import ExternalLink, LicenceKey, TrackingField
+from pupilhub.testing import Api, make_pupil
 
 from .conftest import NEW_PASSWORD, keys_for, licence_type, parent_api, register, token_from_mail
 

@@ -4,8 +4,8 @@ from django.core import mail
 from django.test import Client
 from openpyxl import load_workbook
 
-from pupilhub.core.testing import make_pupil
 from pupilhub.gateway.models import ExternalLink, LicenceType, TrackingField, TrackingValue
+from pupilhub.testing import make_pupil
 
 from .conftest import NEW_PASSWORD, keys_for, licence_type, token_from_mail
 

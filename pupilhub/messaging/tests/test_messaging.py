@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from pupilhub.core.testing import make_pupil
 from pupilhub.gateway.models import ExternalDenial, LicenceType
 from pupilhub.messaging import actions
 from pupilhub.messaging.models import Delivery
+from pupilhub.testing import make_pupil
 
 from .conftest import family
 

@@ -2,7 +2,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pupilhub.core.testing import make_pupil, make_upn
+from pupilhub.testing import make_pupil, make_upn
 
 
 def list_url(p):

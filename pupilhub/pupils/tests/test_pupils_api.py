@@ -2,8 +2,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pupilhub.core.models import AuditEvent
-from pupilhub.core.testing import make_pupil, make_upn
 from pupilhub.pupils.models import Pupil
+from pupilhub.testing import make_pupil, make_upn
 
 BODY = {
     "first_name": "Siobhán",

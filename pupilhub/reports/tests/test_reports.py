@@ -5,7 +5,6 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from pupilhub.accounts.models import User
-from pupilhub.core.testing import Api, make_pupil
 from pupilhub.gateway.models import (
     ExternalDenial,
     ExternalLink,
@@ -15,6 +14,7 @@ from pupilhub.gateway.models import (
 )
 from pupilhub.reports import actions
 from pupilhub.reports.models import Report
+from pupilhub.testing import Api, make_pupil
 
 
 def text_of(content: bytes) -> str:

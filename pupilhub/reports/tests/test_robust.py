@@ -9,9 +9,9 @@ from django.core.files.base import ContentFile
 from PIL import Image
 from pypdf import PdfReader
 
-from pupilhub.core.testing import make_pupil
 from pupilhub.reports import actions, compile
 from pupilhub.reports.tests.test_reports import setup  # noqa: F401  (fixture)
+from pupilhub.testing import make_pupil
 
 
 def png(width: int = 800, height: int = 400, noise: bool = True) -> bytes:

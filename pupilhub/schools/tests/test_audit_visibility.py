@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from pupilhub.core import audit
 from pupilhub.core.models import AuditEvent
-from pupilhub.core.testing import Personas, make_user
 from pupilhub.documents.models import SafeguardingIssue
+from pupilhub.testing import Personas, make_user
 
 pytestmark = pytest.mark.django_db
 

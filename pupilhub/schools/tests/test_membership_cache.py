@@ -43,7 +43,7 @@ def test_a_changed_school_is_read_afresh(
 def test_the_cached_roll_count_follows_new_and_archived_pupils(
     personas, shared_cache, django_capture_on_commit_callbacks
 ):
-    from pupilhub.core.testing import make_pupil
+    from pupilhub.testing import make_pupil
 
     web = personas.web("teacher")
     url = f"/schools/{personas.school_a.id}/pupils/"

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from pupilhub.core.testing import Api, make_pupil, make_school, make_staff, make_upn
 from pupilhub.documents.models import Passport, Plan, Provision
+from pupilhub.testing import Api, make_pupil, make_school, make_staff, make_upn
 from pupilhub.transition.models import Cluster, ClusterMembership
 
 

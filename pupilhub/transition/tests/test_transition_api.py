@@ -6,8 +6,8 @@ import pytest
 from django.core.files.base import ContentFile
 
 from pupilhub.core.models import AuditEvent
-from pupilhub.core.testing import make_pupil
 from pupilhub.documents.models import Attachment, Passport, Plan, SafeguardingIssue
+from pupilhub.testing import make_pupil
 from pupilhub.transition.models import ClusterMembership
 
 
@@ -113,7 +113,7 @@ def test_file_bytes_arrive_identical(world):
     ],
 )
 def test_each_of_the_four_fields_must_match(world, field, value):
-    from pupilhub.core.testing import make_upn
+    from pupilhub.testing import make_upn
 
     if field == "pupil_id":
         value = make_upn()

@@ -3,8 +3,8 @@ from datetime import date, timedelta
 from django.core import mail
 from django.test import Client
 
-from pupilhub.core.testing import make_user
 from pupilhub.documents.models import Plan
+from pupilhub.testing import make_user
 from pupilhub.transition import actions
 from pupilhub.transition.models import Cluster, ClusterMembership, TransferRequest
 

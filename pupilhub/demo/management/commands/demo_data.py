@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from pupilhub.core import demo
+from pupilhub.demo import builder as demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,134 @@
+"""The shape the code keeps, checked by walking it (issue 14): the school boundary, audit
+and transactions in one place each, layers that import only downwards, typed responses."""
+
+import ast
+import importlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]  # the pupilhub package
+APPS = (
+    "accounts",
+    "schools",
+    "pupils",
+    "documents",
+    "transition",
+    "gateway",
+    "reports",
+    "messaging",
+    "billing",
+    "api",
+    "demo",
+)
+
+
+def modules(pattern: str) -> list[Path]:
+    return sorted(p for p in ROOT.rglob(pattern) if "migrations" not in p.parts)
+
+
+def parsed(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(), filename=str(path))
+
+
+def imported(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module if node.level == 0 else "." * node.level + node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+# Views and handlers that read rows outside any school, each for a reason.
+GLOBAL_QUERIES: dict[str, str] = {}
+
+
+def test_views_and_api_handlers_never_query_models_directly():
+    """Every read goes through an access layer that starts from the caller's school."""
+    found = []
+    for path in modules("views.py") + modules("api.py") + [ROOT / "documents/provision_map.py"]:
+        for node in ast.walk(parsed(path)):
+            if isinstance(node, ast.Attribute) and node.attr in ("objects", "_default_manager"):
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                if where.split(":")[0] + ":" + ast.unparse(node) not in GLOBAL_QUERIES:
+                    found.append(f"{where} {ast.unparse(node)}")
+    assert not found, "\n".join(found)
+
+
+def test_core_imports_nothing_above_it():
+    above = tuple(f"pupilhub.{app}" for app in APPS)
+    found = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in modules("*.py")
+        if path.relative_to(ROOT).parts[0] == "core" and "tests" not in path.parts
+        for name in imported(parsed(path))
+        if name.startswith(above)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_pages_never_import_from_the_api():
+    found = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in modules("*.py")
+        if "tests" not in path.parts and path.name != "api.py" and path.parts[-2] != "api"
+        for name in imported(parsed(path))
+        if name.endswith(".api") or name == ".api" or ".api." in name
+    ]
+    assert not found, "\n".join(found)
+
+
+def _is_atomic(fn: ast.FunctionDef) -> bool:
+    decorators = [ast.unparse(d) for d in fn.decorator_list]
+    if any("atomic" in d for d in decorators):
+        return True
+    body = [
+        s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+    ]
+    return bool(body) and all(
+        isinstance(s, ast.With) and "atomic" in ast.unparse(s.items[0].context_expr) for s in body
+    )
+
+
+# Public functions of actions modules that are not one transaction, each for a reason.
+NOT_ATOMIC: dict[str, str] = {}
+
+
+def test_every_action_is_one_transaction():
+    found = []
+    for path in modules("actions.py") + modules("actions/*.py"):
+        for node in parsed(path).body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                name = f"{path.relative_to(ROOT)}:{node.name}"
+                if not _is_atomic(node) and name not in NOT_ATOMIC:
+                    found.append(name)
+    assert not found, "not atomic:\n" + "\n".join(found)
+
+
+def test_the_allow_lists_name_only_what_exists():
+    for name in NOT_ATOMIC:
+        module, fn = name.split(":")
+        dotted = "pupilhub." + module.removesuffix(".py").replace("/", ".")
+        assert hasattr(importlib.import_module(dotted), fn), name
+
+
+def test_every_api_operation_declares_a_schema_for_each_success():
+    from pupilhub.api.routes import api
+
+    schema = api.get_openapi_schema()
+    found = []
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            for status, answer in op["responses"].items():
+                if not str(status).startswith("2") or str(status) == "204":
+                    continue
+                content = answer.get("content", {})
+                typed = [
+                    c
+                    for c in content.values()
+                    if c.get("schema", {}).get("$ref")
+                    or c.get("schema", {}).get("format") == "binary"
+                ]
+                if not typed:
+                    found.append(f"{method.upper()} {path} {status}: {content}")
+    assert not found, "\n".join(found)
