@@ -6,8 +6,8 @@ from . import stats
 
 
 def big_school(n: int = 8_000):
-    from pupilhub.testing import make_school, make_staff
     from pupilhub.pupils.models import Pupil
+    from pupilhub.testing import make_school, make_staff
 
     school = make_school("Bench Academy", year_from=7, year_to=11)
     pupils = []

@@ -54,8 +54,8 @@ def run(run_id: str) -> dict[str, float]:
     import django
 
     django.setup()
-    from pupilhub.reports.actions import run_print
     from pupilhub.reports.models import PrintRun
+    from pupilhub.reports.printing import run_print
 
     start = time.perf_counter()
     run_print(run_id)

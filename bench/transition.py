@@ -14,8 +14,8 @@ FILE_BYTES = 100 * 1024
 
 
 def roll(school, year, status):
-    from pupilhub.testing import make_upn
     from pupilhub.pupils.models import Pupil
+    from pupilhub.testing import make_upn
 
     pupils = []
     for i in range(N_PUPILS):
@@ -35,8 +35,8 @@ def roll(school, year, status):
 
 def seed():
     """A sending school whose 300 leavers each have 19 documents and a 100 KB file."""
-    from pupilhub.testing import make_school, make_staff
     from pupilhub.documents.models import Attachment, MeetingLog, Passport, Plan, Provision
+    from pupilhub.testing import make_school, make_staff
 
     sender = make_school("Bench Primary", year_from=0, year_to=6)
     old = roll(sender, 6, "archived")
@@ -128,8 +128,8 @@ def floor_copy(sender, target) -> None:
 def run() -> None:
     from django.db import connection
 
-    from pupilhub.testing import make_school, make_staff
     from pupilhub.schools.access import staff_access
+    from pupilhub.testing import make_school, make_staff
     from pupilhub.transition import actions
     from pupilhub.transition.models import Cluster, ClusterMembership
 

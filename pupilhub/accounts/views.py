@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 
 from pupilhub.core.errors import DomainError, RateLimited
 from pupilhub.core.views import apply_errors
+from pupilhub.schools import invitations
 from pupilhub.schools.access import memberships_for
 
-from . import actions, mfa
+from . import actions, mfa, signin
 from .access import active_user
 from .forms import AcceptForm, CodeForm, EmailForm, EnrolForm, LoginForm, NewPasswordForm
 from .models import OneTimeToken, User
@@ -59,7 +60,7 @@ def _finish(request: HttpRequest, user: User, target: str) -> HttpResponse:
         request.session[ENROL] = True
         target = "security"
     response = redirect(target)
-    actions.remember_device(request, response, user)
+    signin.remember_device(request, response, user)
     return response
 
 
@@ -69,11 +70,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         try:
-            user = actions.check_credentials(
+            user = signin.check_credentials(
                 request,
                 email,
                 form.cleaned_data["password"],
-                actions.device_for_email(request, email),
+                signin.device_for_email(request, email),
             )
         except RateLimited as exc:
             _rate_limited(form, exc)
@@ -106,8 +107,8 @@ def code_view(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            device = actions.known_device(request, user)
-            actions.check_second_factor(request, user, form.cleaned_data["code"], device)
+            device = signin.known_device(request, user)
+            signin.check_second_factor(request, user, form.cleaned_data["code"], device)
         except RateLimited as exc:
             _rate_limited(form, exc)
             status = 429
@@ -202,10 +203,10 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
     """Accept a staff invitation: choose a password, or confirm the current one."""
     from pupilhub.schools import actions as school_actions
 
-    membership = school_actions.invitation_for(token)
+    membership = invitations.invitation_for(token)
     if membership is None:
         return render(request, "accounts/link_invalid.html", status=400)
-    existing = school_actions.invitation_needs_current_password(membership)
+    existing = invitations.invitation_needs_current_password(membership)
     form = AcceptForm(request.POST or None, existing=existing)
     status = 200
     if request.method == "POST" and form.is_valid():

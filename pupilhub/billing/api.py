@@ -11,7 +11,7 @@ from pupilhub.core.pdf import response as pdf_response
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import ADMINS, OPERATOR, school_api
 
-from . import actions, exports
+from . import actions, exports, quotes
 from .access import invoice_for, invoices_for
 
 router = Router(tags=["billing"])
@@ -99,7 +99,7 @@ def get_quote(
     """What activating the gateway would cost (default: today, to the next invoice date)."""
     from django.utils import timezone
 
-    q = actions.school_quote(access.school, activation_date or timezone.localdate(), invoice_date)
+    q = quotes.school_quote(access.school, activation_date or timezone.localdate(), invoice_date)
     return QuoteOut(**q.as_dict())
 
 

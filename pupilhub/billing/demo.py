@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pupilhub.demo.builder import Demo, step
 
-from . import actions
+from . import actions, quotes
 
 
 @step
@@ -20,4 +20,4 @@ def billing(demo: Demo) -> None:
     actions.raise_due_invoices(today)
     riverside = demo.schools["riverside"]
     start = today.replace(day=1)
-    actions.do_activate(demo.operator, riverside, start, actions.default_invoice_date(start))
+    actions.do_activate(demo.operator, riverside, start, quotes.default_invoice_date(start))

@@ -11,7 +11,7 @@ from pupilhub.core.views import apply_errors
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import ADMINS, school_view
 
-from . import actions, exports
+from . import actions, exports, quotes
 from .access import invoice_for, invoices_for, subscription_for
 from .forms import ActivateForm, PriceForm, QuoteForm
 
@@ -23,7 +23,7 @@ def billing(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     if quote_form.is_valid() or not request.GET:
         data = quote_form.cleaned_data if request.GET else {}
         try:
-            quote = actions.school_quote(
+            quote = quotes.school_quote(
                 access.school,
                 data.get("activation_date") or timezone.localdate(),
                 data.get("invoice_date"),

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from pupilhub.demo.builder import Demo, step
 
-from .actions import stored_name
 from .models import Attachment, MeetingLog, Passport, Plan, Provision, SafeguardingIssue
+from .validation import stored_name
 
 AREAS = ["cognition_learning", "communication_interaction", "semh", "sensory_physical"]
 

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from pupilhub.accounts import tasks as account_tasks
-from pupilhub.accounts.actions import ensure_valid_password, verify_own_password
 from pupilhub.accounts.models import OneTimeToken, User, normalise_email
+from pupilhub.accounts.passwords import ensure_valid_password
+from pupilhub.accounts.signin import verify_own_password
 from pupilhub.core import audit, throttle
 from pupilhub.core.errors import Conflict, Forbidden, Invalid, NotFound, invalid_field
 from pupilhub.core.sheets import xlsx_row
@@ -122,7 +123,7 @@ def licence_type_for(school: School, type_id: Any) -> LicenceType:
 def _check_trial(school: School, lt: LicenceType, pupils: list[Pupil]) -> None:
     """Before a subscription: at most 5 live keys per built-in type (regenerating a
     pupil's key replaces it, so it does not count twice)."""
-    from pupilhub.billing.actions import is_trial
+    from pupilhub.billing.quotes import is_trial
 
     if lt.kind == LicenceKind.CUSTOM or not is_trial(school):
         return

@@ -12,8 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from pupilhub.accounts.actions import do_set_password, request_email_change, verify_own_password
+from pupilhub.accounts.actions import do_set_password, request_email_change
 from pupilhub.accounts.models import OneTimeToken
+from pupilhub.accounts.signin import verify_own_password
 from pupilhub.core.downloads import attach
 from pupilhub.core.errors import DomainError, RateLimited, invalid_field
 from pupilhub.core.views import apply_errors
@@ -71,7 +72,7 @@ def gateway_home(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         else:
             messages.success(request, "Gateway settings saved.")
             return redirect("gateway:home", school.id)
-    from pupilhub.billing.actions import is_trial
+    from pupilhub.billing.quotes import is_trial
 
     return render(
         request,

@@ -5,133 +5,31 @@ import uuid
 from binascii import b2a_qp
 from datetime import datetime, timedelta
 from email.header import Header
-from email.utils import formataddr, formatdate, parseaddr
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection as db
 from django.db import transaction
-from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pupilhub.core import audit, emails
 from pupilhub.core.errors import Invalid, invalid_field
-from pupilhub.gateway.actions import licence_types_from_ids
-from pupilhub.gateway.models import ExternalDenial, ExternalLink
-from pupilhub.pupils.access import pupils_from_ids
-from pupilhub.pupils.models import Pupil
-from pupilhub.schools.access import SchoolAccess, parse_id
-from pupilhub.schools.models import School
+from pupilhub.schools.access import SchoolAccess
 
 from . import sanitise
-from .models import Delivery, DeliveryStatus, Message
+from .models import Delivery, Message
+from .recipients import clean_spec, clean_subject, next_dispatch, recipients
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
 LEASE = timedelta(minutes=5)
-MAX_ATTEMPTS = 5
-INTERVAL_MINUTES = 10
-
-
-def next_dispatch(now: datetime | None = None) -> datetime:
-    """The next 10-minute beat (the dispatcher runs at :00, :10, :20 ...)."""
-    now = now or timezone.now()
-    minutes = INTERVAL_MINUTES - now.minute % INTERVAL_MINUTES
-    return (now + timedelta(minutes=minutes)).replace(second=0, microsecond=0)
 
 
 # Compose ------------------------------------------------------------------------------
-
-
-def clean_spec(school: School, data: dict[str, Any]) -> dict[str, Any]:
-    """Validate who a message is for: pupils, year groups, tutor groups or sets,
-    times licence types. Every id must belong to the school."""
-    spec = {
-        "pupils": [str(p) for p in data.get("pupils") or []],
-        "year_groups": [int(y) for y in data.get("year_groups") or []],
-        "tutor_groups": [str(t).strip() for t in data.get("tutor_groups") or [] if str(t).strip()],
-        "sets": [str(s).strip() for s in data.get("sets") or [] if str(s).strip()],
-        "licence_types": [str(t) for t in data.get("licence_types") or []],
-    }
-    if not any(spec[k] for k in ("pupils", "year_groups", "tutor_groups", "sets")):
-        raise invalid_field("pupils", "Choose pupils, year groups, tutor groups or sets.")
-    if not spec["licence_types"]:
-        raise invalid_field("licence_types", "Choose who to write to: parents, pupils, or others.")
-    pupils_from_ids(school, spec["pupils"])
-    licence_types_from_ids(school, spec["licence_types"])
-    return spec
-
-
-def _selected_pupils(school: School, spec: dict[str, Any]) -> dict[Any, Pupil]:
-    rows = Pupil.objects.filter(school=school, status="active").only(
-        "id", "first_name", "year_group", "tutor_group", "sets"
-    )
-    wanted_ids = {str(p) for p in spec["pupils"]}
-    years = set(spec["year_groups"])
-    tutors = {t.casefold() for t in spec["tutor_groups"]}
-    sets = {s.casefold() for s in spec["sets"]}
-    return {
-        p.pk: p
-        for p in rows
-        if str(p.pk) in wanted_ids
-        or p.year_group in years
-        or p.tutor_group.casefold() in tutors
-        or sets.intersection(s.casefold() for s in p.sets)
-    }
-
-
-def recipients(school: School, spec: dict[str, Any]) -> dict[Any, dict[str, Any]]:
-    """One entry per person (user id), with the chosen pupils they are linked to.
-
-    Verified accounts only, never one the school has denied.
-    """
-    pupils = _selected_pupils(school, spec)
-    denied = ExternalDenial.objects.filter(school=school).values("user_id")
-    links = (
-        ExternalLink.objects.filter(
-            school=school,
-            pupil_id__in=list(pupils),
-            licence_type_id__in=[parse_id(t) for t in spec["licence_types"]],
-            user__email_verified_at__isnull=False,
-            user__is_active=True,
-        )
-        .exclude(user_id__in=denied)
-        .values_list("user_id", "user__email", "pupil_id")
-        .order_by("user_id", "pupil_id")
-    )
-    people: dict[Any, dict[str, Any]] = {}
-    for user_id, email, pupil_id in links:
-        person = people.setdefault(user_id, {"email": email, "pupils": []})
-        if pupil_id not in person["pupils"]:
-            person["pupils"].append(pupil_id)
-    for person in people.values():
-        person["names"] = _names([pupils[p].first_name for p in person["pupils"]])
-    return people
-
-
-def _names(names: list[str]) -> str:
-    names = sorted(set(names))
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def preview(school: School, spec: dict[str, Any]) -> dict[str, int]:
-    """How many people, for how many pupils: never who."""
-    people = recipients(school, spec)
-    pupils = {p for person in people.values() for p in person["pupils"]}
-    return {"recipient_count": len(people), "pupil_count": len(pupils)}
-
-
-def clean_subject(subject: str) -> str:
-    if "\r" in (subject or "") or "\n" in (subject or ""):
-        raise invalid_field("subject", "The subject must be one line.")
-    subject = (subject or "").strip()
-    if not subject or len(subject) > 200:
-        raise invalid_field("subject", "Write a subject of at most 200 characters.")
-    return subject
 
 
 def do_queue(access: SchoolAccess, subject: str, html_body: str, data: dict[str, Any]) -> Message:
@@ -180,33 +78,6 @@ def do_queue(access: SchoolAccess, subject: str, html_body: str, data: dict[str,
         )
         audit.record(access.user, "message.queued", message, recipients=len(people))
     return message
-
-
-def counts(message: Message) -> dict[str, int]:
-    return counts_for([message])[message.pk]
-
-
-def counts_for(messages: list[Message]) -> dict[Any, dict[str, int]]:
-    """Delivery counts by status for many messages in one GROUP BY query."""
-    out = {m.pk: dict.fromkeys(DeliveryStatus.values, 0) for m in messages}
-    rows = (
-        Delivery.objects.filter(message__in=list(out))
-        .values_list("message_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for message_id, status, n in rows:
-        out[message_id][status] = n
-    return out
-
-
-def status_of(c: dict[str, int]) -> str:
-    pending = c["queued"] + c["sending"]
-    if pending:
-        return "queued" if not c["sent"] and not c["failed"] else "sending"
-    if c["failed"]:
-        return "failed" if not c["sent"] else "sent_with_failures"
-    return "sent"
 
 
 # Dispatch -------------------------------------------------------------------------------
@@ -320,87 +191,6 @@ class Rendered:
             from_name=self.school.name,
             headers={"Message-ID": delivery.mail_id},
         )
-
-
-def dispatch(
-    batch: int = BATCH, connection: Any = None, now: datetime | None = None
-) -> dict[str, int]:
-    """One dispatch cycle: claim, send over one reused SMTP connection, mark; repeat
-    until nothing is due. Returns {"sent": n, "failed": n, "retrying": n}."""
-    result = {"sent": 0, "failed": 0, "retrying": 0}
-    rendered: dict[Any, Rendered] = {}
-    while True:
-        ids = claim(batch, now)
-        if not ids:
-            return result
-        deliveries = list(
-            Delivery.objects.filter(id__in=ids).only(
-                "id", "message_id", "email", "pupil_names", "mail_id"
-            )
-        )
-        wanted = {d.message_id for d in deliveries} - set(rendered)
-        for message in Message.objects.filter(pk__in=wanted).select_related("school"):
-            rendered[message.pk] = Rendered(message)  # once a message, not a join a row
-        sent, errors = _send(deliveries, rendered, connection)
-        _mark(sent, errors, result, now)
-        if len(ids) < batch:
-            return result
-
-
-def _send(
-    deliveries: list[Delivery], rendered: dict[Any, Rendered], connection: Any
-) -> tuple[list[int], dict[int, str]]:
-    smtp = connection or get_connection()
-    sent: list[int] = []
-    errors: dict[int, str] = {}
-    date = formatdate(localtime=False)
-    try:
-        smtp.open()
-        # Over SMTP, messages go out as bytes built by formatting (Rendered.raw): the
-        # email package's generator costs more than the network. Other backends (console,
-        # files, tests' outbox) take the EmailMultiAlternatives.
-        fast = isinstance(smtp, SMTPBackend) and smtp.connection is not None
-        for d in deliveries:
-            r = rendered[d.message_id]
-            try:
-                built = r.raw(d, date) if fast else None
-                if built is not None:
-                    smtp.connection.sendmail(built[0], [d.email], built[1])  # type: ignore[union-attr]
-                else:
-                    smtp.send_messages([r.email(d)])
-                sent.append(d.id)
-            except Exception as exc:
-                errors[d.id] = f"{type(exc).__name__}: {exc}"[:300]
-    except Exception as exc:
-        for d in deliveries:
-            if d.id not in sent:
-                errors.setdefault(d.id, f"{type(exc).__name__}: {exc}"[:300])
-    finally:
-        if connection is None:
-            smtp.close()
-    return sent, errors
-
-
-def _mark(
-    sent: list[int], errors: dict[int, str], result: dict[str, int], now: datetime | None
-) -> None:
-    """Sent rows become sent; failures retry with backoff (2, 4, 8, 16 minutes), then fail."""
-    now = now or timezone.now()
-    Delivery.objects.filter(id__in=sent, status="sending").update(
-        status="sent", sent_at=now, lease_until=None, last_error=""
-    )
-    result["sent"] += len(sent)
-    for d in Delivery.objects.filter(id__in=list(errors), status="sending"):
-        d.last_error = errors[d.id]
-        d.lease_until = None
-        if d.attempts >= MAX_ATTEMPTS:
-            d.status = DeliveryStatus.FAILED
-            result["failed"] += 1
-        else:
-            d.status = DeliveryStatus.QUEUED
-            d.next_attempt_at = now + timedelta(minutes=2**d.attempts)
-            result["retrying"] += 1
-        d.save(update_fields=["status", "last_error", "lease_until", "next_attempt_at"])
 
 
 def _qp(body: str) -> bytes:

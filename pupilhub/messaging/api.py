@@ -9,7 +9,7 @@ from pupilhub.api.base import YearCode, errors, page
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_api
 
-from . import actions
+from . import actions, recipients
 from .access import message_for, messages_for, reached, reached_rows
 from .models import Message
 
@@ -30,10 +30,10 @@ class MessageIn(Audience):
 
 
 def message_out(message: Message, c: dict[str, int] | None = None) -> dict[str, Any]:
-    c = c if c is not None else actions.counts(message)
+    c = c if c is not None else recipients.counts(message)
     return {
         "id": str(message.id),
-        "status": actions.status_of(c),
+        "status": recipients.status_of(c),
         "subject": message.subject,
         "recipient_count": message.recipient_count,
         "pupil_count": message.pupil_count,
@@ -59,7 +59,7 @@ def send(request: HttpRequest, access: SchoolAccess, payload: MessageIn) -> Stat
 @school_api()
 def preview(request: HttpRequest, access: SchoolAccess, payload: Audience) -> dict[str, int]:
     """How many people and pupils a choice of recipients reaches (never who)."""
-    return actions.preview(access.school, actions.clean_spec(access.school, payload.dict()))
+    return recipients.preview(access.school, recipients.clean_spec(access.school, payload.dict()))
 
 
 @router.get("/schools/{school}/messages", response={200: dict, **errors(403, 404)})
@@ -69,7 +69,7 @@ def list_messages(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
 
 
 def _with_counts(messages: list[Message]) -> list[dict[str, Any]]:
-    found = actions.counts_for(messages)  # one query for the page, not one a message
+    found = recipients.counts_for(messages)  # one query for the page, not one a message
     return [message_out(m, found[m.pk]) for m in messages]
 
 

@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from . import actions
+from . import dispatch
 
 
 @shared_task(name="pupilhub.messaging.tasks.dispatch_mail")
 def dispatch_mail() -> dict[str, int]:
-    return actions.dispatch()
+    return dispatch.dispatch()

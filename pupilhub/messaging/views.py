@@ -11,7 +11,7 @@ from pupilhub.pupils.access import pupils_chosen
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_view
 
-from . import actions
+from . import actions, recipients
 from .access import message_for, messages_for, reached, reached_rows
 from .forms import ComposeForm
 
@@ -63,8 +63,8 @@ def compose(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
                     f"(next dispatch at {when}).",
                 )
                 return redirect("messaging:detail", access.school.id, message.id)
-            count = actions.preview(
-                access.school, actions.clean_spec(access.school, form.audience())
+            count = recipients.preview(
+                access.school, recipients.clean_spec(access.school, form.audience())
             )
         except DomainError as exc:
             apply_errors(form, exc)
@@ -79,7 +79,7 @@ def count(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     form.is_valid()
     try:
         audience = form.audience() if hasattr(form, "cleaned_data") else {}
-        result = actions.preview(access.school, actions.clean_spec(access.school, audience))
+        result = recipients.preview(access.school, recipients.clean_spec(access.school, audience))
     except DomainError as exc:
         problem = exc.message
     return render(request, "messaging/_count.html", {"count": result, "problem": problem})
@@ -89,7 +89,7 @@ def count(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
 def message_list(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     qs = messages_for(access).order_by("-created_at", "-id")
     found = Paginator(qs, 50).get_page(request.GET.get("page"))
-    counts = actions.counts_for(list(found))
+    counts = recipients.counts_for(list(found))
     rows = [{"message": m, "counts": counts[m.pk]} for m in found]
     return render(request, "messaging/list.html", {"rows": rows, "page": found})
 
@@ -97,13 +97,13 @@ def message_list(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
 @school_view()
 def detail(request: HttpRequest, access: SchoolAccess, message: str) -> HttpResponse:
     found = message_for(access, message)
-    c = actions.counts(found)
+    c = recipients.counts(found)
     pupils, by_pupil = reached(found)
     shown = Paginator(pupils, 100).get_page(request.GET.get("page"))
     context = {
         "message": found,
         "counts": c,
-        "status": actions.status_of(c),
+        "status": recipients.status_of(c),
         "pupils": reached_rows(shown, by_pupil),
         "page": shown,
     }

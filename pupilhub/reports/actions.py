@@ -1,24 +1,19 @@
 """Report Manager actions: define, end, archive; print runs; the school logo."""
 
 import logging
-import tempfile
 from typing import Any
 
-from django.core.files.base import ContentFile, File
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
 from pupilhub.core import audit
 from pupilhub.core.errors import Conflict, Invalid, invalid_field
 from pupilhub.gateway.actions import licence_types_from_ids
-from pupilhub.gateway.choices import LicenceKind
-from pupilhub.gateway.models import ExternalDenial, ExternalLink, TrackingField
-from pupilhub.pupils.models import Pupil
+from pupilhub.gateway.models import TrackingField
 from pupilhub.schools.access import SchoolAccess
 
-from . import compile as compiler
-from .models import PrintRun, Report, ReportStatus, RunStatus
+from .models import PrintRun, Report, ReportStatus
+from .printing import print_pupils
 
 log = logging.getLogger(__name__)
 
@@ -84,27 +79,6 @@ def do_set_status(access: SchoolAccess, report: Report, status: str) -> Report:
     return report
 
 
-def print_pupils(report: Report, paper_only: bool) -> list[Pupil]:
-    """Active pupils of the report's year groups, tutor group then surname order.
-
-    With `paper_only`, a pupil is left out when at least one verified Parent/Guardian
-    account linked to them (and not denied by the school) reads reports online.
-    """
-    pupils = Pupil.objects.filter(
-        school=report.school_id, status="active", year_group__in=report.year_groups
-    )
-    if paper_only:
-        online = ExternalLink.objects.filter(
-            pupil=OuterRef("pk"),
-            licence_type__kind=LicenceKind.PARENT,
-            paperless_reports=True,
-            user__email_verified_at__isnull=False,
-            user__is_active=True,
-        ).exclude(user__in=ExternalDenial.objects.filter(school=report.school_id).values("user"))
-        pupils = pupils.exclude(Exists(online))
-    return list(pupils.order_by("tutor_group", "surname", "first_name", "id"))
-
-
 def do_start_print_run(access: SchoolAccess, report: Report, paper_only: bool) -> PrintRun:
     access.require_admin("Only school admins can produce print runs.")
     with transaction.atomic():
@@ -120,41 +94,6 @@ def do_start_print_run(access: SchoolAccess, report: Report, paper_only: bool) -
 
         transaction.on_commit(lambda: make_print_run.delay(str(run.pk)))
     return run
-
-
-def run_print(run_id: Any) -> None:
-    """The Celery job: compile every included pupil's report into one PDF, with progress."""
-    claimed = PrintRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING
-    )
-    if not claimed:
-        return  # already done or taken by another worker
-    run = PrintRun.objects.select_related("report__school").get(pk=run_id)
-    pupils = print_pupils(run.report, run.paper_only)
-    PrintRun.objects.filter(pk=run.pk).update(total=len(pupils), done=0)
-
-    def progress(done: int) -> None:
-        if done % 25 == 0 or done == len(pupils):
-            PrintRun.objects.filter(pk=run.pk).update(done=done)
-
-    stats: dict[str, int] = {}
-    try:
-        # Written to a temporary file as it is laid out, then copied to storage in chunks.
-        with tempfile.TemporaryFile() as handle:
-            compiler.write_print_run(run.report, pupils, handle, progress, stats)
-            handle.seek(0)
-            run.file.save(f"{run.pk}.pdf", File(handle), save=False)
-    except Exception as exc:
-        log.exception("print run failed")
-        PrintRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=type(exc).__name__)
-        return
-    PrintRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.DONE,
-        done=len(pupils),
-        pages=stats.get("pages", 0),
-        file=run.file.name,
-        finished_at=timezone.now(),
-    )
 
 
 def do_set_logo(access: SchoolAccess, filename: str, data: bytes) -> None:
@@ -178,17 +117,3 @@ def do_set_logo(access: SchoolAccess, filename: str, data: bytes) -> None:
         audit.record(access.user, "school.logo_changed", school)
     if old:
         school.logo.storage.delete(old)
-
-
-def external_report_pdf(user: Any, link_id: Any, report_id: Any) -> tuple[Report, bytes]:
-    """A family's copy, compiled now with what their licence type may see; audited,
-    since it leaves the platform."""
-    from pupilhub.gateway.access import link_for
-
-    from .access import external_report
-
-    link = link_for(user, link_id)
-    report = external_report(link.pupil, link.licence_type, report_id)
-    data = compiler.report_pdf(report, link.pupil, link.licence_type)
-    audit.record(user, "report.downloaded", report, school=link.school, pupil=str(link.pupil_id))
-    return report, data

@@ -13,7 +13,7 @@ from pupilhub.pupils.access import pupil_for
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import ADMINS, school_api
 
-from . import actions
+from . import actions, printing
 from . import compile as compiler
 from .access import available_reports, report_for, reports_for, run_for
 from .models import PrintRun, Report
@@ -156,5 +156,5 @@ def my_reports(request: HttpRequest, link: str) -> dict[str, Any]:
 @me_router.get("/me/pupils/{link}/reports/{report}/pdf", response={200: None, **errors(404)})
 def my_report_pdf(request: HttpRequest, link: str, report: str) -> HttpResponse:
     """Compiled now; only fields the licence type may see."""
-    chosen, data = actions.external_report_pdf(request.user, link, report)
+    chosen, data = printing.external_report_pdf(request.user, link, report)
     return pdf_response(data, f"{chosen.name}.pdf")

@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from . import actions
+from . import printing
 
 
 @shared_task(name="pupilhub.reports.tasks.make_print_run")
 def make_print_run(run_id: str) -> None:
-    actions.run_print(run_id)
+    printing.run_print(run_id)

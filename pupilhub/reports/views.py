@@ -16,7 +16,7 @@ from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_view
 from pupilhub.schools.choices import ADMIN_ROLES, year_choices
 
-from . import actions
+from . import actions, printing
 from . import compile as compiler
 from .access import report_for, reports_for, run_for
 from .serve import run_file
@@ -149,5 +149,5 @@ def run_pdf(request: HttpRequest, access: SchoolAccess, report: str, run: str) -
 
 @login_required
 def my_report(request: HttpRequest, link: str, report: str) -> HttpResponse:
-    chosen, data = actions.external_report_pdf(request.user, link, report)
+    chosen, data = printing.external_report_pdf(request.user, link, report)
     return pdf_response(data, f"{chosen.name}.pdf")

@@ -1,19 +1,16 @@
 """Actions that change schools and staff. Each is atomic and audited."""
 
-import hashlib
-import re
 import secrets
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from pupilhub.accounts import actions as accounts
+from pupilhub.accounts import passwords, signin
 from pupilhub.accounts import tasks as account_tasks
 from pupilhub.accounts.models import RecoveryCode, TotpDevice, User
 from pupilhub.core import audit, emails
@@ -21,49 +18,10 @@ from pupilhub.core.errors import Conflict, Forbidden, Invalid
 
 from . import cache as membership_cache
 from .access import SchoolAccess
-from .choices import ADMIN_ROLES, YEAR_CODES, Role, YearScheme
+from .choices import ADMIN_ROLES, Role
+from .invitations import invitation_for, invite_hash
 from .models import School, StaffMembership
-
-POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
-
-
-def clean_school_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate school fields; raise Invalid naming every bad field."""
-    errors: dict[str, list[str]] = {}
-    name = (data.get("name") or "").strip()
-    if not name:
-        errors["name"] = ["Enter the school's name."]
-    postcode = " ".join((data.get("postcode") or "").upper().split())
-    if not POSTCODE_RE.match(postcode):
-        errors["postcode"] = ["Enter a UK postcode, like SW1A 1AA."]
-    scheme = data.get("year_scheme") or YearScheme.ENGLAND
-    if scheme not in YearScheme.values:
-        errors["year_scheme"] = ["Choose england or scotland."]
-    years = {}
-    for key in ("year_from", "year_to"):
-        value = data.get(key)
-        if value is None or value == "":
-            years[key] = None
-            continue
-        try:
-            years[key] = int(value)
-        except (TypeError, ValueError):
-            errors[key] = ["Enter a year code from 0 to 15."]
-            continue
-        if years[key] not in YEAR_CODES:
-            errors[key] = ["Enter a year code from 0 to 15."]
-    y_from, y_to = years.get("year_from"), years.get("year_to")
-    if y_from is not None and y_to is not None and y_from > y_to and not errors:
-        errors["year_to"] = ["The last year taught must not be before the first."]
-    if errors:
-        raise Invalid("Please correct the school's details.", fields=errors)
-    return {
-        "name": name,
-        "postcode": postcode,
-        "year_scheme": scheme,
-        "year_from": y_from,
-        "year_to": y_to,
-    }
+from .validation import clean_person, clean_school_fields
 
 
 @transaction.atomic
@@ -98,32 +56,10 @@ def _check_can_set_lead(access: SchoolAccess) -> None:
         )
 
 
-def clean_person(data: dict[str, Any]) -> dict[str, str]:
-    errors: dict[str, list[str]] = {}
-    email = (data.get("email") or "").strip()
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors["email"] = ["Enter a valid email address."]
-    first = (data.get("first_name") or "").strip()
-    surname = (data.get("surname") or "").strip()
-    if not first:
-        errors["first_name"] = ["Enter a first name."]
-    if not surname:
-        errors["surname"] = ["Enter a surname."]
-    if errors:
-        raise Invalid("Please correct the staff member's details.", fields=errors)
-    return {"email": email, "first_name": first[:100], "surname": surname[:100]}
-
-
-def _invite_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def _send_invitation(membership: StaffMembership) -> None:
     """A fresh single-use link (any earlier one stops working), mailed after commit."""
     raw = secrets.token_urlsafe(32)
-    membership.invite_token_hash = _invite_hash(raw)
+    membership.invite_token_hash = invite_hash(raw)
     membership.invite_expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
     membership.save(update_fields=["invite_token_hash", "invite_expires_at"])
     user = membership.user
@@ -227,23 +163,6 @@ def _tell_main_admin_of_operator(membership: StaffMembership) -> None:
     )
 
 
-def invitation_for(raw: str) -> StaffMembership | None:
-    """The open invitation behind a link, or None (unknown, used, revoked or expired)."""
-    return (
-        StaffMembership.objects.select_related("user", "school")
-        .filter(
-            invite_token_hash=_invite_hash(raw or ""),
-            status=StaffMembership.Status.INVITED,
-            invite_expires_at__gt=timezone.now(),
-        )
-        .first()
-    )
-
-
-def invitation_needs_current_password(membership: StaffMembership) -> bool:
-    return membership.user.is_verified
-
-
 def do_accept_invitation(request: HttpRequest, raw: str, password: str) -> StaffMembership:
     """Follow an invitation link: the membership becomes active.
 
@@ -257,9 +176,9 @@ def do_accept_invitation(request: HttpRequest, raw: str, password: str) -> Staff
     user = membership.user
     # Checked outside the transaction: a wrong guess must stay counted.
     if user.is_verified:
-        accounts.verify_own_password(request, user, password, "password")
+        signin.verify_own_password(request, user, password, "password")
     else:
-        accounts.ensure_valid_password(password, user)
+        passwords.ensure_valid_password(password, user)
     with transaction.atomic():
         claimed = StaffMembership.objects.filter(
             pk=membership.pk, status=StaffMembership.Status.INVITED

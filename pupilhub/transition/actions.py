@@ -1,23 +1,13 @@
 """Transition actions: clusters, membership decisions, transfer requests and the copy."""
 
-import hashlib
-import json
 import logging
-from datetime import date, timedelta
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, F
 from django.utils import timezone
 
 from pupilhub.core import audit, emails
-from pupilhub.core.errors import Conflict, Forbidden, Invalid, invalid_field
-from pupilhub.core.sql import db_uuid
-from pupilhub.documents import copying
-from pupilhub.documents.actions import stored_name
-from pupilhub.documents.models import SafeguardingAction
-from pupilhub.documents.registry import BY_TRANSFER_KEY, FILE, SAFEGUARDING, DocType
+from pupilhub.core.errors import Conflict, Forbidden, invalid_field
 from pupilhub.pupils.access import pupils_from_ids
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools import visibility
@@ -26,8 +16,9 @@ from pupilhub.schools.choices import Role
 from pupilhub.schools.models import School, StaffMembership
 
 from .access import in_cluster, partner_for
+from .auditing import audit_both
 from .choices import DOCUMENT_TYPES, ItemStatus, MembershipStatus, RequestStatus
-from .matching import match
+from .jobs import run_items, school_days_after
 from .models import Cluster, ClusterMembership, TransferItem, TransferRequest
 
 log = logging.getLogger(__name__)
@@ -113,16 +104,6 @@ def do_decide_membership(access: SchoolAccess, membership: ClusterMembership, to
 # Requests ------------------------------------------------------------------
 
 
-def school_days_after(start: date, days: int) -> date:
-    """`days` school days (Monday to Friday) after `start`. Holidays are not known here."""
-    current = start
-    while days:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
-
-
 def _check_types(access: SchoolAccess, types: list[str]) -> list[str]:
     if not types:
         raise invalid_field("document_types", "Choose at least one document type.")
@@ -167,7 +148,7 @@ def do_request_transfer(
             total=len(pupils),
         )
         TransferItem.objects.bulk_create([TransferItem(request=req, pupil=p) for p in pupils])
-        _audit_both(access.user, "transfer.requested", req, pupils=len(pupils), types=types)
+        audit_both(access.user, "transfer.requested", req, pupils=len(pupils), types=types)
     return req
 
 
@@ -182,12 +163,6 @@ def _own_pupils(access: SchoolAccess, pupil_ids: list[Any], year_group: int | No
     if not pupil_ids:
         raise invalid_field("pupils", "Choose at least one pupil.")
     return pupils_from_ids(access.school, pupil_ids)
-
-
-def _audit_both(actor: Any, action: str, req: TransferRequest, **detail: Any) -> None:
-    """One row per school: each side's admins see the event in their own audit log."""
-    for school in (req.to_school, req.from_school):
-        audit.record(actor, action, req, school=school, **detail)
 
 
 def _require_sender(access: SchoolAccess, req: TransferRequest) -> None:
@@ -221,7 +196,7 @@ def do_deny(access: SchoolAccess, req: TransferRequest, pupil_ids: list[Any] | N
             locked.status = RequestStatus.COMPLETED if done else RequestStatus.DENIED
             locked.decided_by, locked.decided_at = access.user, timezone.now()
         locked.save()
-        _audit_both(access.user, "transfer.denied", locked, pupils=len(pupil_ids or []) or "all")
+        audit_both(access.user, "transfer.denied", locked, pupils=len(pupil_ids or []) or "all")
     req.refresh_from_db()
 
 
@@ -261,7 +236,7 @@ def do_approve(
         locked.status = RequestStatus.RUNNING
         locked.decided_by, locked.decided_at = access.user, timezone.now()
         locked.save()
-        _audit_both(access.user, "transfer.approved", locked, pupils=len(chosen_ids))
+        audit_both(access.user, "transfer.approved", locked, pupils=len(chosen_ids))
         if len(chosen_ids) > ASYNC_PUPILS:
             from .tasks import run_transfer
 
@@ -272,241 +247,6 @@ def do_approve(
     run_items(locked.pk, chosen_ids, access.user)
     locked.refresh_from_db()
     return locked
-
-
-def run_items(request_id: Any, item_ids: list[Any], actor: Any = None) -> None:
-    """Copy the chosen items' documents, counting progress.
-
-    Pupils go in chunks, one transaction a chunk; if a chunk fails it is rolled back
-    and its pupils are redone one transaction each, so a failure leaves no partial
-    copy for that pupil and costs no other pupil anything.
-    """
-    req = TransferRequest.objects.select_related("from_school", "to_school").get(pk=request_id)
-    items = list(
-        TransferItem.objects.filter(
-            request=req, pk__in=item_ids, status=ItemStatus.PENDING
-        ).select_related("pupil")
-    )
-    matches = match(req.to_school, req.from_school, [i.pupil_id for i in items])
-    for start in range(0, len(items), CHUNK):
-        chunk = items[start : start + CHUNK]
-        if not _try_atomic(req, chunk, matches):
-            for item in chunk:
-                if not _try_atomic(req, [item], matches):
-                    log.error("transfer item failed", extra={"item": str(item.pk)})
-                    TransferItem.objects.filter(pk=item.pk).update(
-                        status=ItemStatus.FAILED, reason="error"
-                    )
-        TransferRequest.objects.filter(pk=req.pk).update(done=F("done") + len(chunk))
-    _finish(req, actor)
-
-
-CHUNK = 50
-
-
-def _try_atomic(req: TransferRequest, items: list[TransferItem], matches: Any) -> bool:
-    written: list[Any] = []
-    try:
-        with transaction.atomic():
-            _copy_items(req, items, matches, written)
-    except Exception:
-        _delete_files(written)
-        if len(items) == 1:
-            log.exception("transfer copy failed")
-        return False
-    return True
-
-
-def _finish(req: TransferRequest, actor: Any) -> None:
-    with transaction.atomic():
-        locked = TransferRequest.objects.select_for_update().get(pk=req.pk)
-        pending = locked.items.filter(status=ItemStatus.PENDING).exists()
-        failed = locked.items.filter(status=ItemStatus.FAILED).exists()
-        if pending:
-            locked.status = RequestStatus.PENDING  # the rest await a decision
-        else:
-            locked.status = RequestStatus.FAILED if failed else RequestStatus.COMPLETED
-        locked.save(update_fields=["status"])
-        counts = dict(locked.items.values_list("status").annotate(n=Count("id")))
-        _audit_both(
-            actor, "transfer.completed", locked, **{f"items_{k}": v for k, v in counts.items()}
-        )
-
-
-def _copy_items(
-    req: TransferRequest, items: list[TransferItem], matches: Any, written: list[Any]
-) -> None:
-    """Decide and copy for these items inside the caller's transaction.
-
-    Plain types are tallied and copied by the database (documents.copying: INSERT ...
-    SELECT); files and safeguarding issues go through Python (bytes, action logs).
-    """
-    dtypes = [BY_TRANSFER_KEY[t] for t in req.document_types]
-    in_sql = [d for d in dtypes if d not in (FILE, SAFEGUARDING)]
-    in_python = [d for d in dtypes if d in (FILE, SAFEGUARDING)]
-    partners = {i.pk: matches.exact.get(i.pupil_id) for i in items}
-    pairs = [(p.pk, i.pupil_id) for i in items if (p := partners[i.pk]) is not None]
-    tallies = {d.transfer_key: copying.tally(d, req.from_school, pairs) for d in in_sql}
-    partner_ids = [src for src, _ in pairs]
-    sources = {d.transfer_key: _sources(d, req.from_school, partner_ids) for d in in_python}
-    copied = {d.transfer_key: _already_copied(d, items, sources[d.transfer_key]) for d in in_python}
-    new_rows: dict[str, list[Any]] = {d.transfer_key: [] for d in in_python}
-    to_copy: list[tuple[Any, Any]] = []
-    now = timezone.now()
-    for item in items:
-        partner = partners[item.pk]
-        if partner is None:
-            near = matches.near.get(item.pupil_id, [])
-            item.status, item.reason = ItemStatus.SKIPPED, "no_match"
-            item.differs = sorted({field for _, field in near})
-            continue
-        item.partner_pupil = partner
-        live = {k: t.get(item.pupil_id, (0, 0)) for k, t in tallies.items()}
-        mine = {d.transfer_key: sources[d.transfer_key].get(partner.pk, []) for d in in_python}
-        if not any(n for n, _ in live.values()) and not any(mine.values()):
-            item.status, item.reason = ItemStatus.SKIPPED, "no_documents"
-            continue
-        item.counts = {}
-        for d in dtypes:
-            key = d.transfer_key
-            if key in live:
-                item.counts[key] = live[key][1]
-                continue
-            fresh = [s for s in mine[key] if (item.pupil_id, s.pk) not in copied[key]]
-            new_rows[key] += [_copy_of(req, d, s, item.pupil, now, written) for s in fresh]
-            item.counts[key] = len(fresh)
-        item.status, item.reason = ItemStatus.TRANSFERRED, ""
-        to_copy.append((partner.pk, item.pupil_id))
-    for d in in_sql:
-        copying.copy(d, req.from_school, req.to_school, to_copy, now)
-    for d in in_python:
-        rows = new_rows[d.transfer_key]
-        d.model.objects.bulk_create(rows, batch_size=500)  # type: ignore[attr-defined]
-        if d is SAFEGUARDING and rows:
-            _copy_action_logs(rows)
-    _save_items(items)
-
-
-def _save_items(items: list[TransferItem]) -> None:
-    """Every item's outcome by one prepared UPDATE run for each row (executemany): cheaper
-    than bulk_update's single CASE expression, or an ORM update an item."""
-    from django.db import connection
-
-    table = TransferItem._meta.db_table
-    json_in = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET status = %s, reason = %s, differs = {json_in}, "  # noqa: S608
-            f"partner_pupil_id = %s, counts = {json_in} WHERE id = %s",
-            [
-                (
-                    item.status,
-                    item.reason,
-                    json.dumps(item.differs),
-                    db_uuid(item.partner_pupil_id),
-                    json.dumps(item.counts),
-                    db_uuid(item.pk),
-                )
-                for item in items
-            ],
-        )
-
-
-def _sources(dtype: DocType, school: School, partner_ids: list[Any]) -> dict[Any, list[Any]]:
-    """The sender's live documents of one type, by pupil: one query for the chunk."""
-    grouped: dict[Any, list[Any]] = {}
-    rows = dtype.model.objects.filter(  # type: ignore[attr-defined]
-        school=school, pupil_id__in=partner_ids, deleted_at__isnull=True
-    ).order_by("created_at")
-    for doc in rows:
-        grouped.setdefault(doc.pupil_id, []).append(doc)
-    return grouped
-
-
-def _already_copied(
-    dtype: DocType, items: list[TransferItem], sources: dict[Any, list[Any]]
-) -> set[tuple[Any, Any]]:
-    """(receiving pupil, source document) pairs copied before: each copy remembers its source."""
-    ids = [doc.pk for docs in sources.values() for doc in docs]
-    if not ids:
-        return set()
-    return set(
-        dtype.model.objects.filter(  # type: ignore[attr-defined]
-            pupil_id__in=[i.pupil_id for i in items], source_document__in=ids
-        ).values_list("pupil_id", "source_document")
-    )
-
-
-COPY_SKIP = {
-    "id",
-    "school",
-    "pupil",
-    "created_by",
-    "created_at",
-    "updated_at",
-    "deleted_at",
-    "deleted_by",
-    "source_document",
-    "transferred_from_school",
-    "transferred_at",
-    "file",
-}
-
-
-def _copy_of(
-    req: TransferRequest, dtype: DocType, src: Any, pupil: Pupil, now: Any, written: list[Any]
-) -> Any:
-    model = dtype.model
-    copy = model(
-        school=req.to_school,
-        pupil=pupil,
-        source_document=src.pk,
-        transferred_from_school=req.from_school,
-        transferred_at=now,
-        **{
-            f.attname: getattr(src, f.attname)
-            for f in model._meta.concrete_fields
-            if f.name not in COPY_SKIP
-        },
-    )
-    copy.created_at = now  # bulk_create skips auto_now_add only when set explicitly
-    if dtype is FILE:
-        _copy_file(src, copy, written)
-    return copy
-
-
-def _copy_file(src: Any, copy: Any, written: list[Any]) -> None:
-    """Storage to storage under a new server-made name; the SHA-256 is checked on the way."""
-    with src.file.open("rb") as handle:
-        data = handle.read()
-    if hashlib.sha256(data).hexdigest() != src.sha256:
-        raise Invalid(f"File {src.pk} does not match its recorded SHA-256.", code="file_corrupt")
-    name = copy.file.storage.save(stored_name(copy.school_id), ContentFile(data))
-    copy.file.name = name
-    written.append(name)
-
-
-def _delete_files(names: list[Any]) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        default_storage.delete(name)
-
-
-def _copy_action_logs(copies: list[Any]) -> None:
-    by_source = {c.source_document: c for c in copies}
-    SafeguardingAction.objects.bulk_create(
-        [
-            SafeguardingAction(
-                school=by_source[a.issue_id].school,
-                issue=by_source[a.issue_id],
-                text=a.text,
-                at=a.at,  # when it happened, not when it was copied
-                by=None,  # a person at the sending school: not an account here
-            )
-            for a in SafeguardingAction.objects.filter(issue_id__in=list(by_source))
-        ]
-    )
 
 
 def do_acknowledge(access: SchoolAccess, req: TransferRequest) -> TransferRequest:
@@ -526,36 +266,5 @@ def do_acknowledge(access: SchoolAccess, req: TransferRequest) -> TransferReques
         if locked.acknowledged_at is None:
             locked.acknowledged_by, locked.acknowledged_at = access.user, timezone.now()
             locked.save(update_fields=["acknowledged_by", "acknowledged_at"])
-            _audit_both(access.user, "transfer.acknowledged", locked)
+            audit_both(access.user, "transfer.acknowledged", locked)
     return locked
-
-
-def notify_overdue(today: date) -> int:
-    """Email the sending school's safeguarding leads about child-protection transfers past
-    their 5-school-day due date (once per request). Returns how many requests."""
-    due = TransferRequest.objects.filter(
-        status=RequestStatus.PENDING,
-        due_by__lt=today,
-        overdue_notified_at__isnull=True,
-    ).select_related("from_school", "to_school")
-    sent = 0
-    for req in due:
-        claimed = TransferRequest.objects.filter(
-            pk=req.pk, overdue_notified_at__isnull=True
-        ).update(overdue_notified_at=timezone.now())
-        if not claimed:
-            continue  # another worker took it
-        leads = (
-            StaffMembership.objects.active()
-            .filter(school=req.from_school, safeguarding_lead=True)
-            .select_related("user")
-        )
-        for lead in leads:
-            emails.send_now(
-                "safeguarding_transfer_overdue",
-                lead.user.email,
-                {"user": lead.user, "request": req},
-            )
-        audit.record(None, "transfer.overdue_notified", req, school=req.from_school)
-        sent += 1
-    return sent

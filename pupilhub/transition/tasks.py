@@ -3,14 +3,14 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import actions
+from . import jobs
 
 
 @shared_task(name="pupilhub.transition.tasks.run_transfer")
 def run_transfer(request_id: str, item_ids: list[str]) -> None:
-    actions.run_items(request_id, item_ids)
+    jobs.run_items(request_id, item_ids)
 
 
 @shared_task(name="pupilhub.transition.tasks.notify_overdue")
 def notify_overdue() -> int:
-    return actions.notify_overdue(timezone.localdate())
+    return jobs.notify_overdue(timezone.localdate())

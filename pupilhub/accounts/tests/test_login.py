@@ -163,7 +163,7 @@ def test_password_reset_is_single_use_and_never_enumerates(
 
 
 def test_password_rules(personas):
-    from pupilhub.accounts.actions import password_errors
+    from pupilhub.accounts.passwords import password_errors
 
     assert password_errors("short")
     assert password_errors("x" * 129)

@@ -1,6 +1,6 @@
 from datetime import date
 
-from pupilhub.billing import actions
+from pupilhub.billing import actions, quotes
 from pupilhub.billing.models import Invoice, Subscription
 from pupilhub.core.models import AuditEvent
 from pupilhub.testing import make_pupil, make_school
@@ -17,13 +17,13 @@ def test_retained_year_groups_and_archived_pupils_are_not_charged(db):
     school = make_school("Secondary", year_from=7, year_to=11)
     _roll(school, y7=3, y11=2, y12=4)  # Y12 kept beyond a Y7-Y11 range
     make_pupil(school, year_group=8, status="archived")
-    assert actions.pupils_on_roll(school) == 5
+    assert quotes.pupils_on_roll(school) == 5
 
 
 def test_a_scottish_secondary_counts_s1_to_s6_not_s7(db):
     school = make_school("Academy", year_scheme="scotland", year_from=8, year_to=13)
     _roll(school, y8=2, y13=1, y14=3)  # S1, S6, and S7 leavers kept as 14
-    assert actions.pupils_on_roll(school) == 3
+    assert quotes.pupils_on_roll(school) == 3
 
 
 def test_a_school_without_a_year_range_gets_a_clear_400(personas):

@@ -78,16 +78,31 @@ def test_pages_never_import_from_the_api():
     assert not found, "\n".join(found)
 
 
-def _is_atomic(fn: ast.FunctionDef) -> bool:
-    decorators = [ast.unparse(d) for d in fn.decorator_list]
-    if any("atomic" in d for d in decorators):
-        return True
-    body = [
-        s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-    ]
-    return bool(body) and all(
-        isinstance(s, ast.With) and "atomic" in ast.unparse(s.items[0].context_expr) for s in body
+WRITES = {"save", "create", "update", "delete", "bulk_create", "record", "on_commit", "send"}
+
+
+def _writes(nodes: list[ast.stmt]) -> bool:
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in WRITES
+        for stmt in nodes
+        for n in ast.walk(stmt)
     )
+
+
+def _is_atomic(fn: ast.FunctionDef) -> bool:
+    """Decorated with transaction.atomic, or: checks that write nothing, then one
+    `with transaction.atomic():` block, then at most a return."""
+    if any("atomic" in ast.unparse(d) for d in fn.decorator_list):
+        return True
+    blocks = [
+        i
+        for i, s in enumerate(fn.body)
+        if isinstance(s, ast.With) and "atomic" in ast.unparse(s.items[0].context_expr)
+    ]
+    if len(blocks) != 1:
+        return False
+    before, after = fn.body[: blocks[0]], fn.body[blocks[0] + 1 :]
+    return not _writes(before) and all(isinstance(s, ast.Return) for s in after)
 
 
 # Public functions of actions modules that are not one transaction, each for a reason.

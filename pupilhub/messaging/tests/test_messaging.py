@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from pupilhub.gateway.models import ExternalDenial, LicenceType
-from pupilhub.messaging import actions
+from pupilhub.messaging import actions, dispatch
 from pupilhub.messaging.models import Delivery
 from pupilhub.testing import make_pupil
 
@@ -46,7 +46,7 @@ def test_a_message_is_queued_and_dispatched_over_real_smtp(personas, smtp_sink):
     assert body["send_after"]
     assert "@" not in json.dumps(body)
     assert smtp_sink.messages == []  # nothing until the dispatcher runs
-    result = actions.dispatch()
+    result = dispatch.dispatch()
     assert result == {"sent": 2, "failed": 0, "retrying": 0}
     assert sorted(e.rcpt_tos[0] for e in smtp_sink.envelopes) == [
         "dad@example.com",
@@ -133,13 +133,13 @@ def test_failures_retry_with_backoff_then_fail_with_the_reason(personas, setting
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1
     now = timezone.now()
     for attempt in range(1, 6):
-        result = actions.dispatch(now=now)
+        result = dispatch.dispatch(now=now)
         d = Delivery.objects.get()
         assert d.attempts == attempt and d.last_error
         if attempt < 5:
             assert result["retrying"] == 1 and d.status == "queued"
             assert d.next_attempt_at == now + timedelta(minutes=2**attempt)
-            assert actions.dispatch(now=now)["retrying"] == 0  # not due yet
+            assert dispatch.dispatch(now=now)["retrying"] == 0  # not due yet
             now = d.next_attempt_at
     assert Delivery.objects.get().status == "failed"
 
@@ -150,9 +150,9 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing(personas, smtp_sink):
     _queue(personas)
     claimed = actions.claim()  # a worker claims the rows, then dies before sending
     assert len(claimed) == 2
-    assert actions.dispatch()["sent"] == 0  # leased: nobody else takes them yet
+    assert dispatch.dispatch()["sent"] == 0  # leased: nobody else takes them yet
     later = timezone.now() + actions.LEASE + timedelta(seconds=1)
-    assert actions.dispatch(now=later)["sent"] == 2  # the lease ran out: reclaimed
+    assert dispatch.dispatch(now=later)["sent"] == 2  # the lease ran out: reclaimed
     ids = {m["Message-ID"] for m in smtp_sink.messages}
     assert ids == set(Delivery.objects.values_list("mail_id", flat=True))  # stable per delivery
 
@@ -171,7 +171,7 @@ def test_two_dispatchers_at_once_send_each_row_exactly_once(personas, smtp_sink)
 
     def run():
         try:
-            actions.dispatch(batch=5)
+            dispatch.dispatch(batch=5)
         except Exception as exc:  # pragma: no cover - surfaced below
             errors.append(exc)
         finally:
@@ -227,7 +227,7 @@ def test_smtp_messages_built_as_bytes_read_back_exactly(personas, smtp_sink):
         year_groups=[],
     )
     assert r.status_code == 202, r.content
-    assert actions.dispatch()["sent"] == 1
+    assert dispatch.dispatch()["sent"] == 1
     message = smtp_sink.messages[0]
     assert str(message["Subject"]) == "Trip for Siân at École Sainte-Thérèse"
     assert message["From"].addresses[0].display_name == "École Sainte-Thérèse"

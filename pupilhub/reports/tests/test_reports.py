@@ -12,7 +12,7 @@ from pupilhub.gateway.models import (
     TrackingField,
     TrackingValue,
 )
-from pupilhub.reports import actions
+from pupilhub.reports import actions, printing
 from pupilhub.reports.models import Report
 from pupilhub.testing import Api, make_pupil
 
@@ -175,9 +175,9 @@ def test_paper_only_includes_pupils_without_a_parent_reading_online(personas, se
     ExternalDenial.objects.create(school=school, user=d.user)
     parent_of(mixed, parent, "e@example.com", paperless=False)
     parent_of(mixed, parent, "f@example.com", paperless=True)  # one reads online: enough
-    names = {p.surname for p in actions.print_pupils(report, paper_only=True)}
+    names = {p.surname for p in printing.print_pupils(report, paper_only=True)}
     assert names == {"Quokka-Ä", "Paper", "Unverified", "Denied"}
-    assert len(actions.print_pupils(report, paper_only=False)) == 6
+    assert len(printing.print_pupils(report, paper_only=False)) == 6
 
 
 def test_a_print_run_reports_progress_and_makes_one_combined_pdf(

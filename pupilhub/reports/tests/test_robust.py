@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from PIL import Image
 from pypdf import PdfReader
 
-from pupilhub.reports import actions, compile
+from pupilhub.reports import compile, printing
 from pupilhub.reports.tests.test_reports import setup  # noqa: F401  (fixture)
 from pupilhub.testing import make_pupil
 
@@ -112,7 +112,7 @@ def test_a_print_run_with_a_logo_has_flat_memory(personas, setup):  # noqa: F811
     school.logo.save("logo.png", ContentFile(png(600, 300)))
     for i in range(299):
         make_pupil(school, surname=f"Run{i:03d}", year_group=8, tutor_group="8B")
-    pupils = actions.print_pupils(report, paper_only=False)
+    pupils = printing.print_pupils(report, paper_only=False)
     assert len(pupils) == 300
     small, _, _ = _measured(report, pupils[:30])
     large, data, stats = _measured(report, pupils)

@@ -5,7 +5,7 @@ from django.test import Client
 
 from pupilhub.documents.models import Plan
 from pupilhub.testing import make_user
-from pupilhub.transition import actions
+from pupilhub.transition import jobs
 from pupilhub.transition.models import Cluster, ClusterMembership, TransferRequest
 
 
@@ -113,8 +113,8 @@ def test_overdue_safeguarding_transfers_are_highlighted_and_emailed_once(world):
         due_by=date.today() - timedelta(days=1),
         total=1,
     )
-    assert actions.notify_overdue(date.today()) == 1
-    assert actions.notify_overdue(date.today()) == 0
+    assert jobs.notify_overdue(date.today()) == 1
+    assert jobs.notify_overdue(date.today()) == 0
     assert [m.to for m in mail.outbox] == [[world.pri_lead.email]]
     html = (
         web(world.pri_admin)
@@ -126,6 +126,6 @@ def test_overdue_safeguarding_transfers_are_highlighted_and_emailed_once(world):
 
 
 def test_five_school_days_skip_weekends():
-    assert actions.school_days_after(date(2026, 11, 20), 5) == date(2026, 11, 27)  # Fri -> Fri
-    assert actions.school_days_after(date(2026, 11, 21), 5) == date(2026, 11, 27)  # Sat -> Fri
-    assert actions.school_days_after(date(2026, 11, 23), 5) == date(2026, 11, 30)  # Mon -> Mon
+    assert jobs.school_days_after(date(2026, 11, 20), 5) == date(2026, 11, 27)  # Fri -> Fri
+    assert jobs.school_days_after(date(2026, 11, 21), 5) == date(2026, 11, 27)  # Sat -> Fri
+    assert jobs.school_days_after(date(2026, 11, 23), 5) == date(2026, 11, 30)  # Mon -> Mon

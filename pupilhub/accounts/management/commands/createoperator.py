@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from pupilhub.accounts.actions import password_errors
 from pupilhub.accounts.models import User
+from pupilhub.accounts.passwords import password_errors
 from pupilhub.core import audit
 
 

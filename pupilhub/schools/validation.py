@@ -1,0 +1,70 @@
+"""Checking school and staff details before they are saved."""
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from pupilhub.core.errors import Invalid
+
+from .choices import YEAR_CODES, YearScheme
+
+POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+
+
+def clean_school_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate school fields; raise Invalid naming every bad field."""
+    errors: dict[str, list[str]] = {}
+    name = (data.get("name") or "").strip()
+    if not name:
+        errors["name"] = ["Enter the school's name."]
+    postcode = " ".join((data.get("postcode") or "").upper().split())
+    if not POSTCODE_RE.match(postcode):
+        errors["postcode"] = ["Enter a UK postcode, like SW1A 1AA."]
+    scheme = data.get("year_scheme") or YearScheme.ENGLAND
+    if scheme not in YearScheme.values:
+        errors["year_scheme"] = ["Choose england or scotland."]
+    years = {}
+    for key in ("year_from", "year_to"):
+        value = data.get(key)
+        if value is None or value == "":
+            years[key] = None
+            continue
+        try:
+            years[key] = int(value)
+        except (TypeError, ValueError):
+            errors[key] = ["Enter a year code from 0 to 15."]
+            continue
+        if years[key] not in YEAR_CODES:
+            errors[key] = ["Enter a year code from 0 to 15."]
+    y_from, y_to = years.get("year_from"), years.get("year_to")
+    if y_from is not None and y_to is not None and y_from > y_to and not errors:
+        errors["year_to"] = ["The last year taught must not be before the first."]
+    if errors:
+        raise Invalid("Please correct the school's details.", fields=errors)
+    return {
+        "name": name,
+        "postcode": postcode,
+        "year_scheme": scheme,
+        "year_from": y_from,
+        "year_to": y_to,
+    }
+
+
+def clean_person(data: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, list[str]] = {}
+    email = (data.get("email") or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = ["Enter a valid email address."]
+    first = (data.get("first_name") or "").strip()
+    surname = (data.get("surname") or "").strip()
+    if not first:
+        errors["first_name"] = ["Enter a first name."]
+    if not surname:
+        errors["surname"] = ["Enter a surname."]
+    if errors:
+        raise Invalid("Please correct the staff member's details.", fields=errors)
+    return {"email": email, "first_name": first[:100], "surname": surname[:100]}
