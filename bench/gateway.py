@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from pupilhub.gateway import key_sheets, licences
+
 from . import stats
 
 
@@ -29,7 +31,6 @@ def big_school(n: int = 8_000):
 
 def keys_and_workbooks(school, admin) -> None:
     from pupilhub.billing.actions import do_activate
-    from pupilhub.gateway import actions
     from pupilhub.gateway.models import LicenceType
     from pupilhub.pupils.models import Pupil
     from pupilhub.schools.access import staff_access
@@ -41,7 +42,7 @@ def keys_and_workbooks(school, admin) -> None:
 
     def both() -> None:
         for lt in types:
-            actions.workbook(school, lt, actions.do_generate_keys(access, lt, pupils))
+            key_sheets.workbook(school, lt, licences.do_generate_keys(access, lt, pupils))
 
     row = stats.add(
         stats.Row(

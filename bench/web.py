@@ -96,7 +96,7 @@ def pages_at_scale(world: World) -> None:
 def plan_check(world: World) -> None:
     """The provision map's and external users' plans use the school indexes."""
     from pupilhub.documents.models import Provision
-    from pupilhub.gateway.actions import external_users
+    from pupilhub.gateway.school_access import external_users
 
     school = world.schools[len(world.schools) // 2]
     queries: list[tuple[str, Any]] = [

@@ -31,7 +31,7 @@ class World:
 def seed() -> World:
     from pupilhub.accounts.models import User
     from pupilhub.documents.models import Provision
-    from pupilhub.gateway.actions import ensure_builtin_types
+    from pupilhub.gateway.licences import ensure_builtin_types
     from pupilhub.gateway.models import ExternalLink, LicenceType, TrackingField, TrackingValue
     from pupilhub.pupils.models import Pupil
     from pupilhub.schools.models import School, StaffMembership

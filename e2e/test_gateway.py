@@ -4,11 +4,11 @@ import pytest
 from django.core import mail
 
 from e2e.conftest import login
-from pupilhub.testing import make_pupil, make_school, make_staff
-from pupilhub.gateway import actions
+from pupilhub.gateway import licences
 from pupilhub.gateway.keys import display
 from pupilhub.gateway.models import LicenceType
 from pupilhub.schools.access import staff_access
+from pupilhub.testing import make_pupil, make_school, make_staff
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "our family passphrase"
@@ -21,7 +21,7 @@ def test_a_parent_registers_verifies_logs_in_and_adds_a_second_pupil(page, live_
     second = make_pupil(school, first_name="Ben", surname="Okafor")
     access = staff_access(admin, school.id)
     parent = LicenceType.objects.get(school=school, kind="parent")
-    (_, key_a), (_, key_b) = actions.do_generate_keys(access, parent, [first, second])
+    (_, key_a), (_, key_b) = licences.do_generate_keys(access, parent, [first, second])
 
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.goto(f"{live_server.url}/gateway/{school.id}/")

@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 
 from pupilhub.accounts.models import TotpDevice
-from pupilhub.testing import make_school, make_user
 from pupilhub.schools.access import staff_access
 from pupilhub.schools.actions import do_add_staff
+from pupilhub.testing import make_school, make_user
 
 from .conftest import login
 

@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 
 from e2e.conftest import login
-from pupilhub.testing import PASSWORD, make_pupil, make_school, make_staff, make_upn, make_user
 from pupilhub.documents.models import Plan
+from pupilhub.testing import PASSWORD, make_pupil, make_school, make_staff, make_upn, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from pupilhub.core import audit, throttle
-from pupilhub.core.errors import Conflict, Invalid, RateLimited
+from pupilhub.core.errors import Conflict, Forbidden, Invalid, RateLimited
 
 from . import mfa, tasks
 from .models import (
@@ -266,3 +266,28 @@ def purge_expired() -> dict[str, int]:
         "links": OneTimeToken.objects.filter(expires_at__lt=week).delete()[0],
         "tokens": ApiToken.objects.filter(expires_at__lt=week).delete()[0],
     }
+
+
+# Self-service for external users (parents, pupils, agencies) ----------------------
+
+
+@transaction.atomic
+def do_verify_email(raw: str) -> User:
+    """The link in the verification email: the address is proven, the account can sign in."""
+    token = use_token(raw, OneTimeToken.Purpose.VERIFY_EMAIL)
+    user = token.user
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    audit.record(user, "account.email_verified", user)
+    return user
+
+
+def do_delete_account(request: HttpRequest, user: User, password: str) -> None:
+    """An external user removes their own account and every link it had."""
+    verify_own_password(request, user, password, "password")
+    if user.is_operator or user.memberships.active().exists():  # type: ignore[attr-defined]
+        raise Forbidden("Staff accounts are removed by their school.")
+    with transaction.atomic():
+        audit.record(None, "account.deleted", user)
+        user.delete()

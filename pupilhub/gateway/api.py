@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from pupilhub.accounts import actions as account_actions
 from pupilhub.api.base import YearCode, errors, page
 from pupilhub.core.downloads import attach
 from pupilhub.core.errors import Invalid
@@ -14,7 +15,7 @@ from pupilhub.pupils.access import pupil_for
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import ADMINS, OPERATOR, school_api
 
-from . import actions, school_access
+from . import control, families, key_sheets, licences, school_access, tracking
 from .access import link_for, links_for
 from .models import LicenceType, TrackingField
 from .portlets import catalogue, visible_data
@@ -110,7 +111,7 @@ def portlets(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
 @router.get("/schools/{school}/licence-types", response={200: dict, **errors(403, 404)})
 @school_api(ADMINS, operator_ok=True)
 def licence_types(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
-    actions.ensure_builtin_types(access.school)
+    licences.ensure_builtin_types(access.school)
     items = school_access.licence_types(access)
     return {"items": [licence_type_out(lt) for lt in items], "next": None}
 
@@ -123,7 +124,9 @@ def create_licence_type(
     """Operators: a custom licence type (e.g. Social Worker), seeing nothing until set."""
     return Status(
         201,
-        licence_type_out(actions.do_create_licence_type(request.user, access.school, payload.name)),
+        licence_type_out(
+            licences.do_create_licence_type(request.user, access.school, payload.name)
+        ),
     )
 
 
@@ -134,21 +137,21 @@ def create_licence_type(
 def set_access(
     request: HttpRequest, access: SchoolAccess, id: str, payload: AccessIn
 ) -> dict[str, Any]:
-    lt = actions.licence_type_for(access.school, id)
-    return licence_type_out(actions.do_set_access(access, lt, payload.access))
+    lt = school_access.licence_type_for(access.school, id)
+    return licence_type_out(licences.do_set_access(access, lt, payload.access))
 
 
 @router.post("/schools/{school}/licence-keys", response={201: None, **errors(400, 403, 404, 409)})
 @school_api(ADMINS)
 def generate_keys(request: HttpRequest, access: SchoolAccess, payload: KeysIn) -> HttpResponse:
     """A workbook of new keys (the only place they exist in plain text)."""
-    lt = actions.licence_type_for(access.school, payload.licence_type)
-    pupils = actions.select_pupils(
+    lt = school_access.licence_type_for(access.school, payload.licence_type)
+    pupils = school_access.select_pupils(
         access.school, payload.pupils, payload.year_group, payload.tutor_group
     )
-    issued = actions.do_generate_keys(access, lt, pupils)
+    issued = licences.do_generate_keys(access, lt, pupils)
     response = HttpResponse(
-        actions.workbook(access.school, lt, issued), content_type=XLSX, status=201
+        key_sheets.workbook(access.school, lt, issued), content_type=XLSX, status=201
     )
     attach(response, "licence-keys.xlsx")
     return response
@@ -157,8 +160,8 @@ def generate_keys(request: HttpRequest, access: SchoolAccess, payload: KeysIn) -
 @router.post("/schools/{school}/licence-keys/revoke", response={200: dict, **errors(400, 403, 404)})
 @school_api(ADMINS)
 def revoke_key(request: HttpRequest, access: SchoolAccess, payload: RevokeIn) -> dict[str, Any]:
-    lt = actions.licence_type_for(access.school, payload.licence_type)
-    revoked = actions.do_revoke_key(access, pupil_for(access, payload.pupil), lt)
+    lt = school_access.licence_type_for(access.school, payload.licence_type)
+    revoked = licences.do_revoke_key(access, pupil_for(access, payload.pupil), lt)
     return {"revoked": revoked}
 
 
@@ -169,15 +172,15 @@ def external_users(request: HttpRequest, access: SchoolAccess, q: str = "") -> d
     Paginated by email; `q` searches address and name."""
     return page(
         request,
-        actions.external_users(access.school, q),
-        batch=lambda users: actions.external_user_rows(access.school, users),
+        school_access.external_users(access.school, q),
+        batch=lambda users: school_access.external_user_rows(access.school, users),
     )
 
 
 @router.post("/schools/{school}/external-users/{id}/deny", response={200: dict, **errors(403, 404)})
 @school_api(ADMINS)
 def deny_user(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
-    actions.do_deny_user(access, actions.external_user_for(access.school, id))
+    control.do_deny_user(access, school_access.external_user_for(access.school, id))
     return {"id": id, "status": "denied"}
 
 
@@ -186,7 +189,7 @@ def deny_user(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, 
 )
 @school_api(ADMINS)
 def restore_user(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
-    actions.do_restore_user(access, actions.external_user_for(access.school, id))
+    control.do_restore_user(access, school_access.external_user_for(access.school, id))
     return {"id": id, "status": "active"}
 
 
@@ -194,7 +197,7 @@ def restore_user(request: HttpRequest, access: SchoolAccess, id: str) -> dict[st
 @school_api(ADMINS)
 def remove_link(request: HttpRequest, access: SchoolAccess, id: str) -> Status[None]:
     """Remove one pupil link from an external account."""
-    actions.do_remove_link(access, id)
+    control.do_remove_link(access, id)
     return Status(204, None)
 
 
@@ -203,7 +206,7 @@ def remove_link(request: HttpRequest, access: SchoolAccess, id: str) -> Status[N
 def gateway_settings(
     request: HttpRequest, access: SchoolAccess, payload: GatewayIn
 ) -> dict[str, Any]:
-    actions.do_set_gateway(access, payload.external_login_enabled, payload.pupil_email_domains)
+    control.do_set_gateway(access, payload.external_login_enabled, payload.pupil_email_domains)
     return {
         "external_login_enabled": access.school.external_login_enabled,
         "pupil_email_domains": access.school.pupil_email_domains,
@@ -214,7 +217,7 @@ def gateway_settings(
 @school_api(ADMINS)
 def coverage(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     """The share of pupils in each year group with a verified Parent/Guardian account."""
-    return {"items": actions.coverage(access.school), "next": None}
+    return {"items": school_access.coverage(access.school), "next": None}
 
 
 @router.get("/schools/{school}/tracking-fields", response={200: dict, **errors(403, 404)})
@@ -229,7 +232,7 @@ def list_fields(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
 def create_field(
     request: HttpRequest, access: SchoolAccess, payload: FieldIn
 ) -> Status[dict[str, Any]]:
-    return Status(201, field_out(actions.do_create_field(access, payload.dict())))
+    return Status(201, field_out(tracking.do_create_field(access, payload.dict())))
 
 
 @router.put(
@@ -256,7 +259,7 @@ def set_values(request: HttpRequest, access: SchoolAccess, pupil: str) -> dict[s
         raise Invalid("The request body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise Invalid("Send an object of field keys and values.")
-    return actions.do_set_values(access, target, payload)
+    return tracking.do_set_values(access, target, payload)
 
 
 @router.post(
@@ -267,7 +270,7 @@ def import_values(
     request: HttpRequest, access: SchoolAccess, file: UploadedFile = File(...)
 ) -> dict[str, Any]:
     """CSV with `pupil_id` and one column per field key; all or nothing."""
-    return actions.do_import_values(access, file.read())
+    return tracking.do_import_values(access, file.read())
 
 
 # External users ----------------------------------------------------------------------
@@ -278,7 +281,7 @@ def import_values(
 )
 def register(request: HttpRequest, school: str, payload: RegisterIn) -> Status[dict[str, Any]]:
     """Answers the same for a new email, an existing account and a denied one."""
-    actions.do_register(
+    families.do_register(
         request, school, payload.email, payload.password, payload.pupil_id, payload.licence_key
     )
     return Status(
@@ -289,7 +292,7 @@ def register(request: HttpRequest, school: str, payload: RegisterIn) -> Status[d
 
 @public_router.post("/gateway/verify-email", response={200: dict, **errors(400)})
 def verify_email(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
-    actions.do_verify_email(payload.token)
+    account_actions.do_verify_email(payload.token)
     return {"status": "verified"}
 
 
@@ -311,7 +314,7 @@ def my_pupils(request: HttpRequest) -> dict[str, Any]:
 @me_router.post("/me/pupils", response={201: dict, **errors(400, 403, 404, 409, 429)})
 def add_pupil(request: HttpRequest, payload: LinkIn) -> Status[dict[str, Any]]:
     """Adds a pupil, or another licence type for one, to this account."""
-    link = actions.do_add_link(
+    link = families.do_add_link(
         request, request.user, payload.school, payload.pupil_id, payload.licence_key
     )
     return Status(201, link_out(link))
@@ -327,4 +330,4 @@ def my_portlets(request: HttpRequest, link: str) -> dict[str, Any]:
 @me_router.put("/me/pupils/{link}/preferences", response={200: dict, **errors(400, 404)})
 def preferences(request: HttpRequest, link: str, payload: PreferencesIn) -> dict[str, Any]:
     found = link_for(request.user, link)
-    return link_out(actions.do_set_preferences(request.user, found, payload.paperless_reports))
+    return link_out(families.do_set_preferences(request.user, found, payload.paperless_reports))

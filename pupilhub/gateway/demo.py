@@ -9,7 +9,7 @@ from pupilhub.demo import builder as core_demo
 from pupilhub.demo.builder import PASSWORD, Demo, step
 from pupilhub.schools.access import staff_access
 
-from . import actions, keys
+from . import keys, licences
 from .models import ExternalLink, LicenceType, TrackingField, TrackingValue
 
 SUBJECTS = ["English", "Maths", "Science"]
@@ -75,7 +75,7 @@ def gateway(demo: Demo) -> None:
     pupil_type = LicenceType.objects.get(school=school, kind="pupil")
     pupil_type.access = {**pupil_type.access, "tracking": tracking_keys}
     pupil_type.save()
-    social = actions.do_create_licence_type(demo.operator, school, "Social Worker")
+    social = licences.do_create_licence_type(demo.operator, school, "Social Worker")
     social.access = {
         "profile": ["first_name", "surname", "date_of_birth", "year_group"],
         "sen": ["needs", "what_helps", "current_targets"],
@@ -105,7 +105,7 @@ def gateway(demo: Demo) -> None:
 
     # One unused Parent key to try registering with (keys exist in plain text only now).
     admin = staff_access(demo.staff[f"{key}.office"], school.id)
-    ((pupil, plain),) = actions.do_generate_keys(admin, parent_type, [year8[3]])
+    ((pupil, plain),) = licences.do_generate_keys(admin, parent_type, [year8[3]])
     core_demo.NOTES.append(
         f"Try registering a parent at {settings.BASE_URL}/gateway/{school.id}/register/ with\n"
         f"  pupil ID {pupil.pupil_id} and licence key {keys.display(plain)}"

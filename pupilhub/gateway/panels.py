@@ -5,14 +5,14 @@ from typing import Any
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.dashboard import register
 
-from . import actions
+from . import school_access
 
 
 @register
 def gateway_panel(access: SchoolAccess) -> dict[str, Any] | None:
     if not access.is_admin:
         return None
-    rows = actions.coverage(access.school)
+    rows = school_access.coverage(access.school)
     pupils = sum(r["pupils"] for r in rows)
     with_parent = sum(r["with_parent"] for r in rows)
     return {

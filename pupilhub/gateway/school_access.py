@@ -3,11 +3,24 @@ values. Always from the caller's school (`SchoolQuerySet.visible_to`)."""
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
-from pupilhub.schools.access import SchoolAccess
+from pupilhub.accounts.models import User
+from pupilhub.core.errors import NotFound, invalid_field
+from pupilhub.pupils.access import pupils_from_ids
+from pupilhub.pupils.models import Pupil
+from pupilhub.schools.access import SchoolAccess, parse_id
+from pupilhub.schools.models import School
 
-from .models import LicenceType, TrackingField, TrackingValue
+from .choices import LicenceKind
+from .models import (
+    ExternalDenial,
+    ExternalLink,
+    LicenceType,
+    TrackingField,
+    TrackingValue,
+)
 
 
 def licence_types(access: SchoolAccess) -> QuerySet[LicenceType]:
@@ -25,3 +38,135 @@ def tracking_values(
     """{(pupil id, field id): value} for a marksheet."""
     rows = TrackingValue.objects.visible_to(access).filter(field__in=fields, pupil__in=pupils)
     return {(v.pupil_id, v.field_id): v.value for v in rows}
+
+
+def licence_types_from_ids(school: School, ids: Any) -> list[LicenceType]:
+    """The school's licence types with these ids, or a 400 on `licence_types`."""
+    try:
+        wanted = {parse_id(t) for t in ids or []}
+    except NotFound:
+        raise invalid_field("licence_types", "Use licence type ids of this school.") from None
+    types = list(LicenceType.objects.filter(school=school, pk__in=wanted))
+    if len(types) != len(wanted):
+        raise invalid_field("licence_types", "Some licence types are not this school's.")
+    return types
+
+
+def licence_type_for(school: School, type_id: Any) -> LicenceType:
+    found = LicenceType.objects.filter(school=school, pk=parse_id(type_id)).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def select_pupils(
+    school: School, ids: list[Any] | None = None, year_group: Any = None, tutor_group: str = ""
+) -> list[Pupil]:
+    """Pupils chosen by id, or a whole (active) year or tutor group."""
+    if ids:
+        return pupils_from_ids(school, ids)
+    qs = Pupil.objects.filter(school=school, status="active").order_by(
+        "tutor_group", "surname", "first_name"
+    )
+    if year_group not in (None, ""):
+        return list(qs.filter(year_group=int(year_group)))
+    if tutor_group:
+        return list(qs.filter(tutor_group__iexact=tutor_group.strip()))
+    return []
+
+
+def external_users(school: School, q: str = "") -> QuerySet[User]:
+    """Accounts linked to the school's pupils, by email (admins only: this shows addresses).
+
+    Never a join over every account; `q` narrows by address or name. Rows for a page come
+    from `external_user_rows`.
+    """
+    # The ids first (the school's links, by index), then the users by primary key: given a
+    # subquery, PostgreSQL hashes it against a sequential scan of every account instead.
+    ids = list(
+        ExternalLink.objects.filter(school=school)
+        .order_by()
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    users = User.objects.filter(pk__in=ids)
+    for term in q.split()[:3]:
+        users = users.filter(
+            Q(email__icontains=term) | Q(first_name__icontains=term) | Q(surname__icontains=term)
+        )
+    # Lower(email) (addresses are stored lower-cased: the same order) has no index, so the
+    # planner fetches the school's few users by primary key and sorts them, rather than
+    # walking every account in email order for the first page.
+    return users.order_by(Lower("email"), "id")
+
+
+def external_user_rows(school: School, users: list[User]) -> list[dict[str, Any]]:
+    """One page of external users with their links at this school: two queries a page."""
+    ids = [u.pk for u in users]
+    denied = set(
+        ExternalDenial.objects.filter(school=school, user__in=ids).values_list("user_id", flat=True)
+    )
+    rows: dict[Any, dict[str, Any]] = {
+        u.pk: {
+            "id": u.pk,
+            "email": u.email,
+            "name": u.full_name,
+            "status": "denied" if u.pk in denied else "active",
+            "verified": u.email_verified_at is not None,
+            "last_login": u.last_login,
+            "links": [],
+        }
+        for u in users
+    }
+    links = (
+        ExternalLink.objects.filter(school=school, user__in=ids)
+        .select_related("pupil", "licence_type")
+        .order_by("pupil__surname", "pupil__first_name", "id")
+    )
+    for link in links:
+        rows[link.user_id]["links"].append(
+            {
+                "id": link.pk,
+                "pupil": link.pupil_id,
+                "pupil_name": link.pupil.full_name,
+                "licence_type": link.licence_type.name,
+                "paperless_reports": link.paperless_reports,
+            }
+        )
+    return list(rows.values())
+
+
+def external_user_for(school: School, user_id: Any) -> User:
+    user = User.objects.filter(pk=parse_id(user_id), pupil_links__school=school).distinct().first()
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def coverage(school: School) -> list[dict[str, Any]]:
+    """Per year group: active pupils, and how many have a verified Parent/Guardian account."""
+    from django.db.models import Count, Q
+
+    parent_linked = Q(
+        pk__in=ExternalLink.objects.filter(
+            school=school,
+            licence_type__kind=LicenceKind.PARENT,
+            user__email_verified_at__isnull=False,
+        ).values("pupil_id")
+    )
+    rows = (
+        Pupil.objects.filter(school=school, status="active")
+        .values("year_group")
+        .annotate(pupils=Count("id"), with_parent=Count("id", filter=parent_linked))
+        .order_by("year_group")
+    )
+    return [
+        {
+            "year_group": r["year_group"],
+            "label": school.year_label(r["year_group"]),
+            "pupils": r["pupils"],
+            "with_parent": r["with_parent"],
+            "percent": round(100 * r["with_parent"] / r["pupils"]) if r["pupils"] else 0,
+        }
+        for r in rows
+    ]

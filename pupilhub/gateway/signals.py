@@ -9,6 +9,6 @@ from pupilhub.schools.signals import school_created
 
 @receiver(school_created)
 def add_builtin_types(sender: Any, school: Any, **kwargs: Any) -> None:
-    from .actions import ensure_builtin_types
+    from .licences import ensure_builtin_types
 
     ensure_builtin_types(school)

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from pupilhub.accounts import actions as account_actions
 from pupilhub.accounts.actions import do_set_password, request_email_change
 from pupilhub.accounts.models import OneTimeToken
 from pupilhub.accounts.signin import verify_own_password
@@ -24,7 +25,17 @@ from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_view
 from pupilhub.schools.choices import ADMIN_ROLES
 
-from . import actions, school_access
+from . import (
+    control,
+    families,
+    key_sheets,
+    licence_check,
+    licences,
+    school_access,
+)
+from . import (
+    tracking as tracking_actions,
+)
 from .access import link_for, links_for, open_school_or_none
 from .choices import LicenceKind
 from .forms import (
@@ -52,7 +63,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @school_view(roles=ADMIN_ROLES)
 def gateway_home(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     school = access.school
-    actions.ensure_builtin_types(school)
+    licences.ensure_builtin_types(school)
     settings_form = SettingsForm(
         request.POST if "settings" in request.POST else None,
         initial={
@@ -62,7 +73,7 @@ def gateway_home(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     )
     if request.method == "POST" and "settings" in request.POST and settings_form.is_valid():
         try:
-            actions.do_set_gateway(
+            control.do_set_gateway(
                 access,
                 settings_form.cleaned_data["external_login_enabled"],
                 settings_form.cleaned_data["pupil_email_domains"],
@@ -81,7 +92,7 @@ def gateway_home(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
             "types": school_access.licence_types(request.access),  # type: ignore[attr-defined]
             "settings_form": settings_form,
             "keys_form": KeysForm(school=school),
-            "coverage": actions.coverage(school),
+            "coverage": school_access.coverage(school),
             "trial": is_trial(school),
             "sender": settings.DEFAULT_FROM_EMAIL,
         },
@@ -97,25 +108,25 @@ def keys_download(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         return redirect("gateway:home", access.school.id)
     lt = form.cleaned_data["licence_type"]
     try:
-        pupils = actions.select_pupils(
+        pupils = school_access.select_pupils(
             access.school,
             year_group=form.cleaned_data["year_group"],
             tutor_group=form.cleaned_data["tutor_group"],
         )
         if not pupils:
             raise invalid_field("year_group", "No active pupils in that group.")
-        issued = actions.do_generate_keys(access, lt, pupils)
+        issued = licences.do_generate_keys(access, lt, pupils)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("gateway:home", access.school.id)
-    response = HttpResponse(actions.workbook(access.school, lt, issued), content_type=XLSX)
+    response = HttpResponse(key_sheets.workbook(access.school, lt, issued), content_type=XLSX)
     attach(response, "licence-keys.xlsx")
     return response
 
 
 @school_view(roles=ADMIN_ROLES)
 def licence_type_edit(request: HttpRequest, access: SchoolAccess, lt: str) -> HttpResponse:
-    found = actions.licence_type_for(access.school, lt)
+    found = school_access.licence_type_for(access.school, lt)
     portlets = [
         {"key": p.key, "name": p.name, "fields": p.fields(access.school)} for p in PORTLETS.values()
     ]
@@ -124,7 +135,7 @@ def licence_type_edit(request: HttpRequest, access: SchoolAccess, lt: str) -> Ht
             p["key"]: [k for k, _ in p["fields"] if request.POST.get(f"{p['key']}:{k}")]
             for p in portlets
         }
-        actions.do_set_access(access, found, {k: v for k, v in chosen.items() if v})
+        licences.do_set_access(access, found, {k: v for k, v in chosen.items() if v})
         messages.success(request, f"What {found.name} accounts can see is saved.")
         return redirect("gateway:home", access.school.id)
     return render(request, "gateway/licence_type.html", {"lt": found, "portlets": portlets})
@@ -136,26 +147,26 @@ def external_users(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         try:
             what = request.POST.get("action")
             if what == "remove_link":
-                actions.do_remove_link(access, request.POST.get("link"))
+                control.do_remove_link(access, request.POST.get("link"))
                 messages.success(request, "Pupil link removed.")
             else:
-                user = actions.external_user_for(access.school, request.POST.get("user"))
+                user = school_access.external_user_for(access.school, request.POST.get("user"))
                 if what == "deny":
-                    actions.do_deny_user(access, user)
+                    control.do_deny_user(access, user)
                     messages.success(request, "Account denied at this school.")
                 elif what == "restore":
-                    actions.do_restore_user(access, user)
+                    control.do_restore_user(access, user)
                     messages.success(request, "Account restored.")
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("gateway:users", access.school.id)
     q = request.GET.get("q", "").strip()[:100]
-    found = Paginator(actions.external_users(access.school, q), 50).get_page(
+    found = Paginator(school_access.external_users(access.school, q), 50).get_page(
         request.GET.get("page")
     )
     context = {
         "page": found,
-        "users": actions.external_user_rows(access.school, list(found)),
+        "users": school_access.external_user_rows(access.school, list(found)),
         "q": q,
     }
     return render(request, "gateway/users.html", context)
@@ -173,7 +184,7 @@ def tracking(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     result = None
     if request.method == "POST" and "create" in request.POST and form.is_valid():
         try:
-            actions.do_create_field(access, form.cleaned_data)
+            tracking_actions.do_create_field(access, form.cleaned_data)
         except DomainError as exc:
             apply_errors(form, exc)
         else:
@@ -181,7 +192,9 @@ def tracking(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
             return redirect("gateway:tracking", access.school.id)
     if request.method == "POST" and "import" in request.POST and import_form.is_valid():
         try:
-            result = actions.do_import_values(access, import_form.cleaned_data["file"].read())
+            result = tracking_actions.do_import_values(
+                access, import_form.cleaned_data["file"].read()
+            )
         except DomainError as exc:
             apply_errors(import_form, exc)
         else:
@@ -251,7 +264,7 @@ def _save_marksheet(
         for f in fields
         if f"v:{p.id}:{f.key}" in request.POST
     }
-    _, errors = actions.do_set_marksheet(access, pupils, fields, posted)
+    _, errors = tracking_actions.do_set_marksheet(access, pupils, fields, posted)
     return errors
 
 
@@ -260,18 +273,18 @@ def _save_marksheet(
 
 def school_login(request: HttpRequest, school: str) -> HttpResponse:
     """The school's own front door: log in, or register a pupil."""
-    found = actions.open_school(school)
+    found = licence_check.open_school(school)
     return render(request, "gateway/school_login.html", {"school": found})
 
 
 def register(request: HttpRequest, school: str) -> HttpResponse:
-    found = actions.open_school(school)
+    found = licence_check.open_school(school)
     form = RegisterForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            actions.do_register(
+            families.do_register(
                 request,
                 found.id,
                 data["email"],
@@ -306,7 +319,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
         }
         return render(request, "accounts/confirm_link.html", context)
     try:
-        actions.do_verify_email(token)
+        account_actions.do_verify_email(token)
     except DomainError:
         return render(request, "accounts/link_invalid.html", status=400)
     messages.success(request, "Your email address is confirmed. You can log in now.")
@@ -335,7 +348,7 @@ def add_pupil(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            link = actions.do_add_link(
+            link = families.do_add_link(
                 request, request.user, data["school"], data["pupil_id"], data["licence_key"]
             )
         except RateLimited:
@@ -358,7 +371,7 @@ def pupil_view(request: HttpRequest, link: str) -> HttpResponse:
         initial={"paperless_reports": found.paperless_reports},
     )
     if request.method == "POST" and form.is_valid():
-        actions.do_set_preferences(request.user, found, form.cleaned_data["paperless_reports"])
+        families.do_set_preferences(request.user, found, form.cleaned_data["paperless_reports"])
         messages.success(request, "Your choice is saved.")
         return redirect("gateway:pupil", found.pk)
     return render(
@@ -412,7 +425,9 @@ def _account_post(request: HttpRequest, user: Any, forms: dict[str, Any]) -> Htt
             )
             return redirect("gateway:account")
         if "delete" in request.POST and forms["delete"].is_valid():
-            actions.do_delete_account(request, user, forms["delete"].cleaned_data["password"])
+            account_actions.do_delete_account(
+                request, user, forms["delete"].cleaned_data["password"]
+            )
             logout(request)
             messages.success(request, "Your account has been deleted.")
             return redirect("login")

@@ -7,8 +7,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from pupilhub.core.errors import invalid_field
-from pupilhub.gateway.actions import licence_types_from_ids
 from pupilhub.gateway.models import ExternalDenial, ExternalLink
+from pupilhub.gateway.school_access import licence_types_from_ids
 from pupilhub.pupils.access import pupils_from_ids
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import parse_id

@@ -8,8 +8,8 @@ from django.db import transaction
 
 from pupilhub.core import audit
 from pupilhub.core.errors import Conflict, Invalid, invalid_field
-from pupilhub.gateway.actions import licence_types_from_ids
 from pupilhub.gateway.models import TrackingField
+from pupilhub.gateway.school_access import licence_types_from_ids
 from pupilhub.schools.access import SchoolAccess
 
 from .models import PrintRun, Report, ReportStatus
