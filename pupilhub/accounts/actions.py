@@ -56,6 +56,7 @@ def lift_hold(actor: User, hold: LoginHold) -> None:
 # Passwords --------------------------------------------------------------------------
 
 
+@transaction.atomic
 def end_sessions_and_tokens(user: User) -> None:
     """Every session (the epoch is in the session hash) and API token of the account ends."""
     user.session_epoch += 1
@@ -95,6 +96,7 @@ def request_password_reset(request: HttpRequest, email: str) -> None:
     tasks.send_password_reset.delay(str(user.pk))  # nothing written here to wait for
 
 
+@transaction.atomic
 def use_token(raw: str, purpose: str) -> OneTimeToken:
     """Claim a single-use token atomically: a second use finds it spent."""
     token = OneTimeToken.usable(raw, purpose)
@@ -114,6 +116,7 @@ def _void_tokens(user: User, purpose: str) -> None:
     )
 
 
+@transaction.atomic
 def mark_verified(user: User) -> None:
     if user.email_verified_at is None:
         user.email_verified_at = timezone.now()
@@ -256,6 +259,7 @@ def revoke_api_token(token: ApiToken) -> None:
         audit.record(token.user, "auth.token_revoked", token)
 
 
+@transaction.atomic
 def purge_expired() -> dict[str, int]:
     """Throttle buckets, holds, links and tokens past their time (counts only)."""
     now = timezone.now()
