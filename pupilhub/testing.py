@@ -129,8 +129,7 @@ class Personas:
         return client
 
 
-@pytest.fixture
-def personas(db: Any) -> Personas:
+def build_personas() -> Personas:
     school_a = make_school("School A")
     school_b = make_school("School B")
     return Personas(
@@ -145,6 +144,45 @@ def personas(db: Any) -> Personas:
         pupil=make_pupil(school_a, first_name="Zebedee", surname="Quokka-Ä"),
         pupil_b=make_pupil(school_b, first_name="Bartholomew", surname="Otherschool"),
     )
+
+
+_SCHOOLS, _USERS, _PUPILS = (
+    ("school_a", "school_b"),
+    (
+        "main_admin",
+        "admin",
+        "senco",
+        "teacher",
+        "admin_b",
+        "operator",
+    ),
+    ("pupil", "pupil_b"),
+)
+
+
+@pytest.fixture(scope="session")
+def persona_ids(django_db_setup: Any, django_db_blocker: Any) -> dict[str, Any]:
+    """The personas are written once a test session (each test runs in a transaction that
+    is rolled back, so they come back unchanged); only their ids are kept here."""
+    with django_db_blocker.unblock():
+        built = build_personas()
+    return {name: getattr(built, name).pk for name in (*_SCHOOLS, *_USERS, *_PUPILS)}
+
+
+@pytest.fixture
+def personas(db: Any, persona_ids: dict[str, Any]) -> Personas:
+    """Fresh instances of the session's personas (three queries), so a test that changes one
+    cannot leak the change into the next. A transactional test empties the database: the
+    personas are then built again for that test."""
+    schools = School.objects.in_bulk([persona_ids[n] for n in _SCHOOLS])
+    if len(schools) < len(_SCHOOLS):
+        return build_personas()
+    users = User.objects.in_bulk([persona_ids[n] for n in _USERS])
+    pupils = Pupil.objects.in_bulk([persona_ids[n] for n in _PUPILS])
+    found = {n: schools[persona_ids[n]] for n in _SCHOOLS}
+    found.update({n: users[persona_ids[n]] for n in _USERS})
+    found.update({n: pupils[persona_ids[n]] for n in _PUPILS})
+    return Personas(**found)
 
 
 @pytest.fixture

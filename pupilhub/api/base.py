@@ -191,3 +191,10 @@ def page(
     if batch is not None:
         return {"items": batch(rows), "next": next_url}
     return {"items": [serialize(r) for r in rows] if serialize else rows, "next": next_url}
+
+
+def binary(media_type: str, status: int = 200) -> dict[str, Any]:
+    """`openapi_extra` for an operation answering with a file: the OpenAPI document names
+    its media type and a binary schema (there is no JSON body to describe)."""
+    content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
+    return {"responses": {status: {"description": "A file.", "content": content}}}

@@ -6,7 +6,7 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from pupilhub.api.base import Pence, errors, page
+from pupilhub.api.base import Pence, binary, errors, page
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import ADMINS, OPERATOR, school_api
@@ -144,7 +144,11 @@ def list_invoices(request: HttpRequest, access: SchoolAccess) -> dict[str, objec
     return page(request, invoices, lambda i: invoice_out(i).dict())
 
 
-@router.get("/schools/{school}/invoices.csv", response={200: None, **errors(403, 404)})
+@router.get(
+    "/schools/{school}/invoices.csv",
+    response={200: None, **errors(403, 404)},
+    openapi_extra=binary("text/csv"),
+)
 @school_api(ADMINS, operator_ok=True)
 def invoices_csv(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     """Every invoice line, for the finance office's spreadsheet."""
@@ -157,7 +161,11 @@ def get_invoice(request: HttpRequest, access: SchoolAccess, id: str) -> InvoiceO
     return invoice_out(invoice_for(access, id))
 
 
-@router.get("/schools/{school}/invoices/{id}/pdf", response={200: None, **errors(403, 404)})
+@router.get(
+    "/schools/{school}/invoices/{id}/pdf",
+    response={200: None, **errors(403, 404)},
+    openapi_extra=binary("application/pdf"),
+)
 @school_api(ADMINS, operator_ok=True)
 def invoice_pdf(request: HttpRequest, access: SchoolAccess, id: str) -> HttpResponse:
     invoice = invoice_for(access, id)

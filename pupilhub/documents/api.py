@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 from pydantic import StringConstraints, create_model
 from pydantic.fields import FieldInfo
 
-from pupilhub.api.base import Count, Pence, Score, errors, page
+from pupilhub.api.base import Count, Pence, Score, binary, errors, page
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.pupils.access import pupil_for
 from pupilhub.schools.access import SchoolAccess
@@ -316,6 +316,7 @@ def upload_file(
 
 @router.get(
     "/schools/{school}/pupils/{pupil}/files/{id}/content",
+    openapi_extra=binary("application/octet-stream"),
     response={200: None, **errors(404)},
     url_name="file_content",
 )
@@ -348,6 +349,7 @@ def add_action(
 
 @router.get(
     "/schools/{school}/pupils/{pupil}/passports/{id}/pdf",
+    openapi_extra=binary("application/pdf"),
     response={200: None, **errors(403, 404)},
     url_name="passport_pdf",
 )

@@ -8,7 +8,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from pupilhub.accounts import actions as account_actions
-from pupilhub.api.base import YearCode, errors, page
+from pupilhub.api.base import YearCode, binary, errors, page
 from pupilhub.core.downloads import attach
 from pupilhub.core.errors import Invalid
 from pupilhub.pupils.access import pupil_for
@@ -141,7 +141,11 @@ def set_access(
     return licence_type_out(licences.do_set_access(access, lt, payload.access))
 
 
-@router.post("/schools/{school}/licence-keys", response={201: None, **errors(400, 403, 404, 409)})
+@router.post(
+    "/schools/{school}/licence-keys",
+    response={201: None, **errors(400, 403, 404, 409)},
+    openapi_extra=binary(XLSX, 201),
+)
 @school_api(ADMINS)
 def generate_keys(request: HttpRequest, access: SchoolAccess, payload: KeysIn) -> HttpResponse:
     """A workbook of new keys (the only place they exist in plain text)."""

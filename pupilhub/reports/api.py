@@ -6,7 +6,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from pupilhub.api.base import YearCode, errors, page
+from pupilhub.api.base import YearCode, binary, errors, page
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.gateway.access import link_for
 from pupilhub.pupils.access import pupil_for
@@ -93,7 +93,9 @@ def archive_report(request: HttpRequest, access: SchoolAccess, id: str) -> dict[
 
 
 @router.get(
-    "/schools/{school}/reports/{id}/pupils/{pupil}/pdf", response={200: None, **errors(403, 404)}
+    "/schools/{school}/reports/{id}/pupils/{pupil}/pdf",
+    response={200: None, **errors(403, 404)},
+    openapi_extra=binary("application/pdf"),
 )
 @school_api()
 def report_pdf(request: HttpRequest, access: SchoolAccess, id: str, pupil: str) -> HttpResponse:
@@ -126,6 +128,7 @@ def get_print_run(request: HttpRequest, access: SchoolAccess, id: str, job: str)
 
 @router.get(
     "/schools/{school}/reports/{id}/print-runs/{job}/pdf",
+    openapi_extra=binary("application/pdf"),
     response={200: None, **errors(403, 404, 409)},
 )
 @school_api(ADMINS)
@@ -153,7 +156,11 @@ def my_reports(request: HttpRequest, link: str) -> dict[str, Any]:
     return {"items": items, "next": None}
 
 
-@me_router.get("/me/pupils/{link}/reports/{report}/pdf", response={200: None, **errors(404)})
+@me_router.get(
+    "/me/pupils/{link}/reports/{report}/pdf",
+    response={200: None, **errors(404)},
+    openapi_extra=binary("application/pdf"),
+)
 def my_report_pdf(request: HttpRequest, link: str, report: str) -> HttpResponse:
     """Compiled now; only fields the licence type may see."""
     chosen, data = printing.external_report_pdf(request.user, link, report)

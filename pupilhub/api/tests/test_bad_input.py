@@ -20,8 +20,11 @@ from pupilhub.testing import Personas, bearer, make_pupil
 pytestmark = pytest.mark.django_db
 
 
+SCHEMA = api.get_openapi_schema()  # built once: it takes about a second
+
+
 def operations() -> list[tuple[str, str, dict[str, Any]]]:
-    schema = api.get_openapi_schema()
+    schema = SCHEMA
     return [
         (method.upper(), path, op)
         for path, ops in schema["paths"].items()
@@ -40,7 +43,7 @@ def body_fields(op: dict[str, Any]) -> list[str]:
     )
     if "$ref" in schema:
         name = schema["$ref"].rsplit("/", 1)[-1]
-        schema = api.get_openapi_schema()["components"]["schemas"][name]
+        schema = SCHEMA["components"]["schemas"][name]
     return list(schema.get("properties", {}))
 
 
