@@ -5,6 +5,7 @@ import hashlib
 import os
 import time
 from datetime import date
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -40,7 +41,7 @@ def seed():
 
     sender = make_school("Bench Primary", year_from=0, year_to=6)
     old = roll(sender, 6, "archived")
-    rows = {Plan: [], Provision: [], Passport: [], MeetingLog: []}
+    rows: dict[Any, list[Any]] = {Plan: [], Provision: [], Passport: [], MeetingLog: []}
     for p in old:
         common = {"school": sender, "pupil": p}
         rows[Plan] += [

@@ -28,7 +28,7 @@ BARE_PARENT = engines["django"].from_string(
 def bare_table(request: HttpRequest, school: str) -> HttpResponse:
     """A school's first 50 active pupils by name, on the same index as the pupil list."""
     rows = (
-        Pupil.objects.filter(school=school, status="active")
+        Pupil.objects.filter(school_id=school, status="active")
         .order_by("surname", "first_name", "id")
         .values_list("first_name", "surname", "tutor_group")[:50]
     )

@@ -66,3 +66,12 @@ def _second_factor_only_where_tested(request, settings):
     exercises the real policy end to end."""
     if request.module.__name__.rsplit(".", 1)[-1] != "test_identity":
         settings.MFA_REQUIRED_ROLES = []
+
+
+def verify_token(body: str) -> str:
+    """The token in a verification email's link."""
+    import re
+
+    found = re.search(r"/verify-email/(\S+)", str(body))
+    assert found, body
+    return found.group(1)

@@ -42,7 +42,9 @@ def test_an_invited_head_sets_a_password_enrols_a_factor_and_signs_in_with_a_cod
             "role": "main_admin",
         },
     )
-    token = re.search(r"/invitations/([\w-]+)", mail.outbox[-1].body).group(1)
+    found = re.search(r"/invitations/([\w-]+)", str(mail.outbox[-1].body))
+    assert found
+    token = found.group(1)
 
     page.goto(f"{live_server.url}/invitations/{token}")
     page.get_by_label("Choose a password").fill(PASSWORD)

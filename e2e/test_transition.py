@@ -45,9 +45,9 @@ def test_two_schools_join_a_cluster_and_hand_a_childs_plan_on(page, live_server)
     page.goto(f"{live_server.url}/operator/clusters/")
     page.get_by_label("Cluster name").fill("North Oxford")
     page.get_by_role("button", name="Create cluster").click()
-    for school in ("Oakfield Primary", "Northgate Academy"):
+    for name in ("Oakfield Primary", "Northgate Academy"):
         page.locator("select[name=cluster]").select_option(label="North Oxford")
-        page.locator("select[name=school]").select_option(label=school)
+        page.locator("select[name=school]").select_option(label=name)
         page.get_by_role("button", name="Add school (pending)").click()
     assert page.locator("span.status-pending").count() == 2
     logout(page)

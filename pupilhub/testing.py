@@ -179,7 +179,7 @@ def personas(db: Any, persona_ids: dict[str, Any]) -> Personas:
         return build_personas()
     users = User.objects.in_bulk([persona_ids[n] for n in _USERS])
     pupils = Pupil.objects.in_bulk([persona_ids[n] for n in _PUPILS])
-    found = {n: schools[persona_ids[n]] for n in _SCHOOLS}
+    found: dict[str, Any] = {n: schools[persona_ids[n]] for n in _SCHOOLS}
     found.update({n: users[persona_ids[n]] for n in _USERS})
     found.update({n: pupils[persona_ids[n]] for n in _PUPILS})
     return Personas(**found)

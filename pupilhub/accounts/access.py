@@ -40,3 +40,11 @@ def hold_for(user: Any, hold_id: Any) -> LoginHold:
 def active_user(user_id: Any) -> User | None:
     """A user part-way through signing in (the id the session holds), if still active."""
     return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def signed_in(request: Any) -> User:
+    """The signed-in user of a request the login check has already let through."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotFound()
+    return user

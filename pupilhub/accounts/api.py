@@ -7,6 +7,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from pupilhub.accounts.access import signed_in
 from pupilhub.api.base import errors, optional_user, page
 from pupilhub.core.errors import Conflict
 
@@ -144,7 +145,7 @@ def totp_start(request: HttpRequest) -> Status[TotpOut]:
 @me_router.post("/me/mfa/totp/confirm", response={200: RecoveryOut, **errors(400, 409)})
 def totp_confirm(request: HttpRequest, payload: OtpIn) -> RecoveryOut:
     codes = actions.do_confirm_totp(
-        request.user,
+        signed_in(request),
         payload.otp,
         api_token=request.api_token,  # type: ignore[attr-defined]
     )

@@ -172,7 +172,7 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
     list_out = create_model(
         f"{name.title().replace('_', '')}List",
         __base__=Schema,
-        items=(list[schema_out], ...),
+        items=(list[schema_out], ...),  # type: ignore[valid-type]
         next=(str | None, None),
     )  # type: ignore[valid-type]
 
@@ -254,7 +254,10 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
     )
     @school_api()
     def create_doc(
-        request: HttpRequest, access: SchoolAccess, pupil: str, payload: schema_in
+        request: HttpRequest,
+        access: SchoolAccess,
+        pupil: str,
+        payload: schema_in,  # type: ignore[valid-type]
     ) -> Status[dict[str, Any]]:  # type: ignore[valid-type]
         target = pupil_for(access, pupil)
         require_type(access, dtype)
@@ -269,7 +272,11 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
     )
     @school_api()
     def update_doc(
-        request: HttpRequest, access: SchoolAccess, pupil: str, id: str, payload: schema_patch
+        request: HttpRequest,
+        access: SchoolAccess,
+        pupil: str,
+        id: str,
+        payload: schema_patch,  # type: ignore[valid-type]
     ) -> dict[str, Any]:  # type: ignore[valid-type]
         target = pupil_for(access, pupil)
         require_type(access, dtype)

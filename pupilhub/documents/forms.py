@@ -11,7 +11,7 @@ from .registry import FILE, MEETING_LOG, PASSPORT, PLAN, PROVISION, SAFEGUARDING
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TARGET_ROWS = 5
 
-FORM_FIELDS: dict[str, tuple[type, list[str]]] = {
+FORM_FIELDS: dict[str, tuple[type[models.Model], list[str]]] = {
     PLAN.type: (
         Plan,
         ["plan_title", "start_date", "review_date", "status", "strategies", "confidential"],
@@ -52,8 +52,10 @@ def document_form(dtype: DocType, *, can_mark_confidential: bool) -> type[forms.
     model, fields = FORM_FIELDS[dtype.type]
     if not can_mark_confidential:
         fields = [f for f in fields if f != "confidential"]
-    widgets = {f.name: DATE for f in model._meta.fields if isinstance(f, models.DateField)}
-    form = forms.modelform_factory(model, fields=fields, widgets=widgets)
+    widgets: dict[str, Any] = {
+        f.name: DATE for f in model._meta.fields if isinstance(f, models.DateField)
+    }
+    form: type[forms.ModelForm] = forms.modelform_factory(model, fields=fields, widgets=widgets)
     if dtype is PLAN:
         form = type("PlanForm", (form, TargetsMixin), {})
     return form

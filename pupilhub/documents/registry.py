@@ -1,5 +1,6 @@
 """One description per document type, shared by actions, API, pages and transition."""
 
+import builtins
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -13,7 +14,7 @@ class DocType:
     type: str  # timeline type: plan, meeting_log, ...
     transfer_key: str  # document_types value in transfer requests
     label: str
-    model: type[models.Model]
+    model: builtins.type[models.Model]  # `type` is a field name here
     fields: dict[str, str]  # API field name -> model attribute
     dates: tuple[str, ...] = ()  # (start, end) pairs checked for order
     required: tuple[str, ...] = ()

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -170,5 +170,5 @@ def doc_upload(request: HttpRequest, access: SchoolAccess, pupil: str) -> HttpRe
 
 
 @school_view()
-def file_download(request: HttpRequest, access: SchoolAccess, pupil: str, doc: str) -> HttpResponse:
+def file_download(request: HttpRequest, access: SchoolAccess, pupil: str, doc: str) -> FileResponse:
     return file_response(access, pupil_for(access, pupil), doc)

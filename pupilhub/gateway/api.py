@@ -8,6 +8,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from pupilhub.accounts import actions as account_actions
+from pupilhub.accounts.access import signed_in
 from pupilhub.api.base import YearCode, binary, errors, page
 from pupilhub.core.downloads import attach
 from pupilhub.core.errors import Invalid
@@ -319,7 +320,7 @@ def my_pupils(request: HttpRequest) -> dict[str, Any]:
 def add_pupil(request: HttpRequest, payload: LinkIn) -> Status[dict[str, Any]]:
     """Adds a pupil, or another licence type for one, to this account."""
     link = families.do_add_link(
-        request, request.user, payload.school, payload.pupil_id, payload.licence_key
+        request, signed_in(request), payload.school, payload.pupil_id, payload.licence_key
     )
     return Status(201, link_out(link))
 
@@ -334,4 +335,6 @@ def my_portlets(request: HttpRequest, link: str) -> dict[str, Any]:
 @me_router.put("/me/pupils/{link}/preferences", response={200: dict, **errors(400, 404)})
 def preferences(request: HttpRequest, link: str, payload: PreferencesIn) -> dict[str, Any]:
     found = link_for(request.user, link)
-    return link_out(families.do_set_preferences(request.user, found, payload.paperless_reports))
+    return link_out(
+        families.do_set_preferences(signed_in(request), found, payload.paperless_reports)
+    )

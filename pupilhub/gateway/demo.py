@@ -39,7 +39,7 @@ def _tracking(demo: Demo, key: str) -> list[str]:
             continue
         base = demo.rng.randint(2, 5)
         for f in fields:
-            step_no = PERIODS.index((f.year_group, f.period))
+            step_no = PERIODS.index((f.year_group or 0, f.period))
             value = base + step_no * 0.5 + demo.rng.choice([-0.5, 0, 0, 0.5])
             values.append(TrackingValue(school=school, pupil=pupil, field=f, value=f"{value:g}"))
     TrackingValue.objects.bulk_create(values)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from pupilhub.schools.choices import year_choices
@@ -39,7 +41,7 @@ class AddPupilForm(forms.Form):
 
     def __init__(self, *args: object, schools: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["school"].choices = schools
+        self.fields["school"].choices = schools  # type: ignore[attr-defined]
 
 
 class PreferencesForm(forms.Form):
@@ -86,7 +88,7 @@ class KeysForm(forms.Form):
     )
     tutor_group = forms.CharField(required=False, max_length=20, label="or whole tutor group")
 
-    def __init__(self, *args: object, school: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, school: Any, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["licence_type"].queryset = LicenceType.objects.filter(school=school)  # type: ignore[attr-defined]
         self.fields["year_group"].choices = [("", "Choose"), *year_choices(school.year_scheme)]  # type: ignore[attr-defined]
@@ -105,7 +107,7 @@ class FieldForm(forms.Form):
     period = forms.CharField(max_length=40, required=False, help_text='e.g. "Y8 Autumn"')
     kind = forms.ChoiceField(choices=[("grade", "Grade"), ("number", "Number"), ("text", "Text")])
 
-    def __init__(self, *args: object, school: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, school: Any, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["year_group"].choices = [("", "Any"), *year_choices(school.year_scheme)]  # type: ignore[attr-defined]
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pupilhub.accounts import actions as account_actions
+from pupilhub.accounts.access import signed_in
 from pupilhub.accounts.actions import do_set_password, request_email_change
 from pupilhub.accounts.models import OneTimeToken
 from pupilhub.accounts.signin import verify_own_password
@@ -104,7 +105,7 @@ def gateway_home(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
 def keys_download(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     form = KeysForm(request.POST, school=access.school)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("gateway:home", access.school.id)
     lt = form.cleaned_data["licence_type"]
     try:
@@ -349,7 +350,7 @@ def add_pupil(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             link = families.do_add_link(
-                request, request.user, data["school"], data["pupil_id"], data["licence_key"]
+                request, signed_in(request), data["school"], data["pupil_id"], data["licence_key"]
             )
         except RateLimited:
             form.add_error(None, "Too many attempts. Try again later.")
@@ -371,7 +372,9 @@ def pupil_view(request: HttpRequest, link: str) -> HttpResponse:
         initial={"paperless_reports": found.paperless_reports},
     )
     if request.method == "POST" and form.is_valid():
-        families.do_set_preferences(request.user, found, form.cleaned_data["paperless_reports"])
+        families.do_set_preferences(
+            signed_in(request), found, form.cleaned_data["paperless_reports"]
+        )
         messages.success(request, "Your choice is saved.")
         return redirect("gateway:pupil", found.pk)
     return render(

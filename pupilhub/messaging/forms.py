@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from pupilhub.gateway.models import LicenceType
@@ -25,18 +27,16 @@ class ComposeForm(forms.Form):
     pupils = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     licence_types = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Send to")
 
-    def __init__(
-        self, *args: object, school: object, pupils: list[Pupil], **kwargs: object
-    ) -> None:
+    def __init__(self, *args: object, school: Any, pupils: list[Pupil], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         roll = Pupil.objects.filter(school=school, status="active")
         years = sorted(set(roll.values_list("year_group", flat=True)))
-        scheme = school.year_scheme  # type: ignore[attr-defined]
-        self.fields["year_groups"].choices = [(y, year_label(y, scheme)) for y in years]
+        scheme = school.year_scheme
+        self.fields["year_groups"].choices = [(y, year_label(y, scheme)) for y in years]  # type: ignore[attr-defined]
         tutor = sorted(set(roll.exclude(tutor_group="").values_list("tutor_group", flat=True)))
-        self.fields["tutor_groups"].choices = [(t, t) for t in tutor]
-        self.fields["pupils"].choices = [(str(p.pk), p.full_name) for p in pupils]
-        self.fields["licence_types"].choices = [
+        self.fields["tutor_groups"].choices = [(t, t) for t in tutor]  # type: ignore[attr-defined]
+        self.fields["pupils"].choices = [(str(p.pk), p.full_name) for p in pupils]  # type: ignore[attr-defined]
+        self.fields["licence_types"].choices = [  # type: ignore[attr-defined]
             (str(t.pk), t.name) for t in LicenceType.objects.filter(school=school)
         ]
 

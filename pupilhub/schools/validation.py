@@ -25,7 +25,7 @@ def clean_school_fields(data: dict[str, Any]) -> dict[str, Any]:
     scheme = data.get("year_scheme") or YearScheme.ENGLAND
     if scheme not in YearScheme.values:
         errors["year_scheme"] = ["Choose england or scotland."]
-    years = {}
+    years: dict[str, int | None] = {}
     for key in ("year_from", "year_to"):
         value = data.get(key)
         if value is None or value == "":

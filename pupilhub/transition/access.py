@@ -16,7 +16,7 @@ from .models import Cluster, ClusterMembership, TransferRequest
 ACTIVE = MembershipStatus.ACTIVE
 
 
-def active_clusters(school: Any) -> QuerySet[ClusterMembership]:
+def active_clusters(school: Any) -> QuerySet[ClusterMembership, dict[str, Any]]:
     return ClusterMembership.objects.filter(school=school, status=ACTIVE).values("cluster_id")
 
 

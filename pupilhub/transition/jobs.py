@@ -235,7 +235,7 @@ def _copy_of(
             if f.name not in COPY_SKIP
         },
     )
-    copy.created_at = now  # bulk_create skips auto_now_add only when set explicitly
+    copy.created_at = now  # type: ignore[attr-defined]  # bulk_create skips auto_now_add only when set explicitly
     if dtype is FILE:
         _copy_file(src, copy, written)
     return copy
