@@ -9,10 +9,8 @@ an email change take effect on the next request; entries live at most TTL second
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.core.cache import cache
-from django.db import transaction
 
-from pupilhub.schools import cache as shared
+from pupilhub.core import shared_cache
 
 TTL = 60
 
@@ -23,22 +21,12 @@ def _key(user_id: Any) -> str:
 
 class CachedUserBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
-        if not shared.enabled():
-            return super().get_user(user_id)
-        user = cache.get(_key(user_id))
-        if user is None:
-            user = super().get_user(user_id)
-            if user is not None:
-                cache.set(_key(user_id), user, TTL)
-        return user
+        load = super().get_user  # bound here: super() needs the method's frame
+        return shared_cache.read_through(_key(user_id), TTL, lambda: load(user_id))
 
 
 def forget(sender: Any, instance: Any, **kwargs: Any) -> None:
-    if not shared.enabled():
-        return
-    key = _key(instance.pk)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    shared_cache.forget([_key(instance.pk)])
 
 
 def connect() -> None:

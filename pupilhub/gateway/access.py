@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from pupilhub.core import shared_cache
 from pupilhub.core.errors import NotFound
 from pupilhub.schools.access import parse_id
 
@@ -50,33 +51,14 @@ def _link(pk: Any) -> ExternalLink | None:
     may see), its school (the login switch) or its pupil drops the entry at once (see
     forget_links); the owner, the switch and the denial are checked on every request.
     """
-    from django.core.cache import cache
-
-    from pupilhub.schools import cache as shared
-
     query = ExternalLink.objects.select_related("school", "pupil", "licence_type").filter(pk=pk)
-    if not shared.enabled():
-        return next(iter(query.order_by()[:1]), None)
-    found = cache.get(_link_key(pk))
-    if found is None:
-        found = next(iter(query.order_by()[:1]), None)
-        if found is not None:
-            cache.set(_link_key(pk), found, 300)
-    return found
+    return shared_cache.read_through(
+        _link_key(pk), 300, lambda: next(iter(query.order_by()[:1]), None)
+    )
 
 
 def forget_links(link_ids: Any) -> None:
-    from django.core.cache import cache
-    from django.db import transaction
-
-    from pupilhub.schools import cache as shared
-
-    if not shared.enabled():
-        return
-    keys = [_link_key(i) for i in link_ids]
-    if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    shared_cache.forget(_link_key(i) for i in link_ids)
 
 
 def _on_link(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -85,9 +67,7 @@ def _on_link(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 def _on_related(field: str) -> Any:
     def handler(sender: Any, instance: Any, **kwargs: Any) -> None:
-        from pupilhub.schools import cache as shared
-
-        if shared.enabled():
+        if shared_cache.enabled():
             ids = ExternalLink.objects.filter(**{field: instance.pk}).values_list("pk", flat=True)
             forget_links(list(ids))
 
@@ -126,30 +106,17 @@ def _denial_key(school_id: Any, user_id: Any) -> str:
 def is_denied(school_id: Any, user: Any) -> bool:
     """Has this school denied this user? From the shared cache when there is one; the
     deny and restore actions drop the entry (see forget_denial)."""
-    from django.core.cache import cache
-
-    from pupilhub.schools import cache as shared
-
-    if not shared.enabled():
-        return ExternalDenial.objects.filter(school_id=school_id, user=user).exists()
-    key = _denial_key(school_id, user.pk)
-    found = cache.get(key)
-    if found is None:
-        found = ExternalDenial.objects.filter(school_id=school_id, user=user).exists()
-        cache.set(key, found, 300)
-    return bool(found)
+    return bool(
+        shared_cache.read_through(
+            _denial_key(school_id, user.pk),
+            300,
+            ExternalDenial.objects.filter(school_id=school_id, user=user).exists,
+        )
+    )
 
 
 def forget_denial(school_id: Any, user_id: Any) -> None:
-    from django.core.cache import cache
-    from django.db import transaction
-
-    from pupilhub.schools import cache as shared
-
-    if shared.enabled():
-        key = _denial_key(school_id, user_id)
-        cache.delete(key)
-        transaction.on_commit(lambda: cache.delete(key))
+    shared_cache.forget([_denial_key(school_id, user_id)])
 
 
 def is_external(user: Any) -> bool:

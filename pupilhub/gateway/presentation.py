@@ -86,12 +86,11 @@ def cached_sections(link: Any) -> str:
     import hashlib
     import json
 
-    from django.core.cache import cache
     from django.template.loader import render_to_string
     from django.utils.safestring import mark_safe
 
+    from pupilhub.core import shared_cache
     from pupilhub.reports.access import available_reports
-    from pupilhub.schools import cache as shared
 
     from .portlets import visible_data
 
@@ -103,12 +102,7 @@ def cached_sections(link: Any) -> str:
             {"sections": page_sections(link.pupil, data), "reports": reports, "link": link},
         )
 
-    if not shared.enabled():
-        return mark_safe(build())  # rendered by the template engine: escaped there
     access = json.dumps(link.licence_type.access, sort_keys=True).encode()
     key = f"pupilpage:v2:{link.pk}:{hashlib.sha256(access).hexdigest()[:16]}"
-    found = cache.get(key)
-    if found is None:
-        found = build()
-        cache.set(key, found, SECTIONS_TTL)
+    found = shared_cache.read_through(key, SECTIONS_TTL, build)
     return mark_safe(found)  # rendered by the template engine: escaped there

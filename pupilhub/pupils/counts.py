@@ -7,11 +7,9 @@ commit too). Entries also expire after TTL seconds. Only with a shared cache (Re
 
 from typing import Any
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import QuerySet
 
-from pupilhub.schools import cache as shared
+from pupilhub.core import shared_cache
 
 TTL = 60
 STATUSES = ("active", "archived", "")
@@ -22,22 +20,11 @@ def _key(school_id: Any, status: str) -> str:
 
 
 def count(qs: QuerySet[Any], school_id: Any, status: str) -> int:
-    if not shared.enabled():
-        return qs.count()
-    key = _key(school_id, status)
-    found = cache.get(key)
-    if found is None:
-        found = qs.count()
-        cache.set(key, found, TTL)
-    return int(found)
+    return int(shared_cache.read_through(_key(school_id, status), TTL, qs.count))
 
 
 def forget(school_id: Any) -> None:
-    if not shared.enabled():
-        return
-    keys = [_key(school_id, s) for s in STATUSES]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    shared_cache.forget(_key(school_id, s) for s in STATUSES)
 
 
 def _on_change(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -10,9 +10,7 @@ access in place for no longer than that.
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
+from pupilhub.core import shared_cache
 
 TTL = 30
 
@@ -22,23 +20,17 @@ def _key(user_id: Any) -> str:
 
 
 def enabled() -> bool:
-    return bool(getattr(settings, "SHARED_CACHE", False))
+    return shared_cache.enabled()
 
 
 def get(user_id: Any) -> Any:
-    return cache.get(_key(user_id)) if enabled() else None
+    return shared_cache.get(_key(user_id))
 
 
 def put(user_id: Any, memberships: tuple[Any, ...]) -> None:
-    if enabled():
-        cache.set(_key(user_id), memberships, TTL)
+    shared_cache.put(_key(user_id), memberships, TTL)
 
 
 def forget(user_ids: Iterable[Any]) -> None:
     """Drop these users' entries now and again once the transaction commits."""
-    if not enabled():
-        return
-    keys = [_key(u) for u in user_ids]
-    if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    shared_cache.forget(_key(u) for u in user_ids)
