@@ -7,15 +7,20 @@ pair already copied is skipped (NOT EXISTS), so repeating a transfer copies noth
 Files and safeguarding issues (bytes to copy, action logs to carry) stay in Python.
 """
 
+import hashlib
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from django.core.files.base import ContentFile
 from django.db import connection
 
+from pupilhub.core.errors import Invalid
 from pupilhub.core.sql import db_uuid
 
-from .registry import DocType
+from .models import SafeguardingAction
+from .registry import FILE, DocType
+from .validation import stored_name
 
 # Columns a copy sets itself; everything else is carried over from the source row.
 OWN = {
@@ -116,3 +121,111 @@ def copy(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *values])
         return cursor.rowcount
+
+
+# Files and safeguarding issues: copied in Python (bytes, action logs) ------------
+
+
+def sources(dtype: DocType, school: Any, partner_ids: list[Any]) -> dict[Any, list[Any]]:
+    """The sender's live documents of one type, by pupil: one query for the chunk."""
+    grouped: dict[Any, list[Any]] = {}
+    rows = dtype.model.objects.filter(  # type: ignore[attr-defined]
+        school=school, pupil_id__in=partner_ids, deleted_at__isnull=True
+    ).order_by("created_at")
+    for doc in rows:
+        grouped.setdefault(doc.pupil_id, []).append(doc)
+    return grouped
+
+
+def already_copied(
+    dtype: DocType, pupil_ids: list[Any], sources: dict[Any, list[Any]]
+) -> set[tuple[Any, Any]]:
+    """(receiving pupil, source document) pairs copied before: each copy remembers its source."""
+    ids = [doc.pk for docs in sources.values() for doc in docs]
+    if not ids:
+        return set()
+    return set(
+        dtype.model.objects.filter(  # type: ignore[attr-defined]
+            pupil_id__in=pupil_ids, source_document__in=ids
+        ).values_list("pupil_id", "source_document")
+    )
+
+
+COPY_SKIP = {
+    "id",
+    "school",
+    "pupil",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "deleted_by",
+    "source_document",
+    "transferred_from_school",
+    "transferred_at",
+    "file",
+}
+
+
+def copy_of(
+    dtype: DocType,
+    src: Any,
+    pupil: Any,
+    from_school: Any,
+    to_school: Any,
+    now: Any,
+    written: list[Any],
+) -> Any:
+    """An unsaved copy of one document for the receiving pupil (files: their bytes are
+    copied now, and their storage names added to `written` so a failure can remove them)."""
+    model = dtype.model
+    copy = model(
+        school=to_school,
+        pupil=pupil,
+        source_document=src.pk,
+        transferred_from_school=from_school,
+        transferred_at=now,
+        **{
+            f.attname: getattr(src, f.attname)
+            for f in model._meta.concrete_fields
+            if f.name not in COPY_SKIP
+        },
+    )
+    copy.created_at = now  # type: ignore[attr-defined]  # bulk_create skips auto_now_add only when set explicitly
+    if dtype is FILE:
+        _copy_file(src, copy, written)
+    return copy
+
+
+def _copy_file(src: Any, copy: Any, written: list[Any]) -> None:
+    """Storage to storage under a new server-made name; the SHA-256 is checked on the way."""
+    with src.file.open("rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != src.sha256:
+        raise Invalid(f"File {src.pk} does not match its recorded SHA-256.", code="file_corrupt")
+    name = copy.file.storage.save(stored_name(copy.school_id), ContentFile(data))
+    copy.file.name = name
+    written.append(name)
+
+
+def delete_files(names: list[Any]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
+
+
+def copy_action_logs(copies: list[Any]) -> None:
+    by_source = {c.source_document: c for c in copies}
+    SafeguardingAction.objects.bulk_create(
+        [
+            SafeguardingAction(
+                school=by_source[a.issue_id].school,
+                issue=by_source[a.issue_id],
+                text=a.text,
+                at=a.at,  # when it happened, not when it was copied
+                by=None,  # a person at the sending school: not an account here
+            )
+            for a in SafeguardingAction.objects.filter(issue_id__in=list(by_source))
+        ]
+    )

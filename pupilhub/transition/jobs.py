@@ -1,26 +1,20 @@
 """Transition jobs: copying an approved request's pupils a chunk at a time (each pupil one
 transaction, so a crash resumes where it stopped) and the daily overdue-safeguarding mail."""
 
-import hashlib
 import json
 import logging
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
 from pupilhub.core import audit, emails
-from pupilhub.core.errors import Invalid
 from pupilhub.core.sql import db_uuid
 from pupilhub.documents import copying
-from pupilhub.documents.models import SafeguardingAction
-from pupilhub.documents.registry import BY_TRANSFER_KEY, FILE, SAFEGUARDING, DocType
-from pupilhub.documents.validation import stored_name
-from pupilhub.pupils.models import Pupil
-from pupilhub.schools.models import School, StaffMembership
+from pupilhub.documents.registry import BY_TRANSFER_KEY, FILE, SAFEGUARDING
+from pupilhub.schools.models import StaffMembership
 
 from .auditing import audit_both
 from .choices import ItemStatus, RequestStatus
@@ -76,7 +70,7 @@ def _try_atomic(req: TransferRequest, items: list[TransferItem], matches: Any) -
         with transaction.atomic():
             _copy_items(req, items, matches, written)
     except Exception:
-        _delete_files(written)
+        copying.delete_files(written)
         if len(items) == 1:
             log.exception("transfer copy failed")
         return False
@@ -114,8 +108,13 @@ def _copy_items(
     pairs = [(p.pk, i.pupil_id) for i in items if (p := partners[i.pk]) is not None]
     tallies = {d.transfer_key: copying.tally(d, req.from_school, pairs) for d in in_sql}
     partner_ids = [src for src, _ in pairs]
-    sources = {d.transfer_key: _sources(d, req.from_school, partner_ids) for d in in_python}
-    copied = {d.transfer_key: _already_copied(d, items, sources[d.transfer_key]) for d in in_python}
+    sources = {d.transfer_key: copying.sources(d, req.from_school, partner_ids) for d in in_python}
+    copied = {
+        d.transfer_key: copying.already_copied(
+            d, [i.pupil_id for i in items], sources[d.transfer_key]
+        )
+        for d in in_python
+    }
     new_rows: dict[str, list[Any]] = {d.transfer_key: [] for d in in_python}
     to_copy: list[tuple[Any, Any]] = []
     now = timezone.now()
@@ -139,7 +138,10 @@ def _copy_items(
                 item.counts[key] = live[key][1]
                 continue
             fresh = [s for s in mine[key] if (item.pupil_id, s.pk) not in copied[key]]
-            new_rows[key] += [_copy_of(req, d, s, item.pupil, now, written) for s in fresh]
+            new_rows[key] += [
+                copying.copy_of(d, s, item.pupil, req.from_school, req.to_school, now, written)
+                for s in fresh
+            ]
             item.counts[key] = len(fresh)
         item.status, item.reason = ItemStatus.TRANSFERRED, ""
         to_copy.append((partner.pk, item.pupil_id))
@@ -149,7 +151,7 @@ def _copy_items(
         rows = new_rows[d.transfer_key]
         d.model.objects.bulk_create(rows, batch_size=500)  # type: ignore[attr-defined]
         if d is SAFEGUARDING and rows:
-            _copy_action_logs(rows)
+            copying.copy_action_logs(rows)
     _save_items(items)
 
 
@@ -176,103 +178,6 @@ def _save_items(items: list[TransferItem]) -> None:
                 for item in items
             ],
         )
-
-
-def _sources(dtype: DocType, school: School, partner_ids: list[Any]) -> dict[Any, list[Any]]:
-    """The sender's live documents of one type, by pupil: one query for the chunk."""
-    grouped: dict[Any, list[Any]] = {}
-    rows = dtype.model.objects.filter(  # type: ignore[attr-defined]
-        school=school, pupil_id__in=partner_ids, deleted_at__isnull=True
-    ).order_by("created_at")
-    for doc in rows:
-        grouped.setdefault(doc.pupil_id, []).append(doc)
-    return grouped
-
-
-def _already_copied(
-    dtype: DocType, items: list[TransferItem], sources: dict[Any, list[Any]]
-) -> set[tuple[Any, Any]]:
-    """(receiving pupil, source document) pairs copied before: each copy remembers its source."""
-    ids = [doc.pk for docs in sources.values() for doc in docs]
-    if not ids:
-        return set()
-    return set(
-        dtype.model.objects.filter(  # type: ignore[attr-defined]
-            pupil_id__in=[i.pupil_id for i in items], source_document__in=ids
-        ).values_list("pupil_id", "source_document")
-    )
-
-
-COPY_SKIP = {
-    "id",
-    "school",
-    "pupil",
-    "created_by",
-    "created_at",
-    "updated_at",
-    "deleted_at",
-    "deleted_by",
-    "source_document",
-    "transferred_from_school",
-    "transferred_at",
-    "file",
-}
-
-
-def _copy_of(
-    req: TransferRequest, dtype: DocType, src: Any, pupil: Pupil, now: Any, written: list[Any]
-) -> Any:
-    model = dtype.model
-    copy = model(
-        school=req.to_school,
-        pupil=pupil,
-        source_document=src.pk,
-        transferred_from_school=req.from_school,
-        transferred_at=now,
-        **{
-            f.attname: getattr(src, f.attname)
-            for f in model._meta.concrete_fields
-            if f.name not in COPY_SKIP
-        },
-    )
-    copy.created_at = now  # type: ignore[attr-defined]  # bulk_create skips auto_now_add only when set explicitly
-    if dtype is FILE:
-        _copy_file(src, copy, written)
-    return copy
-
-
-def _copy_file(src: Any, copy: Any, written: list[Any]) -> None:
-    """Storage to storage under a new server-made name; the SHA-256 is checked on the way."""
-    with src.file.open("rb") as handle:
-        data = handle.read()
-    if hashlib.sha256(data).hexdigest() != src.sha256:
-        raise Invalid(f"File {src.pk} does not match its recorded SHA-256.", code="file_corrupt")
-    name = copy.file.storage.save(stored_name(copy.school_id), ContentFile(data))
-    copy.file.name = name
-    written.append(name)
-
-
-def _delete_files(names: list[Any]) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        default_storage.delete(name)
-
-
-def _copy_action_logs(copies: list[Any]) -> None:
-    by_source = {c.source_document: c for c in copies}
-    SafeguardingAction.objects.bulk_create(
-        [
-            SafeguardingAction(
-                school=by_source[a.issue_id].school,
-                issue=by_source[a.issue_id],
-                text=a.text,
-                at=a.at,  # when it happened, not when it was copied
-                by=None,  # a person at the sending school: not an account here
-            )
-            for a in SafeguardingAction.objects.filter(issue_id__in=list(by_source))
-        ]
-    )
 
 
 def notify_overdue(today: date) -> int:
