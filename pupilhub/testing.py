@@ -185,6 +185,17 @@ def personas(db: Any, persona_ids: dict[str, Any]) -> Personas:
     return Personas(**found)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_shared_cache(settings: Any) -> None:
+    """With Redis (CI's second leg) the cache outlives each test's rolled-back transaction;
+    the personas keep their ids all session, so an entry a test left (a membership it
+    removed, say) must not reach the next test."""
+    if settings.SHARED_CACHE:
+        from django.core.cache import cache
+
+        cache.clear()
+
+
 @pytest.fixture
 def shared_cache(settings: Any) -> Any:
     """Turn on the shared-cache paths (Redis in production) over the test cache."""
