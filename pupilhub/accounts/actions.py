@@ -39,10 +39,7 @@ RESET_CLIENT_LIMIT = 50  # reset requests an hour from one address (a school's N
 BAD_LINK = "This link is invalid, has expired or was already used."
 
 
-# Device cookies -----------------------------------------------------------------
-
-
-# Throttled checks -----------------------------------------------------------------
+# Sign-in holds --------------------------------------------------------------------
 
 
 def lift_hold(actor: User, hold: LoginHold) -> None:
