@@ -5,21 +5,15 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from pupilhub.core.errors import Forbidden, NotFound
+from pupilhub.core.errors import NotFound
+from pupilhub.schools.access import parse_id, require_operator
 
 from .models import LoginHold, User
 
 
-def _require_operator(user: Any) -> None:
-    if not getattr(user, "is_authenticated", False):
-        raise NotFound()
-    if not user.is_operator:
-        raise Forbidden("Only platform operators can do this.")
-
-
 def current_holds(user: Any) -> QuerySet[LoginHold]:
     """Operators: accounts held after repeated failed sign-ins, newest first."""
-    _require_operator(user)
+    require_operator(user)
     return (
         LoginHold.objects.filter(until__gt=timezone.now())
         .select_related("user")
@@ -28,9 +22,7 @@ def current_holds(user: Any) -> QuerySet[LoginHold]:
 
 
 def hold_for(user: Any, hold_id: Any) -> LoginHold:
-    from pupilhub.schools.access import parse_id
-
-    _require_operator(user)
+    require_operator(user)
     found = LoginHold.objects.select_related("user").filter(pk=parse_id(hold_id)).first()
     if found is None:
         raise NotFound()

@@ -19,10 +19,6 @@ def _key(user_id: Any) -> str:
     return f"memberships:v1:{user_id}"
 
 
-def enabled() -> bool:
-    return shared_cache.enabled()
-
-
 def get(user_id: Any) -> Any:
     return shared_cache.get(_key(user_id))
 
