@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from pupilhub.core.errors import NotFound
 from pupilhub.schools.access import SchoolAccess, parse_id
 
-from .models import Message
+from .models import DeliveryStatus, Message
 
 
 def messages_for(access: SchoolAccess) -> QuerySet[Message]:
@@ -32,7 +32,7 @@ def reached(message: Message) -> tuple[QuerySet[Any], dict[str, dict[str, int]]]
     by_pupil: dict[str, dict[str, int]] = {}
     for pupil_ids, status in message.deliveries.values_list("pupil_ids", "status"):
         for pid in pupil_ids:
-            row = by_pupil.setdefault(pid, {"sent": 0, "failed": 0, "queued": 0, "sending": 0})
+            row = by_pupil.setdefault(pid, dict.fromkeys(DeliveryStatus.values, 0))
             row[status] = row.get(status, 0) + 1
     pupils = Pupil.objects.filter(school=message.school_id, pk__in=list(by_pupil)).order_by(
         "surname", "first_name", "id"

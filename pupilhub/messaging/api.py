@@ -40,6 +40,7 @@ def message_out(message: Message, c: dict[str, int] | None = None) -> dict[str, 
         "queued": c["queued"] + c["sending"],
         "sent": c["sent"],
         "failed": c["failed"],
+        "cancelled": c["cancelled"],
         "send_after": message.send_after,
         "created_at": message.created_at,
     }

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from .actions import BATCH, Rendered, claim
 from .models import Delivery, DeliveryStatus, Message
+from .recipients import cancel, still_wanted
 
 MAX_ATTEMPTS = 5
 
@@ -21,8 +22,10 @@ def dispatch(
     batch: int = BATCH, connection: Any = None, now: datetime | None = None
 ) -> dict[str, int]:
     """One dispatch cycle: claim, send over one reused SMTP connection, mark; repeat
-    until nothing is due. Returns {"sent": n, "failed": n, "retrying": n}."""
-    result = {"sent": 0, "failed": 0, "retrying": 0}
+    until nothing is due. Each claimed row is re-checked first (`still_wanted`).
+    Returns {"sent": n, "failed": n, "retrying": n, "cancelled": n}."""
+    result = {"sent": 0, "failed": 0, "retrying": 0, "cancelled": 0}
+    messages: dict[Any, Message] = {}
     rendered: dict[Any, Rendered] = {}
     while True:
         ids = claim(batch, now)
@@ -30,12 +33,17 @@ def dispatch(
             return result
         deliveries = list(
             Delivery.objects.filter(id__in=ids).only(
-                "id", "message_id", "email", "pupil_names", "mail_id"
+                "id", "message_id", "user_id", "email", "pupil_ids", "pupil_names", "mail_id"
             )
         )
-        wanted = {d.message_id for d in deliveries} - set(rendered)
+        wanted = {d.message_id for d in deliveries} - set(messages)
         for message in Message.objects.filter(pk__in=wanted).select_related("school"):
-            rendered[message.pk] = Rendered(message)  # once a message, not a join a row
+            messages[message.pk] = message
+        deliveries, refused = still_wanted(deliveries, messages)
+        result["cancelled"] += cancel(refused)
+        for d in deliveries:
+            if d.message_id not in rendered:
+                rendered[d.message_id] = Rendered(messages[d.message_id])  # once a message
         sent, errors = _send(deliveries, rendered, connection)
         _mark(sent, errors, result, now)
         if len(ids) < batch:

@@ -34,6 +34,9 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    # Not sent: at dispatch the person was denied by the school, no longer linked to the
+    # pupil, or gone. A cancelled delivery keeps no address.
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class Delivery(models.Model):

@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
+from pupilhub.accounts.models import User
 from pupilhub.core.errors import invalid_field
 from pupilhub.gateway.models import ExternalDenial, ExternalLink
 from pupilhub.gateway.school_access import licence_types_from_ids
@@ -92,6 +93,69 @@ def recipients(school: School, spec: dict[str, Any]) -> dict[Any, dict[str, Any]
     return people
 
 
+def still_wanted(
+    deliveries: list[Delivery], messages: dict[Any, Message]
+) -> tuple[list[Delivery], list[int]]:
+    """Re-check claimed deliveries against today's links and denials (never send to a
+    person the school has since denied, who was unlinked from the pupil, or whose account
+    is gone). Returns the deliveries to send, and the ids of those to cancel.
+    A person unlinked from some of the message's pupils is still written to about the
+    others, and the merge field names only those."""
+    users = {d.user_id for d in deliveries if d.user_id is not None}
+    schools = {messages[d.message_id].school_id for d in deliveries}
+    live = set(
+        User.objects.filter(
+            pk__in=users, is_active=True, email_verified_at__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    denied = set(
+        ExternalDenial.objects.filter(school_id__in=schools, user_id__in=users).values_list(
+            "school_id", "user_id"
+        )
+    )
+    linked: dict[tuple[Any, Any], set[tuple[str, str]]] = {}
+    for school_id, user_id, pupil_id, type_id in ExternalLink.objects.filter(
+        school_id__in=schools, user_id__in=users
+    ).values_list("school_id", "user_id", "pupil_id", "licence_type_id"):
+        linked.setdefault((school_id, user_id), set()).add((str(pupil_id), str(type_id)))
+    keep: list[Delivery] = []
+    refused: list[int] = []
+    renamed: dict[int, list[str]] = {}
+    for d in deliveries:
+        message = messages[d.message_id]
+        types = {str(t) for t in message.spec.get("licence_types", [])}
+        links = linked.get((message.school_id, d.user_id), set())
+        pupils = [p for p in d.pupil_ids if any((p, t) in links for t in types)]
+        if d.user_id not in live or (message.school_id, d.user_id) in denied or not pupils:
+            refused.append(d.id)
+        else:
+            if pupils != d.pupil_ids:
+                renamed[d.id] = pupils
+            keep.append(d)
+    if renamed:
+        _rename(keep, renamed)
+    return keep, refused
+
+
+def _rename(deliveries: list[Delivery], renamed: dict[int, list[str]]) -> None:
+    """Narrow the pupils (and the merge field naming them) of partly unlinked deliveries."""
+    wanted = {p for pupils in renamed.values() for p in pupils}
+    first = dict(Pupil.objects.filter(pk__in=wanted).values_list("pk", "first_name"))
+    names = {str(pk): name for pk, name in first.items()}
+    for d in deliveries:
+        if d.id in renamed:
+            d.pupil_ids = renamed[d.id]
+            d.pupil_names = _names([names[p] for p in d.pupil_ids if p in names])[:300]
+            d.save(update_fields=["pupil_ids", "pupil_names"])
+
+
+def cancel(ids: list[int]) -> int:
+    """Cancelled deliveries keep no address and no names."""
+    return Delivery.objects.filter(id__in=ids, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.CANCELLED, email="", pupil_names="", lease_until=None
+    )
+
+
 def _names(names: list[str]) -> str:
     names = sorted(set(names))
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
@@ -137,4 +201,4 @@ def status_of(c: dict[str, int]) -> str:
         return "queued" if not c["sent"] and not c["failed"] else "sending"
     if c["failed"]:
         return "failed" if not c["sent"] else "sent_with_failures"
-    return "sent"
+    return "cancelled" if c["cancelled"] and not c["sent"] else "sent"

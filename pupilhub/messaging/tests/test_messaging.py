@@ -47,7 +47,7 @@ def test_a_message_is_queued_and_dispatched_over_real_smtp(personas, smtp_sink):
     assert "@" not in json.dumps(body)
     assert smtp_sink.messages == []  # nothing until the dispatcher runs
     result = dispatch.dispatch()
-    assert result == {"sent": 2, "failed": 0, "retrying": 0}
+    assert result == {"sent": 2, "failed": 0, "retrying": 0, "cancelled": 0}
     assert sorted(e.rcpt_tos[0] for e in smtp_sink.envelopes) == [
         "dad@example.com",
         "mum@example.com",
