@@ -20,8 +20,8 @@ app.conf.beat_schedule = {
         "task": "pupilhub.billing.tasks.raise_due_invoices",
         "schedule": crontab(hour=2, minute=15),
     },
-    "purge-expired-identity-rows": {
-        "task": "pupilhub.accounts.tasks.purge_expired",
+    "retention-purge": {
+        "task": "pupilhub.privacy.tasks.purge_expired",
         "schedule": crontab(hour=3, minute=5),
     },
     "overdue-safeguarding-transfers": {

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "pupilhub.messaging",
     "pupilhub.reports",
     "pupilhub.billing",
+    "pupilhub.privacy",
     "pupilhub.api",
     "pupilhub.demo",
 ]

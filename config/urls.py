@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("pupilhub.gateway.urls")),
     path("", include("pupilhub.messaging.urls")),
     path("", include("pupilhub.reports.urls")),
+    path("", include("pupilhub.privacy.urls")),
 ]

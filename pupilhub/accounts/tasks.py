@@ -51,11 +51,3 @@ def send_registration_existing(user_id: str, school_id: str) -> None:
 def send_plain(name: str, to: str, context: dict[str, Any]) -> None:
     """A notice whose context is plain data (names, never a token)."""
     emails.send_now(name, to, context)
-
-
-@shared_task(ignore_result=True)
-def purge_expired() -> None:
-    """Daily: forget throttle buckets, holds and links whose time is long past."""
-    from . import actions
-
-    actions.purge_expired()

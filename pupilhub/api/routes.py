@@ -8,6 +8,7 @@ from pupilhub.documents.api import router as documents_router
 from pupilhub.gateway.api import me_router, public_router
 from pupilhub.gateway.api import router as gateway_router
 from pupilhub.messaging.api import router as messaging_router
+from pupilhub.privacy.api import router as privacy_router
 from pupilhub.pupils.api import router as pupils_router
 from pupilhub.reports.api import me_router as reports_me_router
 from pupilhub.reports.api import router as reports_router
@@ -28,6 +29,7 @@ api.add_router("", gateway_router)
 api.add_router("", messaging_router)
 api.add_router("", reports_router)
 api.add_router("", reports_me_router)
+api.add_router("", privacy_router)
 api.add_router("", me_router)
 api.add_router("", public_router)
 

@@ -24,6 +24,17 @@ def is_safeguarding(action: str, obj: Any) -> bool:
     return action.startswith("safeguarding") or bool(getattr(obj, "is_safeguarding_record", False))
 
 
+def pupil_of(obj: Any, detail: dict[str, Any]) -> str:
+    """The pupil an event is about: named in its detail, the record's pupil, or the pupil."""
+    if detail.get("pupil"):
+        return str(detail["pupil"])
+    if obj is None:
+        return ""
+    if obj._meta.label_lower == "pupils.pupil":
+        return str(obj.pk)
+    return str(getattr(obj, "pupil_id", None) or "")
+
+
 def record(
     actor: Any,
     action: str,
@@ -43,6 +54,7 @@ def record(
         action=action,
         object_type=(obj._meta.model_name or "") if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
+        pupil=pupil_of(obj, detail),
         detail=detail,
     )
 

@@ -59,6 +59,9 @@ class AuditEvent(UUIDModel):
     safeguarding = models.BooleanField(default=False)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
+    # The pupil whose record this is about (their id; kept after a purge), for the
+    # pupil's access log and for scoping a breach to one child.
+    pupil = models.CharField(max_length=64, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     detail = models.JSONField(default=dict, blank=True)
 
@@ -69,6 +72,7 @@ class AuditEvent(UUIDModel):
         indexes = [
             models.Index(fields=["school", "-at"]),
             models.Index(fields=["object_id", "at"]),  # a record's history
+            models.Index(fields=["school", "pupil", "-at"], name="audit_pupil_idx"),
         ]
 
     def __str__(self) -> str:

@@ -31,10 +31,15 @@ def visible_types(access: SchoolAccess) -> list[DocType]:
     return [d for d in DOC_TYPES if can_use(access, d)]
 
 
-def documents(access: SchoolAccess, dtype: DocType, *, deleted: bool = False) -> QuerySet[Any]:
-    """The school's live (or deleted) documents of one type this viewer may see."""
+def documents(
+    access: SchoolAccess, dtype: DocType, *, deleted: bool | None = False
+) -> QuerySet[Any]:
+    """The school's live (or deleted, or with `None` both) documents of one type this
+    viewer may see."""
     require_type(access, dtype)
-    qs = dtype.model.objects.filter(school=access.school, deleted_at__isnull=not deleted)  # type: ignore[attr-defined]
+    qs = dtype.model.objects.filter(school=access.school)  # type: ignore[attr-defined]
+    if deleted is not None:
+        qs = qs.filter(deleted_at__isnull=not deleted)
     if dtype.can_be_confidential and not access.can_see_confidential:
         qs = qs.filter(confidential=False)
     return qs
@@ -50,7 +55,12 @@ def pupil_documents(access: SchoolAccess, dtype: DocType, pupil: Pupil) -> Query
 
 
 def document_for(
-    access: SchoolAccess, dtype: DocType, pupil: Pupil, doc_id: Any, *, deleted: bool = False
+    access: SchoolAccess,
+    dtype: DocType,
+    pupil: Pupil,
+    doc_id: Any,
+    *,
+    deleted: bool | None = False,
 ) -> Any:
     """One document, or 404. Reading a safeguarding issue is audited."""
     doc = documents(access, dtype, deleted=deleted).filter(pupil=pupil, pk=parse_id(doc_id)).first()

@@ -1,7 +1,6 @@
 """Creating, changing, deleting and restoring pupil documents. Atomic and audited."""
 
 import hashlib
-from datetime import timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -9,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pupilhub.core import audit
-from pupilhub.core.errors import Conflict, Forbidden, Invalid
+from pupilhub.core.errors import Forbidden, Invalid
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess
 
@@ -18,8 +17,6 @@ from .filecheck import check_upload
 from .models import Attachment, SafeguardingAction, SafeguardingIssue
 from .registry import FILE, DocType
 from .validation import clean_document, safe_filename, stored_name
-
-RESTORE_DAYS = 30
 
 
 def _confidential(access: SchoolAccess, dtype: DocType, data: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +90,8 @@ def _can_delete(access: SchoolAccess) -> bool:
 
 @transaction.atomic
 def do_delete_document(access: SchoolAccess, dtype: DocType, doc: Any) -> None:
-    """Soft delete: admins can restore it for 30 days."""
+    """Soft delete: hidden at once; admins and leads can restore it until the school's
+    retention (`deleted_documents_days`) purges it with its file."""
     require_type(access, dtype)
     if not _can_delete(access):
         raise Forbidden("Only admins and safeguarding leads can delete records.")
@@ -105,12 +103,12 @@ def do_delete_document(access: SchoolAccess, dtype: DocType, doc: Any) -> None:
 
 @transaction.atomic
 def do_restore_document(access: SchoolAccess, dtype: DocType, doc: Any) -> Any:
+    """Until the retention job purges it (then it no longer exists: 404)."""
     require_type(access, dtype)
-    access.require_admin("Only admins can restore deleted records.")
+    if not _can_delete(access):
+        raise Forbidden("Only admins and safeguarding leads can restore deleted records.")
     if doc.deleted_at is None:
         return doc
-    if doc.deleted_at < timezone.now() - timedelta(days=RESTORE_DAYS):
-        raise Conflict("Records can be restored for 30 days after deletion.", code="too_late")
     doc.deleted_at = None
     doc.deleted_by = None
     doc.save(update_fields=["deleted_at", "deleted_by"])

@@ -239,7 +239,7 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
     ) -> dict[str, Any]:
         target = pupil_for(access, pupil)
         require_type(access, dtype)
-        doc = document_for(access, dtype, target, id, deleted=True)
+        doc = document_for(access, dtype, target, id, deleted=None)  # restoring twice: 200
         return serialize(dtype, actions.do_restore_document(access, dtype, doc))
 
     if schema_in is None:

@@ -5,7 +5,6 @@ from . import provision_map, views
 app_name = "documents"
 P = "schools/<uuid:school>/pupils/<uuid:pupil>/"
 urlpatterns = [
-    path(P + "deleted/", views.deleted_list, name="deleted"),
     path(P + "files/<uuid:doc>/download", views.file_download, name="download"),
     path(P + "passports/<uuid:doc>/pdf", views.passport_pdf, name="passport_pdf"),
     path(P + "<slug:kind>/new/", views.doc_edit, name="new"),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from pupilhub.core.errors import DomainError
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.core.views import apply_errors
+from pupilhub.privacy.retention import purge_after
 from pupilhub.pupils.access import pupil_for
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_view
@@ -123,31 +124,22 @@ def doc_delete(
     require_type(access, dtype)
     target = pupil_for(access, pupil)
     restoring = request.POST.get("restore") == "1"
-    instance = document_for(access, dtype, target, doc, deleted=restoring)
+    instance = document_for(access, dtype, target, doc, deleted=None if restoring else False)
     try:
         if restoring:
             actions.do_restore_document(access, dtype, instance)
             messages.success(request, f"{dtype.label} restored.")
         else:
             actions.do_delete_document(access, dtype, instance)
-            messages.success(request, f"{dtype.label} deleted. Admins can restore it for 30 days.")
+            purge_on = purge_after(access.school, instance.deleted_at)
+            messages.success(
+                request,
+                f"{dtype.label} deleted. It can be restored from “Recently deleted” on the "
+                f"pupil's page until {purge_on:%-d %B %Y}, when it is removed for good.",
+            )
     except DomainError as exc:
         messages.error(request, exc.message)
     return _back(access, target)
-
-
-@school_view()
-def deleted_list(request: HttpRequest, access: SchoolAccess, pupil: str) -> HttpResponse:
-    from .access import documents, visible_types
-
-    access.require_admin("Only admins can restore deleted records.")
-    target = pupil_for(access, pupil)
-    rows = [
-        (d, doc)
-        for d in visible_types(access)
-        for doc in documents(access, d, deleted=True).filter(pupil=target)
-    ]
-    return render(request, "documents/deleted.html", {"pupil": target, "rows": rows})
 
 
 def doc_upload(request: HttpRequest, access: SchoolAccess, pupil: str) -> HttpResponse:

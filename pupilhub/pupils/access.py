@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from pupilhub.core import audit
 from pupilhub.core.errors import NotFound
 from pupilhub.schools.access import SchoolAccess, parse_id
 
@@ -35,6 +36,14 @@ def pupil_for(access: SchoolAccess, pupil_id: Any) -> Pupil:
     if pupil is None:
         raise NotFound()
     pupil.school = access.school  # already loaded; saves a query per use
+    return pupil
+
+
+def open_pupil(access: SchoolAccess, pupil_id: Any) -> Pupil:
+    """A pupil's record opened by a person (the pupil page, the API's read): audited, so
+    the pupil's access log says who looked, and when."""
+    pupil = pupil_for(access, pupil_id)
+    audit.record(access.user, "pupil.viewed", pupil, school=access.school)
     return pupil
 
 

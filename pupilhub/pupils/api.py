@@ -13,7 +13,7 @@ from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_api
 
 from . import actions
-from .access import pupil_for, search_pupils
+from .access import open_pupil, pupil_for, search_pupils
 from .models import Pupil
 
 router = Router(tags=["pupils"])
@@ -112,7 +112,7 @@ def import_pupils(
 @router.get("/schools/{school}/pupils/{pupil}", response={200: PupilOut, **errors(404)})
 @school_api()
 def get_pupil(request: HttpRequest, access: SchoolAccess, pupil: str) -> Pupil:
-    return pupil_for(access, pupil)
+    return open_pupil(access, pupil)
 
 
 @router.patch(

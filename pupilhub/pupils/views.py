@@ -16,7 +16,7 @@ from pupilhub.schools.boundary import school_view
 from pupilhub.schools.choices import ADMIN_ROLES, year_choices
 
 from . import actions, counts
-from .access import pupil_for, search_pupils
+from .access import open_pupil, pupil_for, search_pupils
 from .forms import ImportForm, PupilForm
 from .models import Pupil
 from .panels import pupil_panels
@@ -83,7 +83,7 @@ def pupil_list(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
 
 @school_view()
 def pupil_detail(request: HttpRequest, access: SchoolAccess, pupil: str) -> HttpResponse:
-    target = pupil_for(access, pupil)
+    target = open_pupil(access, pupil)
     return render(
         request,
         "pupils/detail.html",

@@ -1,7 +1,7 @@
 """Actions that change schools and staff. Each is atomic and audited."""
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -291,6 +291,21 @@ def do_remove_staff(access: SchoolAccess, membership: StaffMembership) -> None:
             _lead_context(membership, access.user, False),
         )
     _drop_unused_invited_account(user)
+
+
+@transaction.atomic
+def purge_expired_invitations(expired_before: datetime) -> int:
+    """Invitations that expired before this moment (the retention job): the membership,
+    and an account made only for it and never used. Returns how many."""
+    stale = list(
+        StaffMembership.objects.filter(
+            status=StaffMembership.Status.INVITED, invite_expires_at__lt=expired_before
+        ).select_related("user")
+    )
+    for membership in stale:
+        membership.delete()
+        _drop_unused_invited_account(membership.user)
+    return len(stale)
 
 
 def _drop_unused_invited_account(user: User) -> None:

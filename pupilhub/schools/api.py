@@ -1,16 +1,20 @@
 """Platform endpoints: schools and their staff."""
 
 import uuid
+from datetime import datetime
+from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from pupilhub.api.base import YearCode, errors, page
+from pupilhub.api.base import YearCode, binary, errors, page
+from pupilhub.core.downloads import attach
 from pupilhub.core.errors import NotFound
 from pupilhub.schools.access import SchoolAccess, parse_id, require_operator
 from pupilhub.schools.boundary import ADMINS, school_api
 
-from . import actions
+from . import actions, audit_log
 from .models import School, StaffMembership
 
 router = Router(tags=["platform"])
@@ -160,3 +164,51 @@ def reset_mfa(request: HttpRequest, access: SchoolAccess, membership: str) -> Ok
     """The main admin clears a staff member's second factor (audited; they are emailed)."""
     actions.do_reset_mfa(access, _member(access, membership))
     return OkOut()
+
+
+class AuditEventOut(Schema):
+    at: datetime
+    actor: str  # a staff member's address, "platform operator", "system" or external:<id>
+    action: str
+    object_type: str
+    object_id: str
+    pupil: str | None  # the pupil the record belongs to, if any
+
+
+class AuditEventList(Schema):
+    items: list[AuditEventOut]
+    next: str | None
+
+
+@router.get(
+    "/schools/{school}/audit-events",
+    response={200: AuditEventList, **errors(400, 403, 404)},
+    openapi_extra=binary("text/csv"),
+)
+@school_api(ADMINS)
+def audit_events(
+    request: HttpRequest,
+    access: SchoolAccess,
+    pupil: str = "",
+    actor: str = "",
+    action: str = "",
+    since: str = "",
+    until: str = "",
+    format: str = "json",
+) -> Any:
+    """Who did what, when: for breach scoping. `pupil` (an id), `actor` (external:<id>, a
+    user id or a staff address), `action` (a prefix, e.g. `safeguarding_issue`), `since` and
+    `until` (YYYY-MM-DD or ISO 8601), `format=csv` for the whole selection as one file.
+    Safeguarding events only for those who may see safeguarding; external users only as
+    external:<id>."""
+    filters = audit_log.parse(
+        {"pupil": pupil, "actor": actor, "action": action, "since": since, "until": until}
+        | {"format": format}
+    )
+    found = audit_log.events(access, filters)
+    if filters.format == "csv":
+        response = StreamingHttpResponse(
+            audit_log.csv_lines(found), content_type="text/csv; charset=utf-8"
+        )
+        return attach(response, f"audit-events-{timezone.localdate():%Y-%m-%d}.csv")
+    return page(request, found, audit_log.row)

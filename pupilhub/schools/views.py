@@ -1,21 +1,26 @@
 """School pages: switcher, dashboard, staff, audit log, operator."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pupilhub.accounts import mfa
 from pupilhub.accounts.access import current_holds, hold_for
 from pupilhub.accounts.actions import lift_hold as lift_login_hold
+from pupilhub.core.downloads import attach
 from pupilhub.core.errors import DomainError, NotFound
 from pupilhub.core.views import apply_errors
 from pupilhub.schools.boundary import school_view
 
 from . import actions
+from . import audit_log as audit_log_reader
 from .access import (
     SchoolAccess,
     all_schools,
@@ -24,7 +29,6 @@ from .access import (
     require_operator,
     staff_access,
 )
-from .audit_log import events as audit_events
 from .choices import ADMIN_ROLES, Role
 from .dashboard import dashboard_panels
 from .forms import RoleForm, SchoolForm, StaffForm
@@ -103,14 +107,29 @@ def staff_edit(request: HttpRequest, access: SchoolAccess, membership: str) -> H
 
 
 @school_view(roles=ADMIN_ROLES)
-def audit_log(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
-    action = request.GET.get("action", "").strip()
-    page = Paginator(audit_events(access, action=action), 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "schools/audit.html",
-        {"page": page, "action": action, "sees_safeguarding": access.can_see_safeguarding},
-    )
+def audit_log(request: HttpRequest, access: SchoolAccess) -> HttpResponseBase:
+    """Filters for breach scoping, and the same selection as a CSV file."""
+    try:
+        filters = audit_log_reader.parse(request.GET)
+        error = ""
+    except DomainError as exc:
+        filters, error = audit_log_reader.Filters(), exc.message
+    found = audit_log_reader.events(access, filters)
+    if filters.format == "csv":
+        response = StreamingHttpResponse(
+            audit_log_reader.csv_lines(found), content_type="text/csv; charset=utf-8"
+        )
+        return attach(response, f"audit-events-{timezone.localdate():%Y-%m-%d}.csv")
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "form": {k: request.GET.get(k, "") for k in ("pupil", "actor", "action", "since", "until")},
+        "error": error,
+        "csv_query": urlencode({**filters.query(), "format": "csv"}),
+        "sees_safeguarding": access.can_see_safeguarding,
+    }
+    return render(request, "schools/audit.html", context, status=400 if error else 200)
 
 
 @login_required

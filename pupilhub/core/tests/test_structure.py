@@ -16,6 +16,7 @@ APPS = (
     "reports",
     "messaging",
     "billing",
+    "privacy",
     "api",
     "demo",
 )

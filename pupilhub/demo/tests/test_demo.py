@@ -12,3 +12,19 @@ def test_the_demo_builds_every_school_with_records(db):
     assert Plan.objects.exists() and SafeguardingIssue.objects.exists()
     assert demo.already_built()
     assert ("operator@pupilhub.example", "Platform operator") in demo.logins()
+
+
+def test_the_demo_shows_a_recently_deleted_record_an_access_log_and_a_leaver_due(db):
+    from pupilhub.core.models import AuditEvent
+    from pupilhub.documents.models import MeetingLog
+    from pupilhub.privacy.models import LeaverNotice
+
+    built = demo.build()
+    northgate = built.schools["northgate"]
+    pupil = built.pupils["northgate"][0]
+    assert MeetingLog.objects.filter(pupil=pupil, deleted_at__isnull=False).exists()
+    log = AuditEvent.objects.filter(school=northgate, pupil=str(pupil.pk))
+    assert {"pupil.viewed", "safeguarding_issue.listed", "meeting_log.deleted"} <= set(
+        log.values_list("action", flat=True)
+    )
+    assert LeaverNotice.objects.filter(school=northgate).count() == 1

@@ -1,0 +1,58 @@
+"""Who saw what of one pupil, and the records deleted but not yet purged."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from pupilhub.core.errors import Forbidden
+from pupilhub.core.models import AuditEvent
+from pupilhub.documents.access import documents, visible_types
+from pupilhub.documents.registry import DocType
+from pupilhub.pupils.models import Pupil
+from pupilhub.schools.access import SchoolAccess
+
+from .retention import purge_after
+
+
+def access_log(access: SchoolAccess, pupil: Pupil) -> QuerySet[AuditEvent]:
+    """Every event about this pupil or one of their records, newest first: who read or
+    changed what, and when. The Main School Admin and safeguarding leads (who may see
+    every record, so every event)."""
+    if not access.can_see_safeguarding:  # the Main School Admin and the leads
+        raise Forbidden(
+            "Only the Main School Admin and safeguarding leads can see a pupil's access log."
+        )
+    return (
+        AuditEvent.objects.filter(school=access.school, pupil=str(pupil.pk))
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+
+
+def can_restore(access: SchoolAccess) -> bool:
+    """Those who may delete records may bring them back: admins and safeguarding leads."""
+    return access.is_admin or access.can_see_safeguarding
+
+
+def recently_deleted(access: SchoolAccess, pupil: Pupil) -> list[dict[str, Any]]:
+    """Deleted records this viewer may see, newest deletion first, each with the day it
+    will be purged. Empty for those who may not restore."""
+    if not can_restore(access):
+        return []
+    rows: list[tuple[DocType, Any]] = [
+        (dtype, doc)
+        for dtype in visible_types(access)
+        for doc in documents(access, dtype, deleted=True)
+        .filter(pupil=pupil)
+        .select_related("deleted_by")
+    ]
+    rows.sort(key=lambda r: r[1].deleted_at, reverse=True)
+    return [
+        {
+            "dtype": dtype,
+            "doc": doc,
+            "deleted_by": doc.deleted_by.full_name if doc.deleted_by else "",
+            "purge_on": purge_after(access.school, doc.deleted_at),
+        }
+        for dtype, doc in rows
+    ]

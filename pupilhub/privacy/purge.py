@@ -1,0 +1,175 @@
+"""The daily retention job: what each school's policy says is past keeping is purged,
+files included, and audited with counts only. Running it twice changes nothing the
+second time (every step selects only what is still there to purge).
+
+Per school: deleted records past `deleted_documents_days` (with their files'
+bytes); print-run PDFs past `print_runs_days`; the addresses and merge names of sent
+mail past `sent_mail_days`; leavers (archived pupils) past `leavers_years` from their
+date of birth, every record of theirs (safeguarding included) with them, but only once
+the Main School Admin was told at least a month before. For the platform: throttle rows,
+login holds, expired tokens and invitations.
+"""
+
+import logging
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from pupilhub.accounts import actions as accounts
+from pupilhub.core import audit, emails
+from pupilhub.documents.models import Attachment
+from pupilhub.documents.registry import DOC_TYPES
+from pupilhub.messaging.models import Delivery, DeliveryStatus
+from pupilhub.pupils.models import Pupil, PupilStatus
+from pupilhub.reports.models import PrintRun, RunStatus
+from pupilhub.schools import actions as schools
+from pupilhub.schools.choices import Role
+from pupilhub.schools.models import School, StaffMembership
+
+from .models import LeaverNotice
+from .retention import NOTICE_DAYS, born_by, policy_for
+
+log = logging.getLogger(__name__)
+
+INVITATION_GRACE = timedelta(days=30)  # an expired invitation stays visible (to resend)
+
+
+def purge_all(now: datetime | None = None) -> dict[str, int]:
+    """Every school, then the platform's own expired rows. Counts only."""
+    now = now or timezone.now()
+    totals: Counter[str] = Counter()
+    for school in School.objects.order_by("pk").iterator():
+        totals.update(purge_school(school, now))
+    totals.update(purge_platform(now))
+    return {k: v for k, v in sorted(totals.items()) if v}
+
+
+def purge_platform(now: datetime) -> dict[str, int]:
+    counts = accounts.purge_expired()
+    counts["invitations"] = schools.purge_expired_invitations(now - INVITATION_GRACE)
+    if any(counts.values()):
+        audit.record(None, "retention.purged", counts=counts)
+    return counts
+
+
+def purge_school(school: School, now: datetime) -> dict[str, int]:
+    policy = policy_for(school)
+    today = timezone.localdate(now)
+    counts: Counter[str] = Counter()
+    hidden: Counter[str] = Counter()  # safeguarding: audited apart, under its own rule
+    _deleted_records(school, now - timedelta(days=policy.deleted_documents_days), counts, hidden)
+    counts["print_runs"] = _print_runs(school, now - timedelta(days=policy.print_runs_days))
+    counts["sent_mail_addresses"] = _sent_mail(school, now - timedelta(days=policy.sent_mail_days))
+    counts["leavers"] = _leavers(school, today, policy.leavers_years, counts, hidden)
+    noticed = _notice_leavers(school, today, policy.leavers_years)
+    if noticed:
+        audit.record(None, "retention.leavers_noticed", school=school, leavers=noticed)
+    if any(counts.values()):
+        audit.record(None, "retention.purged", school=school, counts=dict(counts))
+    if any(hidden.values()):
+        audit.record(None, "safeguarding_issue.purged", school=school, counts=dict(hidden))
+    return dict(counts + hidden + Counter(leavers_noticed=noticed))
+
+
+def _deleted_records(
+    school: School, cutoff: datetime, counts: Counter[str], hidden: Counter[str]
+) -> None:
+    """Deleted records past the restore window: the row, its action log, its file."""
+    for dtype in DOC_TYPES:
+        model: Any = dtype.model
+        stale = model.objects.filter(school=school, deleted_at__lt=cutoff)
+        names = list(stale.values_list("file", flat=True)) if model is Attachment else []
+        with transaction.atomic():
+            removed = stale.delete()[1].get(model._meta.label, 0)
+        _remove_files(names)
+        (hidden if dtype.safeguarding else counts)["deleted_records"] += removed
+        counts["files"] += len(names)
+
+
+def _print_runs(school: School, cutoff: datetime) -> int:
+    finished = PrintRun.objects.filter(
+        school=school, created_at__lt=cutoff, status__in=[RunStatus.DONE, RunStatus.FAILED]
+    )
+    names = [n for n in finished.values_list("file", flat=True) if n]
+    removed = finished.delete()[1].get(PrintRun._meta.label, 0)
+    _remove_files(names)
+    return removed
+
+
+def _sent_mail(school: School, cutoff: datetime) -> int:
+    """The message stays (what the school wrote, and to how many); who it went to goes."""
+    return (
+        Delivery.objects.filter(message__school=school, message__created_at__lt=cutoff)
+        .exclude(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
+        .exclude(email="", pupil_names="")
+        .update(email="", pupil_names="")
+    )
+
+
+def _leavers_past(school: School, today: date, years: int) -> Any:
+    return Pupil.objects.filter(
+        school=school, status=PupilStatus.ARCHIVED, date_of_birth__lte=born_by(today, years)
+    )
+
+
+def _notice_leavers(school: School, today: date, years: int) -> int:
+    """Tell the Main School Admin, a month ahead, which leavers' records will go (once a
+    pupil). A notice whose pupil came back on roll, or is no longer due, is withdrawn."""
+    soon = today + timedelta(days=NOTICE_DAYS)
+    notices = LeaverNotice.objects.filter(school=school)
+    due_soon = _leavers_past(school, soon, years)
+    notices.exclude(pupil__in=due_soon.values("pk")).delete()
+    fresh = list(due_soon.filter(leaver_notice__isnull=True).only("pk"))
+    if not fresh:
+        return 0
+    LeaverNotice.objects.bulk_create(
+        [LeaverNotice(school=school, pupil=p, purge_on=soon) for p in fresh]
+    )
+    head = (
+        StaffMembership.objects.active()
+        .filter(school=school, role=Role.MAIN_ADMIN)
+        .select_related("user")
+        .first()
+    )
+    if head is not None:
+        context = {"user": head.user, "school": school, "count": len(fresh), "purge_on": soon}
+        emails.send_now("leavers_due", head.user.email, context)
+    return len(fresh)
+
+
+def _leavers(
+    school: School, today: date, years: int, counts: Counter[str], hidden: Counter[str]
+) -> int:
+    """Leavers past retention whose notice is at least a month old: every record goes."""
+    due = list(
+        _leavers_past(school, today, years)
+        .filter(leaver_notice__purge_on__lte=today)
+        .values_list("pk", flat=True)
+    )
+    if not due:
+        return 0
+    names = list(Attachment.objects.filter(pupil__in=due).values_list("file", flat=True))
+    with transaction.atomic():
+        for dtype in DOC_TYPES:
+            if dtype.safeguarding:
+                hidden["leaver_records"] += dtype.model.objects.filter(pupil__in=due).count()  # type: ignore[attr-defined]
+        Pupil.objects.filter(pk__in=due).delete()
+    _remove_files(names)
+    counts["files"] += len(names)
+    return len(due)
+
+
+def _remove_files(names: list[Any]) -> None:
+    """After the rows are gone: a file that cannot be removed now is logged (by its
+    server-made name, never a person's) and left for an operator."""
+    for name in names:
+        if not name:
+            continue
+        try:
+            default_storage.delete(name)
+        except Exception:  # storage down: the rows are gone, the bytes wait for an operator
+            log.exception("retention: stored file %s could not be removed", name)

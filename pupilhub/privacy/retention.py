@@ -1,0 +1,58 @@
+"""Reading a school's retention policy (defaults until the Main School Admin saves one)."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.models import School
+
+from .models import LIMITS, LeaverNotice, RetentionPolicy
+
+FIELDS = tuple(LIMITS)
+NOTICE_DAYS = 30  # the Main School Admin hears of a leaver's purge this long before
+
+
+def policy_for(school: School) -> RetentionPolicy:
+    """The school's policy, or an unsaved one holding the defaults."""
+    found = RetentionPolicy.objects.filter(school=school).first()
+    return found or RetentionPolicy(school=school)
+
+
+def values(policy: RetentionPolicy) -> dict[str, int]:
+    return {name: getattr(policy, name) for name in FIELDS}
+
+
+def policy(access: SchoolAccess) -> dict[str, int]:
+    access.require_main_admin("Only the Main School Admin can see the retention policy.")
+    return values(policy_for(access.school))
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day `years` earlier (29 February becomes the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def born_by(today: date, years: int) -> date:
+    """Leavers born on or before this date are past `years` from their date of birth."""
+    return years_before(today, years)
+
+
+def purge_after(school: School, deleted_at: Any) -> date | None:
+    """The day a deleted record is purged (restorable until then)."""
+    if deleted_at is None:
+        return None
+    days = policy_for(school).deleted_documents_days
+    return (deleted_at + timedelta(days=days)).date()
+
+
+def leavers_due(access: SchoolAccess) -> list[LeaverNotice]:
+    """Leavers whose records will be purged soon: the Main School Admin was told."""
+    access.require_main_admin("Only the Main School Admin can see which leavers are due.")
+    return list(
+        LeaverNotice.objects.visible_to(access)
+        .select_related("pupil")
+        .order_by("purge_on", "pupil__surname", "pupil__first_name")
+    )

@@ -1,0 +1,73 @@
+"""Data protection pages: retention (and the leavers due), a pupil's access log, the
+subject-access download, and the records deleted but not yet purged."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from pupilhub.core.errors import DomainError, Forbidden
+from pupilhub.core.views import apply_errors
+from pupilhub.pupils.access import pupil_for
+from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.boundary import MAIN_ADMIN, school_view
+
+from . import actions, retention, subject_access
+from .access import access_log, can_restore, recently_deleted
+from .forms import RetentionForm
+
+
+@school_view(roles=MAIN_ADMIN)
+def retention_page(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    form = RetentionForm(request.POST or None, initial=retention.policy(access))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_set_retention(access, form.cleaned_data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+            status = exc.status
+        else:
+            messages.success(request, "Retention saved. The nightly job follows it from tonight.")
+            return redirect("privacy:retention", access.school.id)
+    elif request.method == "POST":
+        status = 400
+    context = {"form": form, "leavers": retention.leavers_due(access)}
+    return render(request, "privacy/retention.html", context, status=status)
+
+
+@require_POST
+@school_view(roles=MAIN_ADMIN)
+def keep_leaver(request: HttpRequest, access: SchoolAccess, notice: str) -> HttpResponse:
+    kept = actions.do_keep_leaver(access, notice)
+    messages.success(
+        request,
+        f"{kept.pupil.full_name}'s records are kept until {kept.purge_on:%-d %B %Y}.",
+    )
+    return redirect("privacy:retention", access.school.id)
+
+
+@school_view()
+def pupil_access_log(request: HttpRequest, access: SchoolAccess, pupil: str) -> HttpResponse:
+    target = pupil_for(access, pupil)
+    page = Paginator(access_log(access, target), 50).get_page(request.GET.get("page"))
+    return render(request, "privacy/access_log.html", {"pupil": target, "page": page})
+
+
+@school_view()
+def subject_access_download(
+    request: HttpRequest, access: SchoolAccess, pupil: str
+) -> HttpResponseBase:
+    access.require_main_admin("Only the Main School Admin can export a pupil's data.")
+    target = pupil_for(access, pupil)
+    return subject_access.response(subject_access.export(access, target), target)
+
+
+@school_view()
+def deleted_records(request: HttpRequest, access: SchoolAccess, pupil: str) -> HttpResponse:
+    if not can_restore(access):
+        raise Forbidden("Only admins and safeguarding leads can restore deleted records.")
+    target = pupil_for(access, pupil)
+    rows = recently_deleted(access, target)
+    return render(request, "privacy/deleted.html", {"pupil": target, "rows": rows})
