@@ -11,7 +11,7 @@ from pupilhub.documents.registry import DocType
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess
 
-from .retention import purge_after
+from .retention import policy_for, purge_after
 
 
 def access_log(access: SchoolAccess, pupil: Pupil) -> QuerySet[AuditEvent]:
@@ -47,12 +47,13 @@ def recently_deleted(access: SchoolAccess, pupil: Pupil) -> list[dict[str, Any]]
         .select_related("deleted_by")
     ]
     rows.sort(key=lambda r: r[1].deleted_at, reverse=True)
+    policy = policy_for(access.school)  # once, not a query a row
     return [
         {
             "dtype": dtype,
             "doc": doc,
             "deleted_by": doc.deleted_by.full_name if doc.deleted_by else "",
-            "purge_on": purge_after(access.school, doc.deleted_at),
+            "purge_on": purge_after(access.school, doc.deleted_at, policy),
         }
         for dtype, doc in rows
     ]

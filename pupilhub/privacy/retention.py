@@ -40,11 +40,13 @@ def born_by(today: date, years: int) -> date:
     return years_before(today, years)
 
 
-def purge_after(school: School, deleted_at: Any) -> date | None:
+def purge_after(
+    school: School, deleted_at: Any, policy: RetentionPolicy | None = None
+) -> date | None:
     """The day a deleted record is purged (restorable until then)."""
     if deleted_at is None:
         return None
-    days = policy_for(school).deleted_documents_days
+    days = (policy or policy_for(school)).deleted_documents_days
     return (deleted_at + timedelta(days=days)).date()
 
 

@@ -4,12 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest, StreamingHttpResponse
-from django.utils import timezone
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from pupilhub.api.base import YearCode, binary, errors, page
-from pupilhub.core.downloads import attach
 from pupilhub.core.errors import NotFound
 from pupilhub.schools.access import SchoolAccess, parse_id, require_operator
 from pupilhub.schools.boundary import ADMINS, school_api
@@ -207,8 +205,5 @@ def audit_events(
     )
     found = audit_log.events(access, filters)
     if filters.format == "csv":
-        response = StreamingHttpResponse(
-            audit_log.csv_lines(found), content_type="text/csv; charset=utf-8"
-        )
-        return attach(response, f"audit-events-{timezone.localdate():%Y-%m-%d}.csv")
+        return audit_log.csv_response(found)
     return page(request, found, audit_log.row)

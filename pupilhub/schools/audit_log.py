@@ -9,9 +9,11 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from pupilhub.core.downloads import attach
 from pupilhub.core.errors import Invalid
 from pupilhub.core.models import AuditEvent
 from pupilhub.core.sheets import SafeWriter
@@ -147,3 +149,10 @@ def csv_lines(found: QuerySet[AuditEvent]) -> Iterator[str]:
         r = row(event)
         writer.writerow([r["at"].isoformat(), *(r[c] or "" for c in COLUMNS[1:])])
         yield out.getvalue()
+
+
+def csv_response(found: QuerySet[AuditEvent]) -> StreamingHttpResponse:
+    """The selection as a CSV download (pages and API alike)."""
+    response = StreamingHttpResponse(csv_lines(found), content_type="text/csv; charset=utf-8")
+    attach(response, f"audit-events-{timezone.localdate():%Y-%m-%d}.csv")
+    return response

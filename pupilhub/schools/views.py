@@ -6,15 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pupilhub.accounts import mfa
 from pupilhub.accounts.access import current_holds, hold_for
 from pupilhub.accounts.actions import lift_hold as lift_login_hold
-from pupilhub.core.downloads import attach
 from pupilhub.core.errors import DomainError, NotFound
 from pupilhub.core.views import apply_errors
 from pupilhub.schools.boundary import school_view
@@ -116,10 +114,7 @@ def audit_log(request: HttpRequest, access: SchoolAccess) -> HttpResponseBase:
         filters, error = audit_log_reader.Filters(), exc.message
     found = audit_log_reader.events(access, filters)
     if filters.format == "csv":
-        response = StreamingHttpResponse(
-            audit_log_reader.csv_lines(found), content_type="text/csv; charset=utf-8"
-        )
-        return attach(response, f"audit-events-{timezone.localdate():%Y-%m-%d}.csv")
+        return audit_log_reader.csv_response(found)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
