@@ -5,13 +5,14 @@ DATABASE_URL, in a database `<name>_bench` created and dropped here). Every figu
 min / median / max of at least five runs, beside a floor measured in the same run: a bare
 view filtering by school on the same index, INSERT ... SELECT for the transfer copy, a raw
 smtplib loop to a sink in its own process, bare ReportLab pages. `BENCH_ONLY=web,mail,...`
-runs a subset (web, scale, transfer, keys, mail, reports).
+runs a subset (import, web, scale, transfer, keys, mail, reports).
 """
 
 import os
 import sys
 import tempfile
 import time
+from typing import Any
 
 os.environ.setdefault("PUPILHUB_DATA_DIR", tempfile.mkdtemp(prefix="pupilhub-bench-"))
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
@@ -40,6 +41,27 @@ def wanted(part: str) -> bool:
     return not only or part in only.split(",")
 
 
+def at_scale(w: Any) -> None:
+    """Everything measured on the 200-school world."""
+    from bench import gateway, messaging, reports, transition, web
+
+    if wanted("scale"):
+        web.pages_at_scale(w)
+    if wanted("web"):
+        web.under_load(w, database_url())
+    if wanted("transfer"):
+        transition.run()
+    big, big_admin = gateway.big_school()
+    if wanted("keys"):
+        gateway.keys_and_workbooks(big, big_admin)
+    if wanted("mail"):
+        messaging.run(w.schools[1], w.admins[1])
+    if wanted("reports"):
+        reports.print_runs(w.schools[2], [7, 8, 9, 10, 11], database_url())
+        reports.one_report(w.schools[2])
+        reports.print_runs(big, [7, 8], database_url())
+
+
 def main() -> int:
     from django.conf import settings
     from django.test.utils import get_runner
@@ -61,24 +83,12 @@ def main() -> int:
     old = runner.setup_databases()
     started = time.perf_counter()
     try:
-        from bench import gateway, messaging, reports, transition, web, world
+        from bench import imports, world
 
-        w = world.seed()
-        if wanted("scale"):
-            web.pages_at_scale(w)
-        if wanted("web"):
-            web.under_load(w, database_url())
-        if wanted("transfer"):
-            transition.run()
-        big, big_admin = gateway.big_school()
-        if wanted("keys"):
-            gateway.keys_and_workbooks(big, big_admin)
-        if wanted("mail"):
-            messaging.run(w.schools[1], w.admins[1])
-        if wanted("reports"):
-            reports.print_runs(w.schools[2], [7, 8, 9, 10, 11], database_url())
-            reports.one_report(w.schools[2])
-            reports.print_runs(big, [7, 8], database_url())
+        if wanted("import"):
+            imports.run()
+        if any(wanted(p) for p in ("scale", "web", "transfer", "keys", "mail", "reports")):
+            at_scale(world.seed())
     finally:
         runner.teardown_databases(old)
     print()

@@ -152,7 +152,7 @@ def enrol_demo_factors() -> None:
 
 @step
 def schools_and_staff(demo: Demo) -> None:
-    for key, name, postcode, scheme, y_from, y_to, _ in SCHOOLS:
+    for key, name, postcode, scheme, y_from, y_to, estab_digits in SCHOOLS:
         school = School.objects.create(
             name=name,
             postcode=postcode,
@@ -160,6 +160,9 @@ def schools_and_staff(demo: Demo) -> None:
             year_from=y_from,
             year_to=y_to,
             office_email=f"office@{key}.example.org",
+            lea=estab_digits[:3],
+            estab=estab_digits[3:],
+            urn=f"1{estab_digits[-5:]}" if estab_digits else "",
         )
         demo.schools[key] = school
         for prefix, role, sg_lead, title in ROLES:

@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from pupilhub.demo.builder import Demo, step
+from pupilhub.pupils.models import Pupil
 
 from .models import Attachment, MeetingLog, Passport, Plan, Provision, SafeguardingIssue
 from .validation import stored_name
@@ -21,6 +22,10 @@ def sen_records(demo: Demo) -> None:
         school = demo.schools[key]
         senco = demo.staff[f"{key}.senco"]
         for i, pupil in enumerate(pupils[:14]):
+            needs = [["SPLD"], ["ASD", "SLCN"], ["SEMH"], ["MLD", "SPLD"]][i % 4]
+            Pupil.objects.filter(pk=pupil.pk).update(
+                sen_status="E" if i < 3 else "K", sen_needs=needs
+            )
             common = {"school": school, "pupil": pupil, "created_by": senco}
             Plan.objects.create(
                 **common,

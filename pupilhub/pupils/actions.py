@@ -8,19 +8,9 @@ from pupilhub.core import audit
 from pupilhub.core.errors import Conflict, Invalid
 from pupilhub.schools.access import SchoolAccess
 
+from . import counts, mis
 from .models import Pupil
-from .validation import REQUIRED, clean_pupil, read_csv
-
-FIELDS = (
-    "first_name",
-    "surname",
-    "date_of_birth",
-    "pupil_id",
-    "year_group",
-    "tutor_group",
-    "sets",
-    "status",
-)
+from .validation import REQUIRED, clean_pupil
 
 
 def _duplicate() -> Conflict:
@@ -58,31 +48,35 @@ def do_update_pupil(access: SchoolAccess, pupil: Pupil, data: dict[str, Any]) ->
     return pupil
 
 
-def do_import_pupils(access: SchoolAccess, raw: bytes, *, partial: bool = False) -> dict[str, Any]:
-    """Create or update pupils from CSV. All-or-nothing unless `partial`.
+def do_import_pupils(
+    access: SchoolAccess, raw: bytes, *, partial: bool = False, dry_run: bool = False
+) -> dict[str, Any]:
+    """Create or update pupils from an MIS export (CSV or .xlsx, see `mis.py`).
 
-    Rows are numbered as a spreadsheet shows them: the header is row 1.
-    A row whose pupil_id exists in the school updates that pupil.
+    All-or-nothing unless `partial`; `dry_run` changes nothing and answers what would
+    happen. Rows are numbered as a spreadsheet shows them (header = row 1). A row whose
+    pupil_id is on roll updates that pupil, and only the columns the file has.
     """
     access.require_admin("Only school admins can import pupils.")
-    header, rows = read_csv(raw)
-    missing = [f for f in REQUIRED if f not in header]
+    fields, rows = mis.read(raw)
+    missing = [f for f in REQUIRED if f not in fields]
     if missing:
         raise Invalid(
-            "The header row must name the columns " + ", ".join(FIELDS) + ".",
+            "The header row must name the columns UPN (or pupil ID), surname, forename, "
+            "date of birth and year group.",
             code="invalid_file",
             fields={"file": [f"Missing column: {name}" for name in missing]},
         )
     existing = {p.pupil_id: p for p in Pupil.objects.filter(school=access.school)}
     errors: list[dict[str, Any]] = []
-    valid: list[tuple[dict[str, Any], Pupil | None]] = []
+    creates: list[Pupil] = []
+    updates: list[Pupil] = []
+    changed_fields: set[str] = set()
+    unchanged = 0
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows, start=2):
-        data = {k: v for k, v in row.items() if k in FIELDS and v is not None}
-        if not any((v or "").strip() for v in data.values()):
-            continue  # a blank line at the end of a spreadsheet export
+    for number, data in rows:
         try:
-            cleaned = clean_pupil(access.school, data)
+            cleaned = clean_pupil(access.school, data, partial=True)
         except Invalid as exc:
             message = "; ".join(f"{f}: {' '.join(m)}" for f, m in exc.fields.items())
             errors.append({"row": number, "message": message})
@@ -94,26 +88,42 @@ def do_import_pupils(access: SchoolAccess, raw: bytes, *, partial: bool = False)
             )
             continue
         seen[pid] = number
-        valid.append((cleaned, existing.get(pid)))
+        pupil = existing.get(pid)
+        if pupil is None:
+            creates.append(Pupil(school=access.school, **cleaned))
+            continue
+        changes = audit.changed_fields(pupil, cleaned)
+        if not changes:
+            unchanged += 1
+            continue
+        for key in changes:
+            setattr(pupil, key, cleaned[key])
+        changed_fields |= set(changes)
+        updates.append(pupil)
+    result = {"created": len(creates), "updated": len(updates), "unchanged": unchanged}
     if errors and not partial:
-        return {"created": 0, "updated": 0, "errors": errors}
-    created = updated = 0
-    with transaction.atomic():
-        for cleaned, pupil in valid:
-            if pupil is None:
-                pupil = Pupil.objects.create(school=access.school, **cleaned)
-                created += 1
-            else:
-                for key, value in cleaned.items():
-                    setattr(pupil, key, value)
-                pupil.save()
-                updated += 1
-        audit.record(
-            access.user,
-            "pupil.imported",
-            school=access.school,
-            created=created,
-            updated=updated,
-            rejected_rows=len(errors),
-        )
-    return {"created": created, "updated": updated, "errors": errors}
+        return {"created": 0, "updated": 0, "unchanged": 0, "errors": errors}
+    if dry_run:
+        return {**result, "errors": errors}
+    for pupil in creates:
+        pupil.refresh_match_key()
+    try:
+        with transaction.atomic():
+            # New pupils in bulk (nothing caches a pupil not yet there); changes one by one,
+            # so the caches that hold a pupil (roll counts, families' pages) hear of them.
+            Pupil.objects.bulk_create(creates, batch_size=500)
+            for pupil in updates:
+                pupil.save(update_fields=sorted(changed_fields | {"updated_at"}))
+            audit.record(
+                access.user,
+                "pupil.imported",
+                school=access.school,
+                created=len(creates),
+                updated=len(updates),
+                unchanged=unchanged,
+                rejected_rows=len(errors),
+            )
+            transaction.on_commit(lambda: counts.forget(access.school.pk))
+    except IntegrityError:
+        raise _duplicate() from None  # a pupil added with the same ID meanwhile
+    return {**result, "errors": errors}

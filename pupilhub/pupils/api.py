@@ -28,6 +28,9 @@ class PupilIn(Schema):
     tutor_group: str = ""
     sets: list[str] = []
     status: str = "active"
+    sex: str = ""  # F, M or empty
+    sen_status: str = "N"  # N none, K SEN support, E EHC plan
+    sen_needs: list[str] = []  # ranked DfE codes, primary first (SPLD, MLD, ASD, SEMH ...)
 
 
 class PupilPatch(Schema):
@@ -41,6 +44,9 @@ class PupilPatch(Schema):
     tutor_group: str = None  # type: ignore[assignment]
     sets: list[str] = None  # type: ignore[assignment]
     status: str = None  # type: ignore[assignment]
+    sex: str = None  # type: ignore[assignment]
+    sen_status: str = None  # type: ignore[assignment]
+    sen_needs: list[str] = None  # type: ignore[assignment]
 
 
 class PupilOut(Schema):
@@ -53,6 +59,9 @@ class PupilOut(Schema):
     tutor_group: str
     sets: list[str]
     status: str
+    sex: str
+    sen_status: str
+    sen_needs: list[str]
 
 
 class PupilList(Schema):
@@ -68,6 +77,7 @@ class ImportError_(Schema):
 class ImportOut(Schema):
     created: int
     updated: int
+    unchanged: int
     errors: list[ImportError_]
 
 
@@ -100,13 +110,18 @@ def import_pupils(
     access: SchoolAccess,
     file: UploadedFile = File(...),
     partial: bool = False,
+    dry_run: bool = False,
 ) -> dict[str, Any]:
-    """CSV with a header row of the pupil field names; sets separated by `;`.
+    """An MIS export: CSV (UTF-8 with or without BOM, or Windows-1252) or .xlsx, told
+    apart by content; its header labels (`UPN`, `Legal Surname`, `DOB`, `NC Year`, `Reg
+    Group`, `SEN Status`, `Gender` ...) or the field names; `DD/MM/YYYY` dates; `Year 7`,
+    `R`, `S1` year labels.
 
     All-or-nothing: with any bad row nothing changes and every row's errors are
     listed (rows numbered as in a spreadsheet, header = 1), unless `?partial=true`.
+    `?dry_run=true` changes nothing and answers what would happen.
     """
-    return actions.do_import_pupils(access, file.read(), partial=partial)
+    return actions.do_import_pupils(access, file.read(), partial=partial, dry_run=dry_run)
 
 
 @router.get("/schools/{school}/pupils/{pupil}", response={200: PupilOut, **errors(404)})

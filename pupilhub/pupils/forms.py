@@ -2,7 +2,7 @@ from django import forms
 
 from pupilhub.schools.choices import year_choices
 
-from .models import PupilStatus
+from .models import PupilStatus, SenStatus, Sex
 
 
 class PupilForm(forms.Form):
@@ -18,6 +18,13 @@ class PupilForm(forms.Form):
         required=False, help_text="Separate sets with semicolons, e.g. 8X/Ma1; 8Y/En2"
     )
     status = forms.ChoiceField(choices=PupilStatus.choices)
+    sex = forms.ChoiceField(choices=[("", "Not recorded"), *Sex.choices], required=False)
+    sen_status = forms.ChoiceField(choices=SenStatus.choices, label="SEN status", required=False)
+    sen_needs = forms.CharField(
+        required=False,
+        label="SEN needs",
+        help_text="DfE codes, primary need first, separated by semicolons, e.g. SPLD; SLCN",
+    )
 
     def __init__(self, *args: object, scheme: str = "england", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -29,9 +36,10 @@ class PupilForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="Header row: first_name, surname, date_of_birth, pupil_id, year_group, "
-        "tutor_group, sets, status. Dates as YYYY-MM-DD; sets separated by ';'.",
+        label="MIS export (CSV or Excel .xlsx)",
+        help_text="A header row with your MIS's labels (UPN, Legal Surname, Legal Forename, "
+        "DOB, NC Year, Reg Group, Gender, SEN Status) or the template's. Dates as DD/MM/YYYY "
+        "or YYYY-MM-DD; years as 7, Y7, Year 7, R, P1-P7 or S1-S6.",
     )
     partial = forms.BooleanField(
         required=False, label="Import the good rows even if some rows have errors"

@@ -12,6 +12,37 @@ class PupilStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+
+
+class SenStatus(models.TextChoices):
+    """The DfE census SEN provision codes."""
+
+    NONE = "N", "No special educational need"
+    SUPPORT = "K", "SEN support"
+    EHC_PLAN = "E", "Education, health and care plan"
+
+
+# DfE SEN type-of-need codes (school census), in the order the census lists them.
+SEN_NEEDS = {
+    "SPLD": "Specific learning difficulty",
+    "MLD": "Moderate learning difficulty",
+    "SLD": "Severe learning difficulty",
+    "PMLD": "Profound and multiple learning difficulty",
+    "SEMH": "Social, emotional and mental health",
+    "SLCN": "Speech, language and communication needs",
+    "HI": "Hearing impairment",
+    "VI": "Visual impairment",
+    "MSI": "Multi-sensory impairment",
+    "PD": "Physical disability",
+    "ASD": "Autistic spectrum disorder",
+    "OTH": "Other difficulty or disability",
+    "NSA": "SEN support but no specialist assessment of type of need",
+}
+
+
 class Pupil(SchoolOwned):
     """A child at one school. The same child at another school is another row."""
 
@@ -24,6 +55,9 @@ class Pupil(SchoolOwned):
     tutor_group = models.CharField(max_length=20, blank=True)
     sets = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=PupilStatus.choices, default="active")
+    sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
+    sen_status = models.CharField(max_length=1, choices=SenStatus.choices, default="N")
+    sen_needs = models.JSONField(default=list, blank=True)  # ranked DfE codes, primary first
     match_key = models.CharField(max_length=300, db_index=True, editable=False)
     # Parts of the match key, to find near misses (three of four equal) by index.
     match_name = models.CharField(max_length=201, editable=False, default="")
@@ -52,6 +86,10 @@ class Pupil(SchoolOwned):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.surname}"
+
+    @property
+    def sen_needs_label(self) -> str:
+        return "; ".join(SEN_NEEDS.get(code, code) for code in self.sen_needs)
 
     @property
     def year_label(self) -> str:

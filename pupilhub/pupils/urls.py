@@ -7,6 +7,11 @@ urlpatterns = [
     path("schools/<uuid:school>/pupils/", views.pupil_list, name="list"),
     path("schools/<uuid:school>/pupils/new/", views.pupil_edit, name="create"),
     path("schools/<uuid:school>/pupils/import/", views.pupil_import, name="import"),
+    path(
+        "schools/<uuid:school>/pupils/import-template.csv",
+        views.import_template,
+        name="import_template",
+    ),
     path("schools/<uuid:school>/pupils/<uuid:pupil>/", views.pupil_detail, name="detail"),
     path("schools/<uuid:school>/pupils/<uuid:pupil>/edit/", views.pupil_edit, name="edit"),
 ]

@@ -1,20 +1,15 @@
 """Checking pupil details and reading the CSV import, before anything is saved."""
 
-import csv
-import io
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from pupilhub.core.errors import Invalid, TooLarge
+from pupilhub.core.errors import Invalid
 from pupilhub.schools.choices import YEAR_CODES
 
 from .identity import normalise_pupil_id, pupil_id_error
-from .models import PupilStatus
+from .models import SEN_NEEDS, PupilStatus, SenStatus
 
 REQUIRED = ("first_name", "surname", "date_of_birth", "pupil_id", "year_group")
-
-
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 def _name(value: Any, label: str) -> str:
@@ -27,26 +22,85 @@ def _name(value: Any, label: str) -> str:
 
 
 def _date(value: Any) -> date:
-    if isinstance(value, date):
+    """A date, `YYYY-MM-DD`, or `DD/MM/YYYY` as UK spreadsheets and MIS exports write it."""
+    if isinstance(value, datetime):
+        parsed = value.date()
+    elif isinstance(value, date):
         parsed = value
     else:
+        text = str(value or "").strip()
         try:
-            parsed = date.fromisoformat(str(value or "").strip())
+            if "/" in text:
+                day, month, year = (int(part) for part in text.split("/"))
+                parsed = date(year, month, day)
+            else:
+                parsed = date.fromisoformat(text)
         except ValueError:
-            raise ValueError("Enter the date of birth as YYYY-MM-DD.") from None
+            raise ValueError(
+                "Enter the date of birth as YYYY-MM-DD or DD/MM/YYYY (a real date)."
+            ) from None
     if parsed > date.today() or parsed.year < 1900:
         raise ValueError("The date of birth must be a real date in the past.")
     return parsed
 
 
+YEAR_WORDS = {"r": 0, "reception": 0, "n": 0, "nursery": 0}
+YEAR_ERROR = "Enter the year group as 0-15, Y7, Year 7, R, P1-P7 or S1-S6."
+
+
 def _year(value: Any) -> int:
+    """A national year code, or the labels MIS exports use: `7`, `Y7`, `Year 7`, `R`,
+    `Reception`, Scottish `P1`..`P7` (1-7) and `S1`..`S6` (8-13)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = " ".join(str(value if value is not None else "").lower().split())
+    if text in YEAR_WORDS:
+        return YEAR_WORDS[text]
+    for prefix, offset in (("year ", 0), ("year", 0), ("y", 0), ("nc ", 0), ("p", 0), ("s", 7)):
+        if text.startswith(prefix) and text[len(prefix) :].strip().isdigit():
+            number = int(text[len(prefix) :])
+            if (prefix == "p" and not 1 <= number <= 7) or (prefix == "s" and not 1 <= number <= 6):
+                raise ValueError(YEAR_ERROR)
+            text = str(number + offset)
+            break
     try:
-        year = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValueError("Enter the year group as a code from 0 (Reception) to 15.") from None
+        year = int(text)
+    except ValueError:
+        raise ValueError(YEAR_ERROR) from None
     if year not in YEAR_CODES:
-        raise ValueError("Enter the year group as a code from 0 (Reception) to 15.")
+        raise ValueError(YEAR_ERROR)
     return year
+
+
+def _sex(value: Any) -> str:
+    text = str(value or "").strip().upper()
+    found = {"": "", "F": "F", "FEMALE": "F", "M": "M", "MALE": "M"}.get(text)
+    if found is None:
+        raise ValueError("Sex must be F, M or empty.")
+    return found
+
+
+def _sen_status(value: Any) -> str:
+    text = str(value or "N").strip().upper() or "N"
+    if text not in SenStatus.values:
+        raise ValueError("SEN status must be N (none), K (SEN support) or E (EHC plan).")
+    return text
+
+
+def _sen_needs(value: Any) -> list[str]:
+    """Ranked DfE need codes (primary first): a list, or `SPLD; ASD` in one cell."""
+    if value in (None, ""):
+        return []
+    items = str(value).replace(",", ";").split(";") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise ValueError("SEN needs must be a list of DfE codes.")
+    codes = [str(c).strip().upper() for c in items if str(c).strip()]
+    unknown = [c for c in codes if c not in SEN_NEEDS]
+    if unknown:
+        raise ValueError(
+            f"Unknown SEN need {', '.join(unknown)}; use DfE codes such as SPLD, MLD, ASD, SEMH."
+        )
+    return list(dict.fromkeys(codes))
 
 
 def _sets(value: Any) -> list[str]:
@@ -87,6 +141,9 @@ def clean_pupil(school: Any, data: dict[str, Any], *, partial: bool = False) -> 
         "tutor_group": _tutor,
         "sets": _sets,
         "status": _status,
+        "sex": _sex,
+        "sen_status": _sen_status,
+        "sen_needs": _sen_needs,
     }
     cleaned: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -114,24 +171,3 @@ def _pupil_id(school: Any, value: Any) -> str:
     if error:
         raise ValueError(error)
     return pupil_id
-
-
-def read_csv(raw: bytes) -> tuple[list[str], list[dict[str, str]]]:
-    """Decode (UTF-8 with or without BOM) and parse a CSV with a header row."""
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise TooLarge("The file is larger than 5 MB; split it into smaller files.")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Invalid(
-            "The file is not UTF-8 text. Save it from your spreadsheet as 'CSV UTF-8'.",
-            code="invalid_file",
-        ) from None
-    try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        reader.fieldnames = header
-        rows = list(reader)
-    except csv.Error as exc:
-        raise Invalid(f"The file is not valid CSV: {exc}.", code="invalid_file") from None
-    return header, rows

@@ -1,5 +1,6 @@
 """Pupil pages: list (search and filters), detail, add, edit, CSV import."""
 
+import io
 from html import escape
 
 from django.contrib import messages
@@ -9,13 +10,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from pupilhub.core.downloads import attach
 from pupilhub.core.errors import DomainError
+from pupilhub.core.sheets import SafeWriter
 from pupilhub.core.views import apply_errors
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_view
 from pupilhub.schools.choices import ADMIN_ROLES, year_choices
 
-from . import actions, counts
+from . import actions, counts, mis
 from .access import open_pupil, pupil_for, search_pupils
 from .forms import ImportForm, PupilForm
 from .models import Pupil
@@ -101,6 +104,9 @@ def _form_initial(pupil: Pupil) -> dict[str, object]:
         "tutor_group": pupil.tutor_group,
         "sets": "; ".join(pupil.sets),
         "status": pupil.status,
+        "sex": pupil.sex,
+        "sen_status": pupil.sen_status,
+        "sen_needs": "; ".join(pupil.sen_needs),
     }
 
 
@@ -111,7 +117,7 @@ def pupil_edit(
     target = pupil_for(access, pupil) if pupil else None
     form = PupilForm(
         request.POST or None,
-        initial=_form_initial(target) if target else {"status": "active"},
+        initial=_form_initial(target) if target else {"status": "active", "sen_status": "N"},
         scheme=access.school.year_scheme,
     )
     if request.method == "POST" and form.is_valid():
@@ -130,13 +136,35 @@ def pupil_edit(
 
 @school_view(roles=ADMIN_ROLES)
 def pupil_import(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    """Preview (a dry run) shows what would change; Import changes it."""
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
+    preview = "preview" in request.POST
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             result = actions.do_import_pupils(
-                access, form.cleaned_data["file"].read(), partial=form.cleaned_data["partial"]
+                access,
+                form.cleaned_data["file"].read(),
+                partial=form.cleaned_data["partial"],
+                dry_run=preview,
             )
         except DomainError as exc:
             apply_errors(form, exc)
-    return render(request, "pupils/import.html", {"form": form, "result": result})
+            status = exc.status
+    elif request.method == "POST":
+        status = 400
+    context = {"form": form, "result": result, "preview": preview}
+    return render(request, "pupils/import.html", context, status=status)
+
+
+@school_view()
+def import_template(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    """A CSV with the header row an MIS export uses, and one example row."""
+    out = io.StringIO()
+    writer = SafeWriter(out)
+    writer.writerow(mis.TEMPLATE_HEADER)
+    writer.writerow(mis.TEMPLATE_EXAMPLE)
+    response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv")
+    attach(response, "pupil-import-template.csv")
+    return response

@@ -24,6 +24,9 @@ class SchoolIn(Schema):
     year_scheme: str = "england"
     year_from: YearCode | None = None
     year_to: YearCode | None = None
+    urn: str = ""  # 6 digits
+    lea: str = ""  # local authority, 3 digits
+    estab: str = ""  # establishment, 4 digits
 
 
 class SchoolOut(Schema):
@@ -33,6 +36,9 @@ class SchoolOut(Schema):
     year_scheme: str
     year_from: int | None
     year_to: int | None
+    urn: str
+    lea: str
+    estab: str
 
 
 class StaffIn(Schema):

@@ -15,6 +15,9 @@ class SchoolForm(forms.Form):
     year_to = forms.TypedChoiceField(
         coerce=int, choices=year_choices("england"), label="Last year taught"
     )
+    urn = forms.CharField(label="URN (6 digits)", max_length=6, required=False)
+    lea = forms.CharField(label="Local authority number (3 digits)", max_length=3, required=False)
+    estab = forms.CharField(label="Establishment number (4 digits)", max_length=4, required=False)
     admin_email = forms.EmailField(label="Main School Admin's email")
     admin_first_name = forms.CharField(label="Main School Admin's first name", max_length=100)
     admin_surname = forms.CharField(label="Main School Admin's surname", max_length=100)

@@ -22,6 +22,11 @@ class School(UUIDModel):
     external_login_enabled = models.BooleanField(default=True)
     price_per_pupil_pence = models.PositiveIntegerField(default=50)
     office_email = models.EmailField(blank=True)
+    # DfE identifiers, for Common Transfer File headers: unique reference number,
+    # local authority number and establishment number.
+    urn = models.CharField(max_length=6, blank=True)
+    lea = models.CharField(max_length=3, blank=True)
+    estab = models.CharField(max_length=4, blank=True)
     # Domains of pupils' school email addresses (comma-separated), for the key page's warning.
     pupil_email_domains = models.CharField(max_length=300, blank=True)
     logo = models.FileField(upload_to="logos/", blank=True, max_length=300)  # PNG or JPEG

@@ -10,6 +10,12 @@ from pupilhub.core.errors import Invalid
 
 from .choices import YEAR_CODES, YearScheme
 
+# DfE identifiers for Common Transfer File headers: (field, digits, name). Optional.
+DFE_CODES = (
+    ("urn", 6, "unique reference number (URN)"),
+    ("lea", 3, "local authority number"),
+    ("estab", 4, "establishment number"),
+)
 POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
 
@@ -41,6 +47,12 @@ def clean_school_fields(data: dict[str, Any]) -> dict[str, Any]:
     y_from, y_to = years.get("year_from"), years.get("year_to")
     if y_from is not None and y_to is not None and y_from > y_to and not errors:
         errors["year_to"] = ["The last year taught must not be before the first."]
+    codes = {}
+    for key, digits, label in DFE_CODES:
+        value = str(data.get(key) or "").strip()
+        if value and not (value.isdigit() and len(value) == digits and value.isascii()):
+            errors[key] = [f"The {label} is {digits} digits."]
+        codes[key] = value
     if errors:
         raise Invalid("Please correct the school's details.", fields=errors)
     return {
@@ -49,6 +61,7 @@ def clean_school_fields(data: dict[str, Any]) -> dict[str, Any]:
         "year_scheme": scheme,
         "year_from": y_from,
         "year_to": y_to,
+        **codes,
     }
 
 

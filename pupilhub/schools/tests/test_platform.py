@@ -23,7 +23,17 @@ def test_only_operators_create_schools(personas):
     body = r.json()
     assert body["postcode"] == "OX1 2AB"
     assert body["year_scheme"] == "scotland"
-    assert set(body) == {"id", "name", "postcode", "year_scheme", "year_from", "year_to"}
+    assert set(body) == {
+        "id",
+        "name",
+        "postcode",
+        "year_scheme",
+        "year_from",
+        "year_to",
+        "urn",
+        "lea",
+        "estab",
+    }
 
 
 def test_bad_school_fields_are_named(personas):
@@ -153,3 +163,14 @@ def test_audit_log_is_admin_only_and_insert_only(personas):
         event.save()
     with pytest.raises(PermissionError):
         AuditEvent.objects.all().delete()
+
+
+def test_a_school_carries_its_dfe_codes_and_bad_ones_are_named(personas):
+    api = personas.api("operator")
+    body = {"name": "Fenwick Academy", "postcode": "OX1 1AA", "urn": "137042", "lea": "931"}
+    r = api.post("/schools", {**body, "estab": "4001"})
+    assert r.status_code == 201, r.content
+    assert (r.json()["urn"], r.json()["lea"], r.json()["estab"]) == ("137042", "931", "4001")
+    bad = api.post("/schools", {**body, "urn": "13704", "estab": "40a1"})
+    assert bad.status_code == 400
+    assert set(bad.json()["error"]["fields"]) == {"urn", "estab"}
