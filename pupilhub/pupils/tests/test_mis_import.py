@@ -138,8 +138,10 @@ def test_bad_values_are_named_by_row_and_nothing_changes(personas, cell, message
 def test_a_file_that_is_neither_csv_nor_a_spreadsheet_is_refused(personas):
     r = _import(personas, b"\x00\x01\x02binary junk")
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_file"
+    assert not Pupil.objects.filter(pupil_id=UPNS[0]).exists()
     r = _import(personas, b"PK\x03\x04 not really a workbook")
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_file"
+    assert not Pupil.objects.filter(pupil_id=UPNS[0]).exists()
 
 
 def test_the_template_downloads_for_staff_of_the_school(personas):
@@ -150,3 +152,43 @@ def test_the_template_downloads_for_staff_of_the_school(personas):
     assert header.startswith("UPN,Legal Surname,Legal Forename,Date of Birth")
     assert personas.web("admin_b").get(url).status_code == 404
     assert personas.web(None).get(url).status_code == 302
+
+
+def test_an_xlsx_carrying_an_entity_bomb_is_refused(personas):
+    """A workbook whose sheet XML declares entities (a billion laughs): openpyxl reads
+    through defusedxml, so the file is refused, never expanded."""
+    import zipfile
+
+    book = Workbook()
+    book.active.append(["UPN", "Surname", "Forename", "DOB", "Year"])
+    clean = io.BytesIO()
+    book.save(clean)
+
+    def cells(r, values):
+        return (
+            f'<row r="{r}">'
+            + "".join(
+                f'<c r="{col}{r}" t="inlineStr"><is><t>{v}</t></is></c>'
+                for col, v in zip("ABCDE", values, strict=True)
+            )
+            + "</row>"
+        )
+
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + cells(1, ["UPN", "Surname", "Forename", "DOB", "Year"])
+        + cells(2, [UPNS[0], "&lol2;", "Ann", "01/01/2014", "7"])
+        + "</sheetData></worksheet>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(clean) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = bomb.encode()
+            dst.writestr(item, data)
+    r = _import(personas, out.getvalue(), name="bomb.xlsx")
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_file"
+    assert not Pupil.objects.filter(pupil_id=UPNS[0]).exists()
