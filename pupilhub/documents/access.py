@@ -27,6 +27,11 @@ def require_type(access: SchoolAccess, dtype: DocType) -> None:
         raise Forbidden("Only safeguarding leads and the Main School Admin can see these records.")
 
 
+def can_delete(access: SchoolAccess) -> bool:
+    """Who may delete records, and so restore them: admins and safeguarding leads."""
+    return access.is_admin or access.can_see_safeguarding
+
+
 def visible_types(access: SchoolAccess) -> list[DocType]:
     return [d for d in DOC_TYPES if can_use(access, d)]
 

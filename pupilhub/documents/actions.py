@@ -12,7 +12,7 @@ from pupilhub.core.errors import Forbidden, Invalid
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess
 
-from .access import require_type
+from .access import can_delete, require_type
 from .filecheck import check_upload
 from .models import Attachment, SafeguardingAction, SafeguardingIssue
 from .registry import FILE, DocType
@@ -84,16 +84,12 @@ def do_add_safeguarding_action(access: SchoolAccess, issue: SafeguardingIssue, t
     audit.record(access.user, "safeguarding_issue.action_added", issue)
 
 
-def _can_delete(access: SchoolAccess) -> bool:
-    return access.is_admin or access.can_see_safeguarding
-
-
 @transaction.atomic
 def do_delete_document(access: SchoolAccess, dtype: DocType, doc: Any) -> None:
     """Soft delete: hidden at once; admins and leads can restore it until the school's
     retention (`deleted_documents_days`) purges it with its file."""
     require_type(access, dtype)
-    if not _can_delete(access):
+    if not can_delete(access):
         raise Forbidden("Only admins and safeguarding leads can delete records.")
     doc.deleted_at = timezone.now()
     doc.deleted_by = access.user
@@ -105,7 +101,7 @@ def do_delete_document(access: SchoolAccess, dtype: DocType, doc: Any) -> None:
 def do_restore_document(access: SchoolAccess, dtype: DocType, doc: Any) -> Any:
     """Until the retention job purges it (then it no longer exists: 404)."""
     require_type(access, dtype)
-    if not _can_delete(access):
+    if not can_delete(access):
         raise Forbidden("Only admins and safeguarding leads can restore deleted records.")
     if doc.deleted_at is None:
         return doc

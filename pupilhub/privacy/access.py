@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from pupilhub.core.errors import Forbidden
 from pupilhub.core.models import AuditEvent
-from pupilhub.documents.access import documents, visible_types
+from pupilhub.documents.access import can_delete, documents, visible_types
 from pupilhub.documents.registry import DocType
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess
@@ -29,15 +29,10 @@ def access_log(access: SchoolAccess, pupil: Pupil) -> QuerySet[AuditEvent]:
     )
 
 
-def can_restore(access: SchoolAccess) -> bool:
-    """Those who may delete records may bring them back: admins and safeguarding leads."""
-    return access.is_admin or access.can_see_safeguarding
-
-
 def recently_deleted(access: SchoolAccess, pupil: Pupil) -> list[dict[str, Any]]:
     """Deleted records this viewer may see, newest deletion first, each with the day it
     will be purged. Empty for those who may not restore."""
-    if not can_restore(access):
+    if not can_delete(access):
         return []
     rows: list[tuple[DocType, Any]] = [
         (dtype, doc)

@@ -21,14 +21,14 @@ from django.utils import timezone
 
 from pupilhub.accounts import actions as accounts
 from pupilhub.core import audit, emails
-from pupilhub.documents.models import Attachment
+from pupilhub.documents.models import Attachment, SafeguardingIssue
 from pupilhub.documents.registry import DOC_TYPES
 from pupilhub.messaging.models import Delivery, DeliveryStatus
 from pupilhub.pupils.models import Pupil, PupilStatus
 from pupilhub.reports.models import PrintRun, RunStatus
 from pupilhub.schools import actions as schools
-from pupilhub.schools.choices import Role
-from pupilhub.schools.models import School, StaffMembership
+from pupilhub.schools.access import main_admin_of
+from pupilhub.schools.models import School
 
 from .models import LeaverNotice
 from .retention import NOTICE_DAYS, born_by, policy_for
@@ -129,15 +129,10 @@ def _notice_leavers(school: School, today: date, years: int) -> int:
     LeaverNotice.objects.bulk_create(
         [LeaverNotice(school=school, pupil=p, purge_on=soon) for p in fresh]
     )
-    head = (
-        StaffMembership.objects.active()
-        .filter(school=school, role=Role.MAIN_ADMIN)
-        .select_related("user")
-        .first()
-    )
+    head = main_admin_of(school)
     if head is not None:
-        context = {"user": head.user, "school": school, "count": len(fresh), "purge_on": soon}
-        emails.send_now("leavers_due", head.user.email, context)
+        context = {"user": head, "school": school, "count": len(fresh), "purge_on": soon}
+        emails.send_now("leavers_due", head.email, context)
     return len(fresh)
 
 
@@ -154,9 +149,7 @@ def _leavers(
         return 0
     names = list(Attachment.objects.filter(pupil__in=due).values_list("file", flat=True))
     with transaction.atomic():
-        for dtype in DOC_TYPES:
-            if dtype.safeguarding:
-                hidden["leaver_records"] += dtype.model.objects.filter(pupil__in=due).count()  # type: ignore[attr-defined]
+        hidden["leaver_records"] += SafeguardingIssue.objects.filter(pupil__in=due).count()
         Pupil.objects.filter(pk__in=due).delete()
     _remove_files(names)
     counts["files"] += len(names)

@@ -27,17 +27,13 @@ def policy(access: SchoolAccess) -> dict[str, int]:
     return values(policy_for(access.school))
 
 
-def years_before(day: date, years: int) -> date:
-    """The same day `years` earlier (29 February becomes the 28th)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
 def born_by(today: date, years: int) -> date:
-    """Leavers born on or before this date are past `years` from their date of birth."""
-    return years_before(today, years)
+    """Leavers born on or before this date are past `years` from their date of birth
+    (the same day `years` earlier; 29 February becomes the 28th)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
 
 
 def purge_after(

@@ -18,7 +18,7 @@ from django.http import FileResponse
 from django.utils import timezone
 
 from pupilhub.core import audit, pdf
-from pupilhub.documents.models import SafeguardingAction
+from pupilhub.documents.access import documents
 from pupilhub.documents.registry import DOC_TYPES, FILE, DocType
 from pupilhub.documents.serve import serialize
 from pupilhub.gateway.models import TrackingValue
@@ -40,10 +40,12 @@ PROFILE = (
 MEMORY = 8 * 1024 * 1024  # a zip larger than this is spooled to a temporary file
 
 
-def _documents(pupil: Pupil, dtype: DocType) -> list[Any]:
+def _documents(access: SchoolAccess, pupil: Pupil, dtype: DocType) -> list[Any]:
     """Every record of the type, deleted ones too (they are held until purged)."""
-    model: Any = dtype.model
-    return list(model.objects.filter(school_id=pupil.school_id, pupil=pupil).order_by("created_at"))
+    found = documents(access, dtype, deleted=None).filter(pupil=pupil).order_by("created_at")
+    if dtype.safeguarding:
+        found = found.prefetch_related("log__by")  # the action logs, not a query an issue
+    return list(found)
 
 
 def _record(dtype: DocType, doc: Any) -> dict[str, Any]:
@@ -54,7 +56,7 @@ def _record(dtype: DocType, doc: Any) -> dict[str, Any]:
     if dtype.safeguarding:
         data["action_log"] = [
             {"at": a.at, "by": a.by.full_name if a.by else "", "text": a.text}
-            for a in SafeguardingAction.objects.filter(issue=doc).select_related("by")
+            for a in doc.log.all()
         ]
     return data
 
@@ -77,7 +79,7 @@ def collect(access: SchoolAccess, pupil: Pupil) -> dict[str, Any]:
         "school": {"id": str(access.school.pk), "name": access.school.name},
         "pupil": {"id": str(pupil.pk), **{f: getattr(pupil, f) for f in PROFILE}},
         "documents": {
-            dtype.collection: [_record(dtype, d) for d in _documents(pupil, dtype)]
+            dtype.collection: [_record(dtype, d) for d in _documents(access, pupil, dtype)]
             for dtype in DOC_TYPES
         },
         "tracking": [{"field": v.field.name, "value": v.value} for v in tracking],
@@ -156,7 +158,7 @@ def export(access: SchoolAccess, pupil: Pupil) -> IO[bytes]:
     out = tempfile.SpooledTemporaryFile(max_size=MEMORY)  # noqa: SIM115 (the response closes it)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         missing = []
-        for doc in _documents(pupil, FILE):
+        for doc in _documents(access, pupil, FILE):
             try:
                 with doc.file.open("rb") as stored, archive.open(_file_path(doc), "w") as target:
                     for chunk in iter(lambda: stored.read(1024 * 1024), b""):

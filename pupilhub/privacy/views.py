@@ -9,12 +9,13 @@ from django.views.decorators.http import require_POST
 
 from pupilhub.core.errors import DomainError, Forbidden
 from pupilhub.core.views import apply_errors
+from pupilhub.documents.access import can_delete
 from pupilhub.pupils.access import pupil_for
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import MAIN_ADMIN, school_view
 
 from . import actions, retention, subject_access
-from .access import access_log, can_restore, recently_deleted
+from .access import access_log, recently_deleted
 from .forms import RetentionForm
 
 
@@ -59,14 +60,13 @@ def pupil_access_log(request: HttpRequest, access: SchoolAccess, pupil: str) -> 
 def subject_access_download(
     request: HttpRequest, access: SchoolAccess, pupil: str
 ) -> HttpResponseBase:
-    access.require_main_admin("Only the Main School Admin can export a pupil's data.")
     target = pupil_for(access, pupil)
     return subject_access.response(subject_access.export(access, target), target)
 
 
 @school_view()
 def deleted_records(request: HttpRequest, access: SchoolAccess, pupil: str) -> HttpResponse:
-    if not can_restore(access):
+    if not can_delete(access):
         raise Forbidden("Only admins and safeguarding leads can restore deleted records.")
     target = pupil_for(access, pupil)
     rows = recently_deleted(access, target)

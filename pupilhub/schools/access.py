@@ -119,6 +119,17 @@ def require_operator(user: Any) -> None:
         raise Forbidden("Only platform operators can do this.")
 
 
+def main_admin_of(school: Any) -> Any:
+    """The school's Main School Admin (a user), or None before one has accepted."""
+    head = (
+        StaffMembership.objects.active()
+        .filter(school=school, role=Role.MAIN_ADMIN)
+        .select_related("user")
+        .first()
+    )
+    return head.user if head else None
+
+
 def memberships_for(user: Any) -> list[StaffMembership]:
     if not getattr(user, "is_authenticated", False):
         return []

@@ -17,7 +17,7 @@ from pupilhub.core import audit, emails
 from pupilhub.core.errors import Conflict, Forbidden, Invalid
 
 from . import cache as membership_cache
-from .access import SchoolAccess
+from .access import SchoolAccess, main_admin_of
 from .choices import ADMIN_ROLES, Role
 from .invitations import invitation_for, invite_hash
 from .models import School, StaffMembership
@@ -144,12 +144,7 @@ def do_add_staff(access: SchoolAccess, data: dict[str, Any]) -> StaffMembership:
 
 
 def _tell_main_admin_of_operator(membership: StaffMembership) -> None:
-    head = (
-        StaffMembership.objects.active()
-        .filter(school=membership.school, role=Role.MAIN_ADMIN)
-        .select_related("user")
-        .first()
-    )
+    head = main_admin_of(membership.school)
     if head is None:
         return
     context = {
@@ -157,7 +152,7 @@ def _tell_main_admin_of_operator(membership: StaffMembership) -> None:
         "person": membership.user.full_name,
         "role": membership.get_role_display(),
     }
-    address = head.user.email
+    address = head.email
     transaction.on_commit(
         lambda: account_tasks.send_plain.delay("staff_added_by_operator", address, context)
     )

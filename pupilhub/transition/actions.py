@@ -11,9 +11,8 @@ from pupilhub.core.errors import Conflict, Forbidden, invalid_field
 from pupilhub.pupils.access import pupils_from_ids
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools import visibility
-from pupilhub.schools.access import SchoolAccess
-from pupilhub.schools.choices import Role
-from pupilhub.schools.models import School, StaffMembership
+from pupilhub.schools.access import SchoolAccess, main_admin_of
+from pupilhub.schools.models import School
 
 from .access import in_cluster, partner_for
 from .auditing import audit_both
@@ -66,17 +65,13 @@ def do_add_member(actor: Any, cluster: Cluster, school: School) -> ClusterMember
 
 def _notify_main_admin(membership_id: Any) -> None:
     membership = ClusterMembership.objects.select_related("cluster", "school").get(pk=membership_id)
-    head = (
-        StaffMembership.objects.active()
-        .filter(school=membership.school, role=Role.MAIN_ADMIN)
-        .first()
-    )
+    head = main_admin_of(membership.school)
     if head is None:
         return
     emails.send_now(
         "cluster_invitation",
-        head.user.email,
-        {"user": head.user, "school": membership.school, "cluster": membership.cluster},
+        head.email,
+        {"user": head, "school": membership.school, "cluster": membership.cluster},
     )
 
 
