@@ -24,7 +24,9 @@ def sen_records(demo: Demo) -> None:
         for i, pupil in enumerate(pupils[:14]):
             needs = [["SPLD"], ["ASD", "SLCN"], ["SEMH"], ["MLD", "SPLD"]][i % 4]
             Pupil.objects.filter(pk=pupil.pk).update(
-                sen_status="E" if i < 3 else "K", sen_needs=needs
+                sen_status="E" if i < 3 else "K",
+                sen_needs=needs,
+                sen_start_date=today - timedelta(days=200 + 90 * (i % 5)),
             )
             common = {"school": school, "pupil": pupil, "created_by": senco}
             Plan.objects.create(

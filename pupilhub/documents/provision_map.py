@@ -15,6 +15,7 @@ from pupilhub.core.downloads import attach
 from pupilhub.core.errors import Forbidden
 from pupilhub.core.sheets import SafeWriter
 from pupilhub.core.templatetags.pupilhub import pounds
+from pupilhub.pupils import filters as pupil_filters
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_view
 from pupilhub.schools.choices import year_choices
@@ -25,7 +26,8 @@ from .registry import PROVISION
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:
-    return {k: request.GET.get(k, "").strip() for k in ("year_group", "area_of_need")}
+    found = {k: request.GET.get(k, "").strip() for k in ("year_group", "area_of_need")}
+    return {**found, **pupil_filters.read(request.GET)}
 
 
 def rows(access: SchoolAccess, filters: dict[str, str]) -> list[dict[str, Any]]:
@@ -39,6 +41,7 @@ def rows(access: SchoolAccess, filters: dict[str, str]) -> list[dict[str, Any]]:
         qs = qs.filter(pupil__year_group=int(filters["year_group"]))
     if filters.get("area_of_need") in AreaOfNeed.values:
         qs = qs.filter(area_of_need=filters["area_of_need"])
+    qs = pupil_filters.apply(qs, filters, prefix="pupil__")
     change = ExpressionWrapper(F("exit_score") - F("entry_score"), output_field=FloatField())
     scored = Q(entry_score__isnull=False, exit_score__isnull=False)
     grouped = (
@@ -92,6 +95,7 @@ def page(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         "filters": filters,
         "areas": AreaOfNeed.choices,
         "years": year_choices(access.school.year_scheme),
+        "pupil_choices": pupil_filters.choices(),
         "chart": by_area(data),
         "total_pence": sum(r["total_pence"] for r in data),
         "total_provisions": sum(r["provisions"] for r in data),

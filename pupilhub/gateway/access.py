@@ -74,15 +74,23 @@ def _on_related(field: str) -> Any:
     return handler
 
 
+def _on_roll_changed(sender: Any, school_id: Any, **kwargs: Any) -> None:
+    if shared_cache.enabled():
+        ids = ExternalLink.objects.filter(school_id=school_id).values_list("pk", flat=True)
+        forget_links(list(ids))
+
+
 def connect() -> None:
     """Keep the link cache honest (called from GatewayConfig.ready)."""
     from django.db.models.signals import post_delete, post_save
 
     from pupilhub.pupils.models import Pupil
+    from pupilhub.pupils.signals import roll_changed
     from pupilhub.schools.models import School
 
     from .models import LicenceType
 
+    roll_changed.connect(_on_roll_changed, dispatch_uid="forget_links_roll")
     post_save.connect(_on_link, sender=ExternalLink, dispatch_uid="forget_link_save")
     post_delete.connect(_on_link, sender=ExternalLink, dispatch_uid="forget_link_delete")
     for model, field in (

@@ -2,14 +2,14 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from pupilhub.core import audit
 from pupilhub.core.errors import NotFound
 from pupilhub.schools.access import SchoolAccess, parse_id
 
 from .identity import search_text
-from .models import Pupil
+from .models import Pupil, YearEnd
 
 
 def visible_pupils(access: SchoolAccess) -> QuerySet[Pupil]:
@@ -87,3 +87,19 @@ def pupils_from_ids(school: Any, ids: Any, field: str = "pupils") -> list[Pupil]
     if len(found) != len(wanted):
         raise invalid_field(field, "Some pupils are not on this school's roll.")
     return found
+
+
+def year_end_preview(access: SchoolAccess) -> list[tuple[int, int]]:
+    """(year group, active pupils) for the rollover page, lowest year first."""
+    rows = (
+        visible_pupils(access)
+        .filter(status="active")
+        .values_list("year_group")
+        .annotate(n=Count("id"))
+        .order_by("year_group")
+    )
+    return [(year, n) for year, n in rows]
+
+
+def year_ends(access: SchoolAccess) -> list[YearEnd]:
+    return list(YearEnd.objects.visible_to(access).select_related("by").order_by("-at")[:5])

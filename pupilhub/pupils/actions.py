@@ -1,16 +1,22 @@
 """Creating, changing and importing pupils. Atomic and audited."""
 
+from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from pupilhub.core import audit
 from pupilhub.core.errors import Conflict, Invalid
 from pupilhub.schools.access import SchoolAccess
 
-from . import counts, mis
-from .models import Pupil
-from .validation import REQUIRED, clean_pupil
+from . import counts, ctf, mis
+from .access import pupils_from_ids, visible_pupils
+from .models import Pupil, YearEnd
+from .signals import roll_changed
+from .validation import REQUIRED, clean_pupil, sen_started
+from .years import rollover_year
 
 
 def _duplicate() -> Conflict:
@@ -23,7 +29,7 @@ def _duplicate() -> Conflict:
 
 def do_create_pupil(access: SchoolAccess, data: dict[str, Any]) -> Pupil:
     access.require_admin("Only school admins can add pupils.")
-    cleaned = clean_pupil(access.school, data)
+    cleaned = sen_started(clean_pupil(access.school, data))
     try:
         with transaction.atomic():
             pupil = Pupil.objects.create(school=access.school, **cleaned)
@@ -35,7 +41,7 @@ def do_create_pupil(access: SchoolAccess, data: dict[str, Any]) -> Pupil:
 
 def do_update_pupil(access: SchoolAccess, pupil: Pupil, data: dict[str, Any]) -> Pupil:
     access.require_admin("Only school admins can change pupils' details.")
-    cleaned = clean_pupil(access.school, data, partial=True)
+    cleaned = sen_started(clean_pupil(access.school, data, partial=True), pupil)
     changed = audit.changed_fields(pupil, cleaned)
     for key, value in cleaned.items():
         setattr(pupil, key, value)
@@ -51,7 +57,7 @@ def do_update_pupil(access: SchoolAccess, pupil: Pupil, data: dict[str, Any]) ->
 def do_import_pupils(
     access: SchoolAccess, raw: bytes, *, partial: bool = False, dry_run: bool = False
 ) -> dict[str, Any]:
-    """Create or update pupils from an MIS export (CSV or .xlsx, see `mis.py`).
+    """Create or update pupils from an MIS export (CSV, .xlsx or CTF; see `mis.py`).
 
     All-or-nothing unless `partial`; `dry_run` changes nothing and answers what would
     happen. Rows are numbered as a spreadsheet shows them (header = row 1). A row whose
@@ -89,6 +95,7 @@ def do_import_pupils(
             continue
         seen[pid] = number
         pupil = existing.get(pid)
+        sen_started(cleaned, pupil)
         if pupil is None:
             creates.append(Pupil(school=access.school, **cleaned))
             continue
@@ -127,3 +134,120 @@ def do_import_pupils(
     except IntegrityError:
         raise _duplicate() from None  # a pupil added with the same ID meanwhile
     return {**result, "errors": errors}
+
+
+DEST_CODES = {
+    # DfE: MMM/MMMM when the destination is not known, XXX/XXXX when the pupil goes abroad.
+    "dest_lea": (3, ("MMM", "XXX"), "a 3-digit LA number"),
+    "dest_estab": (4, ("MMMM", "XXXX"), "a 4-digit establishment number"),
+}
+MAX_CTF_PUPILS = 2000
+
+
+def _dest_code(field: str, value: str) -> str:
+    digits, unknown, label = DEST_CODES[field]
+    code = (value or unknown[0]).strip().upper()
+    if not ((code.isdigit() and len(code) == digits) or code in unknown):
+        raise ValueError(f"Give {label}, {unknown[0]} when not known or {unknown[1]} for abroad.")
+    return code
+
+
+def do_export_ctf(
+    access: SchoolAccess, pupil_ids: list[str], dest_lea: str = "", dest_estab: str = ""
+) -> tuple[bytes, str]:
+    """A Common Transfer File for these pupils (active or archived) and its DfE file name.
+
+    Each pupil's access log records the export. Only pupils with a valid permanent UPN
+    can travel in a CTF: any other is named in a 400 and nothing is written.
+    """
+    access.require_admin("Only school admins can export a Common Transfer File.")
+    errors: dict[str, list[str]] = {}
+    codes = {}
+    for field, value in (("dest_lea", dest_lea), ("dest_estab", dest_estab)):
+        try:
+            codes[field] = _dest_code(field, value)
+        except ValueError as exc:
+            errors[field] = [str(exc)]
+    if not pupil_ids:
+        errors["pupils"] = ["Choose at least one pupil."]
+    elif len(pupil_ids) > MAX_CTF_PUPILS:
+        errors["pupils"] = [f"A CTF can hold at most {MAX_CTF_PUPILS} pupils; send fewer."]
+    if errors:
+        raise Invalid("Please correct the export.", fields=errors)
+    pupils = pupils_from_ids(access.school, pupil_ids)
+    problems = ctf.upn_problems(pupils)
+    if problems:
+        raise Invalid(
+            "Some pupils have no valid UPN, so they cannot go in a CTF.",
+            code="invalid_upn",
+            fields={"pupils": problems},
+        )
+    school = access.school
+    data = ctf.build(school, pupils, codes["dest_lea"], codes["dest_estab"], now=timezone.now())
+    with transaction.atomic():
+        audit.record_each(
+            access.user,
+            "pupil.ctf_exported",
+            pupils,
+            school=school,
+            dest_lea=codes["dest_lea"],
+            dest_estab=codes["dest_estab"],
+        )
+    source = f"{school.lea or 'MMM'}{school.estab or 'MMMM'}"  # DfE's file naming
+    name = f"{source}_CTF_{codes['dest_lea']}{codes['dest_estab']}_001.xml"
+    return data, name
+
+
+def do_year_end(
+    access: SchoolAccess, *, dry_run: bool = False, today: date | None = None
+) -> dict[str, Any]:
+    """Move every active pupil up a year; those already in the school's last year (or in a
+    retained group past it) become archived leavers: kept, never billed. Once a year.
+
+    Tutor groups and sets are kept: the next MIS import brings the new ones.
+    """
+    access.require_main_admin("Only the Main School Admin can roll the school into a new year.")
+    school = access.school
+    if school.year_to is None:
+        raise Invalid(
+            "Set the school's year range (first and last year group) before the rollover.",
+            code="no_year_range",
+            fields={"year_to": ["Required for the rollover."]},
+        )
+    year = rollover_year(today or timezone.localdate())
+    _not_done(access, year)
+    active = visible_pupils(access).filter(status="active")
+    leaving = active.filter(year_group__gte=school.year_to)
+    staying = active.filter(year_group__lt=school.year_to)
+    if dry_run:
+        return {"promoted": staying.count(), "left": leaving.count(), "academic_year": year}
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            done = YearEnd.objects.create(school=school, academic_year=year, by=access.user)
+            # Leavers first: once moved up, this year's penultimate group would look like them.
+            done.left = leaving.update(status="archived", updated_at=now)
+            done.promoted = staying.update(year_group=F("year_group") + 1, updated_at=now)
+            done.save(update_fields=["left", "promoted"])
+            audit.record(
+                access.user,
+                "school.year_end",
+                school=school,
+                academic_year=year,
+                promoted=done.promoted,
+                left=done.left,
+            )
+            transaction.on_commit(lambda: roll_changed.send(sender=Pupil, school_id=school.pk))
+    except IntegrityError:
+        _not_done(access, year)  # another rollover committed first
+        raise
+    return {"promoted": done.promoted, "left": done.left, "academic_year": year}
+
+
+def _not_done(access: SchoolAccess, year: str) -> None:
+    done = YearEnd.objects.visible_to(access).filter(academic_year=year).first()
+    if done:
+        raise Conflict(
+            f"This school was already rolled over into {year} on {done.at:%d/%m/%Y}.",
+            code="already_done",
+        )

@@ -4,13 +4,14 @@ import uuid
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from pupilhub.api.base import YearCode, errors, page
+from pupilhub.api.base import YearCode, binary, errors, page
+from pupilhub.core.downloads import attach
 from pupilhub.schools.access import SchoolAccess
-from pupilhub.schools.boundary import school_api
+from pupilhub.schools.boundary import ADMINS, school_api
 
 from . import actions
 from .access import open_pupil, pupil_for, search_pupils
@@ -31,6 +32,7 @@ class PupilIn(Schema):
     sex: str = ""  # F, M or empty
     sen_status: str = "N"  # N none, K SEN support, E EHC plan
     sen_needs: list[str] = []  # ranked DfE codes, primary first (SPLD, MLD, ASD, SEMH ...)
+    sen_start_date: date | None = None  # when the SEN status began; default: the day it is set
 
 
 class PupilPatch(Schema):
@@ -47,6 +49,7 @@ class PupilPatch(Schema):
     sex: str = None  # type: ignore[assignment]
     sen_status: str = None  # type: ignore[assignment]
     sen_needs: list[str] = None  # type: ignore[assignment]
+    sen_start_date: date = None  # type: ignore[assignment]
 
 
 class PupilOut(Schema):
@@ -62,6 +65,7 @@ class PupilOut(Schema):
     sex: str
     sen_status: str
     sen_needs: list[str]
+    sen_start_date: date | None
 
 
 class PupilList(Schema):
@@ -122,6 +126,51 @@ def import_pupils(
     `?dry_run=true` changes nothing and answers what would happen.
     """
     return actions.do_import_pupils(access, file.read(), partial=partial, dry_run=dry_run)
+
+
+class YearEndIn(Schema):
+    dry_run: bool = False
+
+
+class YearEndOut(Schema):
+    promoted: int
+    left: int
+    academic_year: str  # the year rolled into, "2026/27"
+
+
+@router.post("/schools/{school}/year-end", response={200: YearEndOut, **errors(400, 403, 404, 409)})
+@school_api()
+def year_end(
+    request: HttpRequest, access: SchoolAccess, payload: YearEndIn | None = None
+) -> dict[str, Any]:
+    """The year-end rollover (Main School Admin): active pupils move up a year; those past
+    the school's `year_to` become archived leavers. Once per academic year (409
+    `already_done`); `dry_run` answers what would happen and changes nothing."""
+    dry_run = payload.dry_run if payload else False
+    return actions.do_year_end(access, dry_run=dry_run)
+
+
+@router.get(
+    "/schools/{school}/ctf",
+    response={200: None, **errors(400, 403, 404)},
+    openapi_extra=binary("application/xml"),
+)
+@school_api(ADMINS)
+def export_ctf(
+    request: HttpRequest,
+    access: SchoolAccess,
+    pupils: str = "",
+    dest_lea: str = "",
+    dest_estab: str = "",
+) -> HttpResponse:
+    """A DfE Common Transfer File for these pupils (`?pupils=id,id`), to a school outside
+    pupilhub: `dest_lea`/`dest_estab` (default `MMM`/`MMMM`, not known; `XXX`/`XXXX` abroad).
+    Every pupil needs a valid permanent UPN (400 `invalid_upn` naming those without)."""
+    ids = [i.strip() for i in pupils.split(",") if i.strip()]
+    data, name = actions.do_export_ctf(access, ids, dest_lea, dest_estab)
+    response = HttpResponse(data, content_type="application/xml; charset=utf-8")
+    attach(response, name)
+    return response
 
 
 @router.get("/schools/{school}/pupils/{pupil}", response={200: PupilOut, **errors(404)})

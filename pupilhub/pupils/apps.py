@@ -7,6 +7,6 @@ class PupilsConfig(AppConfig):
     verbose_name = "Pupils"
 
     def ready(self) -> None:
-        from . import counts
+        from . import counts, demo  # noqa: F401  (demo registers its step)
 
         counts.connect()

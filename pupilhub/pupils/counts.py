@@ -31,10 +31,16 @@ def _on_change(sender: Any, instance: Any, **kwargs: Any) -> None:
     forget(instance.school_id)
 
 
+def _on_roll_changed(sender: Any, school_id: Any, **kwargs: Any) -> None:
+    forget(school_id)
+
+
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save
 
     from .models import Pupil
+    from .signals import roll_changed
 
+    roll_changed.connect(_on_roll_changed, dispatch_uid="rollcount_roll")
     post_save.connect(_on_change, sender=Pupil, dispatch_uid="rollcount_save")
     post_delete.connect(_on_change, sender=Pupil, dispatch_uid="rollcount_delete")

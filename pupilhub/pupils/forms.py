@@ -20,6 +20,12 @@ class PupilForm(forms.Form):
     status = forms.ChoiceField(choices=PupilStatus.choices)
     sex = forms.ChoiceField(choices=[("", "Not recorded"), *Sex.choices], required=False)
     sen_status = forms.ChoiceField(choices=SenStatus.choices, label="SEN status", required=False)
+    sen_start_date = forms.DateField(
+        required=False,
+        label="SEN status since",
+        help_text="Leave empty to use the day the status changes.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     sen_needs = forms.CharField(
         required=False,
         label="SEN needs",
@@ -36,10 +42,11 @@ class PupilForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="MIS export (CSV or Excel .xlsx)",
-        help_text="A header row with your MIS's labels (UPN, Legal Surname, Legal Forename, "
-        "DOB, NC Year, Reg Group, Gender, SEN Status) or the template's. Dates as DD/MM/YYYY "
-        "or YYYY-MM-DD; years as 7, Y7, Year 7, R, P1-P7 or S1-S6.",
+        label="MIS export (CSV, Excel .xlsx or Common Transfer File)",
+        help_text="A spreadsheet needs a header row with your MIS's labels (UPN, Legal Surname, "
+        "Legal Forename, DOB, NC Year, Reg Group, Gender, SEN Status) or the template's. Dates as "
+        "DD/MM/YYYY or YYYY-MM-DD; years as 7, Y7, Year 7, R, P1-P7 or S1-S6. A CTF (.xml) "
+        "brings names, date of birth, sex, year and SEN history.",
     )
     partial = forms.BooleanField(
         required=False, label="Import the good rows even if some rows have errors"

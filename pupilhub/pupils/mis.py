@@ -1,5 +1,6 @@
 """Reading the files schools already have: an MIS export (SIMS, Arbor, Bromcom,
-ScholarPack) as CSV in UTF-8 or Windows-1252, or as .xlsx, told apart by content.
+ScholarPack) as CSV in UTF-8 or Windows-1252, as .xlsx, or a DfE Common Transfer File
+(see `ctf.py`), told apart by content.
 
 Header labels are matched case-insensitively against the API field names and the labels
 MIS exports use; each row comes back keyed by field name, values untouched (validation
@@ -13,7 +14,10 @@ from typing import Any
 
 from pupilhub.core.errors import Invalid, TooLarge
 
+from . import ctf
+
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_CTF_BYTES = 20 * 1024 * 1024  # a CTF carries attendance and assessments we skip
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # an .xlsx is a zip: refuse a zip bomb before reading
 
 LABELS = {
@@ -65,23 +69,23 @@ def kind(raw: bytes) -> str:
     if raw.startswith(b"PK\x03\x04"):
         return "xlsx"
     head = raw[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"<?xml") or head.startswith(b"<ctfile"):
+    if head.startswith(b"<"):  # an XML declaration, comment or <CTfile>; never a CSV
         return "ctf"
     return "csv"
 
 
 def read(raw: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     """The fields the header names, and each non-blank row as (spreadsheet row number,
-    {field: value}). Columns the header does not name are ignored."""
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise TooLarge("The file is larger than 5 MB; split it into smaller files.")
+    {field: value}). Columns the header does not name are ignored. A CTF's rows are its
+    pupils, numbered by the line each starts on."""
     found = kind(raw)
     if found == "ctf":
-        raise Invalid(
-            "This is a Common Transfer File. CTF import is not available yet: export the "
-            "pupils from your MIS as CSV or Excel (.xlsx) instead.",
-            code="invalid_file",
-        )
+        if len(raw) > MAX_CTF_BYTES:
+            raise TooLarge("The file is larger than 20 MB; export fewer pupils at a time.")
+        pupils = ctf.parse(raw)
+        return sorted({f for _line, values in pupils for f in values}), pupils
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise TooLarge("The file is larger than 5 MB; split it into smaller files.")
     table = _xlsx(raw) if found == "xlsx" else _csv(raw)
     if not table:
         raise Invalid("The file is empty.", code="invalid_file")

@@ -1,5 +1,6 @@
 """Pupils on a school's roll."""
 
+from django.conf import settings
 from django.db import models
 
 from pupilhub.core.models import SchoolOwned
@@ -58,6 +59,8 @@ class Pupil(SchoolOwned):
     sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
     sen_status = models.CharField(max_length=1, choices=SenStatus.choices, default="N")
     sen_needs = models.JSONField(default=list, blank=True)  # ranked DfE codes, primary first
+    # When the current SEN status began (a CTF's SEN/StartDate; else the day it was set here).
+    sen_start_date = models.DateField(null=True, blank=True)
     match_key = models.CharField(max_length=300, db_index=True, editable=False)
     # Parts of the match key, to find near misses (three of four equal) by index.
     match_name = models.CharField(max_length=201, editable=False, default="")
@@ -107,3 +110,24 @@ class Pupil(SchoolOwned):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "match_key", "match_name", "search_text"}  # type: ignore[misc]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class YearEnd(SchoolOwned):
+    """A school's year-end rollover: once per academic year (the unique pair is the lock)."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.CharField(max_length=7)  # the year rolled into, "2026/27"
+    promoted = models.PositiveIntegerField(default=0)
+    left = models.PositiveIntegerField(default=0)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "academic_year"], name="one_year_end_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"year end {self.academic_year}"

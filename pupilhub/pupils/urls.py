@@ -12,6 +12,8 @@ urlpatterns = [
         views.import_template,
         name="import_template",
     ),
+    path("schools/<uuid:school>/pupils/ctf/", views.ctf_export, name="ctf"),
+    path("schools/<uuid:school>/year-end/", views.year_end, name="year_end"),
     path("schools/<uuid:school>/pupils/<uuid:pupil>/", views.pupil_detail, name="detail"),
     path("schools/<uuid:school>/pupils/<uuid:pupil>/edit/", views.pupil_edit, name="edit"),
 ]

@@ -87,6 +87,18 @@ def _sen_status(value: Any) -> str:
     return text
 
 
+def _sen_start(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        parsed = value if isinstance(value, date) else date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError("Enter the SEN start date as YYYY-MM-DD.") from None
+    if parsed > date.today() or parsed.year < 1900:
+        raise ValueError("The SEN start date must be a real date, not in the future.")
+    return parsed
+
+
 def _sen_needs(value: Any) -> list[str]:
     """Ranked DfE need codes (primary first): a list, or `SPLD; ASD` in one cell."""
     if value in (None, ""):
@@ -144,6 +156,7 @@ def clean_pupil(school: Any, data: dict[str, Any], *, partial: bool = False) -> 
         "sex": _sex,
         "sen_status": _sen_status,
         "sen_needs": _sen_needs,
+        "sen_start_date": _sen_start,
     }
     cleaned: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -160,6 +173,19 @@ def clean_pupil(school: Any, data: dict[str, Any], *, partial: bool = False) -> 
             errors[field] = [str(exc)]
     if errors:
         raise Invalid("Please correct the pupil's details.", fields=errors)
+    if "sen_start_date" in cleaned and cleaned["sen_start_date"] is None:
+        del cleaned["sen_start_date"]  # never given: set when the status is (see `sen_started`)
+    return cleaned
+
+
+def sen_started(cleaned: dict[str, Any], pupil: Any = None) -> dict[str, Any]:
+    """A new SEN status starts today unless the data says when (a CTF's SEN/StartDate)."""
+    status = cleaned.get("sen_status")
+    if status and "sen_start_date" not in cleaned:
+        if status == "N":
+            cleaned["sen_start_date"] = None
+        elif pupil is None or pupil.sen_status != status:
+            cleaned["sen_start_date"] = date.today()
     return cleaned
 
 

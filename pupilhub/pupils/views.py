@@ -1,6 +1,7 @@
 """Pupil pages: list (search and filters), detail, add, edit, CSV import."""
 
 import io
+import uuid
 from html import escape
 
 from django.contrib import messages
@@ -15,11 +16,11 @@ from pupilhub.core.errors import DomainError
 from pupilhub.core.sheets import SafeWriter
 from pupilhub.core.views import apply_errors
 from pupilhub.schools.access import SchoolAccess
-from pupilhub.schools.boundary import school_view
+from pupilhub.schools.boundary import MAIN_ADMIN, school_view
 from pupilhub.schools.choices import ADMIN_ROLES, year_choices
 
 from . import actions, counts, mis
-from .access import open_pupil, pupil_for, search_pupils
+from .access import open_pupil, pupil_for, search_pupils, year_end_preview, year_ends
 from .forms import ImportForm, PupilForm
 from .models import Pupil
 from .panels import pupil_panels
@@ -106,6 +107,7 @@ def _form_initial(pupil: Pupil) -> dict[str, object]:
         "status": pupil.status,
         "sex": pupil.sex,
         "sen_status": pupil.sen_status,
+        "sen_start_date": pupil.sen_start_date,
         "sen_needs": "; ".join(pupil.sen_needs),
     }
 
@@ -141,20 +143,20 @@ def pupil_import(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     result = None
     preview = "preview" in request.POST
     status = 200
+    is_ctf = False
     if request.method == "POST" and form.is_valid():
+        raw = form.cleaned_data["file"].read()
+        is_ctf = mis.kind(raw) == "ctf"
         try:
             result = actions.do_import_pupils(
-                access,
-                form.cleaned_data["file"].read(),
-                partial=form.cleaned_data["partial"],
-                dry_run=preview,
+                access, raw, partial=form.cleaned_data["partial"], dry_run=preview
             )
         except DomainError as exc:
             apply_errors(form, exc)
             status = exc.status
     elif request.method == "POST":
         status = 400
-    context = {"form": form, "result": result, "preview": preview}
+    context = {"form": form, "result": result, "preview": preview, "is_ctf": is_ctf}
     return render(request, "pupils/import.html", context, status=status)
 
 
@@ -168,3 +170,98 @@ def import_template(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv")
     attach(response, "pupil-import-template.csv")
     return response
+
+
+@school_view(roles=ADMIN_ROLES)
+def ctf_export(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    """Choose pupils (leavers, usually archived) and the destination; download their CTF."""
+    source = request.POST if request.method == "POST" else request.GET
+    filters = {
+        "q": request.GET.get("q", "").strip(),
+        "status": request.GET.get("status", ""),
+        "year_group": request.GET.get("year_group", ""),
+    }
+    chosen = set(source.getlist("pupils"))
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            data, name = actions.do_export_ctf(
+                access,
+                list(chosen),
+                request.POST.get("dest_lea", ""),
+                request.POST.get("dest_estab", ""),
+            )
+        except DomainError as exc:
+            errors = exc.fields or {"pupils": [exc.message]}
+            status = exc.status
+        else:
+            response = HttpResponse(data, content_type="application/xml; charset=utf-8")
+            attach(response, name)
+            return response
+    qs = search_pupils(access, **filters)
+    if chosen and not any(filters.values()):  # from a pupil's page: just those pupils
+        qs = qs.filter(pk__in=[i for i in chosen if _is_uuid(i)])
+    page = Paginator(qs, 200).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "pupils": [(p, str(p.id) in chosen) for p in page],
+        "filters": filters,
+        "errors": errors,
+        "dest": {k: request.POST.get(k, "") for k in ("dest_lea", "dest_estab")},
+        "years": [
+            (code, label, str(code) == filters["year_group"])
+            for code, label in year_choices(access.school.year_scheme)
+        ],
+        "codes_missing": not (access.school.lea and access.school.estab),
+    }
+    return render(request, "pupils/ctf.html", context, status=status)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@school_view(roles=MAIN_ADMIN)
+def year_end(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    """The rollover's preview (what each year group becomes) and, confirmed, the rollover."""
+    school = access.school
+    error = ""
+    status = 200
+    if request.method == "POST":
+        if not request.POST.get("confirm"):
+            error = "Tick the box to confirm that your MIS has been rolled over too."
+            status = 400
+        else:
+            try:
+                done = actions.do_year_end(access)
+            except DomainError as exc:
+                error, status = exc.message, exc.status
+            else:
+                messages.success(
+                    request,
+                    f"Rolled over into {done['academic_year']}: {done['promoted']} pupils moved "
+                    f"up a year and {done['left']} leavers archived.",
+                )
+                return redirect("pupils:year_end", school.id)
+    try:
+        plan = actions.do_year_end(access, dry_run=True)
+    except DomainError as exc:
+        plan, error = None, error or exc.message
+    last = school.year_to
+    rows = [
+        (
+            school.year_label(year),
+            n,
+            "Archived as leavers"
+            if last is not None and year >= last
+            else school.year_label(year + 1),
+        )
+        for year, n in year_end_preview(access)
+    ]
+    context = {"plan": plan, "rows": rows, "error": error, "history": year_ends(access)}
+    return render(request, "pupils/year_end.html", context, status=status)

@@ -79,17 +79,31 @@ def do_set_status(access: SchoolAccess, report: Report, status: str) -> Report:
     return report
 
 
-def do_start_print_run(access: SchoolAccess, report: Report, paper_only: bool) -> PrintRun:
+def do_start_print_run(
+    access: SchoolAccess,
+    report: Report,
+    paper_only: bool,
+    filters: dict[str, str] | None = None,
+) -> PrintRun:
+    """`filters`: sex, sen_status, sen_need (already cleaned, see `pupils.filters`)."""
     access.require_admin("Only school admins can produce print runs.")
+    filters = filters or {}
     with transaction.atomic():
         run = PrintRun.objects.create(
             school=access.school,
             report=report,
             paper_only=bool(paper_only),
+            filters=filters,
             created_by=access.user,
-            total=len(print_pupils(report, paper_only)),
+            total=len(print_pupils(report, paper_only, filters)),
         )
-        audit.record(access.user, "report.print_run_started", run, paper_only=bool(paper_only))
+        audit.record(
+            access.user,
+            "report.print_run_started",
+            run,
+            paper_only=bool(paper_only),
+            **({"filters": filters} if filters else {}),
+        )
         from .tasks import make_print_run
 
         transaction.on_commit(lambda: make_print_run.delay(str(run.pk)))

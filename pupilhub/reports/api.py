@@ -9,6 +9,7 @@ from ninja.files import UploadedFile
 from pupilhub.api.base import YearCode, binary, errors, page
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.gateway.access import link_for
+from pupilhub.pupils import filters as pupil_filters
 from pupilhub.pupils.access import pupil_for
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import ADMINS, school_api
@@ -32,6 +33,10 @@ class ReportIn(Schema):
 
 class PrintRunIn(Schema):
     paper_only: bool = False
+    # Optional filters: only pupils of this sex (F/M), SEN status (N/K/E) or SEN need code.
+    sex: str = ""
+    sen_status: str = ""
+    sen_need: str = ""
 
 
 def report_out(report: Report) -> dict[str, Any]:
@@ -51,6 +56,7 @@ def run_out(run: PrintRun) -> dict[str, Any]:
         "id": str(run.id),
         "status": run.status,
         "paper_only": run.paper_only,
+        "filters": run.filters,
         "total": run.total,
         "done": run.done,
         "pages": run.pages,
@@ -113,7 +119,8 @@ def start_print_run(
     request: HttpRequest, access: SchoolAccess, id: str, payload: PrintRunIn
 ) -> Status[dict[str, Any]]:
     """A Celery job; poll `GET .../print-runs/{job}` for `done` of `total`."""
-    run = actions.do_start_print_run(access, report_for(access, id), payload.paper_only)
+    filters = pupil_filters.clean(payload.dict())
+    run = actions.do_start_print_run(access, report_for(access, id), payload.paper_only, filters)
     run.refresh_from_db()
     return Status(202, run_out(run))
 

@@ -53,6 +53,7 @@ class PrintRun(SchoolOwned):
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="print_runs")
     paper_only = models.BooleanField(default=False)
+    filters = models.JSONField(default=dict, blank=True)  # sex, sen_status, sen_need
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from pupilhub.core import audit
 from pupilhub.gateway.choices import LicenceKind
 from pupilhub.gateway.models import ExternalDenial, ExternalLink
+from pupilhub.pupils import filters as pupil_filters
 from pupilhub.pupils.models import Pupil
 
 from . import compile as compiler
@@ -20,8 +21,11 @@ from .models import PrintRun, Report, RunStatus
 log = logging.getLogger(__name__)
 
 
-def print_pupils(report: Report, paper_only: bool) -> list[Pupil]:
-    """Active pupils of the report's year groups, tutor group then surname order.
+def print_pupils(
+    report: Report, paper_only: bool, filters: dict[str, str] | None = None
+) -> list[Pupil]:
+    """Active pupils of the report's year groups, tutor group then surname order; `filters`
+    narrow them by sex, SEN status or SEN need (see `pupils.filters`).
 
     With `paper_only`, a pupil is left out when at least one verified Parent/Guardian
     account linked to them (and not denied by the school) reads reports online.
@@ -38,7 +42,11 @@ def print_pupils(report: Report, paper_only: bool) -> list[Pupil]:
             user__is_active=True,
         ).exclude(user__in=ExternalDenial.objects.filter(school=report.school_id).values("user"))
         pupils = pupils.exclude(Exists(online))
-    return list(pupils.order_by("tutor_group", "surname", "first_name", "id"))
+    return list(
+        pupil_filters.apply(pupils, filters or {}).order_by(
+            "tutor_group", "surname", "first_name", "id"
+        )
+    )
 
 
 def run_print(run_id: Any) -> None:
@@ -49,7 +57,7 @@ def run_print(run_id: Any) -> None:
     if not claimed:
         return  # already done or taken by another worker
     run = PrintRun.objects.select_related("report__school").get(pk=run_id)
-    pupils = print_pupils(run.report, run.paper_only)
+    pupils = print_pupils(run.report, run.paper_only, run.filters)
     PrintRun.objects.filter(pk=run.pk).update(total=len(pupils), done=0)
 
     def progress(done: int) -> None:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from pupilhub.core.errors import DomainError
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.gateway import school_access
+from pupilhub.pupils import filters as pupil_filters
 from pupilhub.pupils.access import pupil_for, year_roll
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_view
@@ -110,6 +111,7 @@ def report_detail(request: HttpRequest, access: SchoolAccess, report: str) -> Ht
             "invite": invite,
             "runs": found.print_runs.all()[:10],
             "fields": found.fields,
+            "pupil_choices": pupil_filters.choices(),
         },
     )
 
@@ -121,7 +123,12 @@ def _act(request: HttpRequest, access: SchoolAccess, report: object) -> HttpResp
             actions.do_set_status(access, report, what)  # type: ignore[arg-type]
             messages.success(request, f"Report {what}.")
         elif what == "print":
-            run = actions.do_start_print_run(access, report, request.POST.get("paper_only") == "1")  # type: ignore[arg-type]
+            run = actions.do_start_print_run(
+                access,
+                report,  # type: ignore[arg-type]
+                request.POST.get("paper_only") == "1",
+                pupil_filters.read(request.POST),
+            )
             return redirect("reports:run", access.school.id, report.pk, run.pk)  # type: ignore[attr-defined]
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -1,0 +1,6 @@
+"""`roll_changed`: many of a school's pupils changed at once (a queryset update, which
+sends no `post_save`), so caches that hold pupils forget the school's entries."""
+
+from django.dispatch import Signal
+
+roll_changed = Signal()  # sent with school_id, after the transaction commits
