@@ -248,10 +248,11 @@ def year_end(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
                     f"up a year and {done['left']} leavers archived.",
                 )
                 return redirect("pupils:year_end", school.id)
+    notice = ""
     try:
         plan = actions.do_year_end(access, dry_run=True)
-    except DomainError as exc:
-        plan, error = None, error or exc.message
+    except DomainError as exc:  # already done this year, or no year range: say so
+        plan, notice = None, exc.message
     last = school.year_to
     rows = [
         (
@@ -263,5 +264,11 @@ def year_end(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         )
         for year, n in year_end_preview(access)
     ]
-    context = {"plan": plan, "rows": rows, "error": error, "history": year_ends(access)}
+    context = {
+        "plan": plan,
+        "rows": rows,
+        "error": error,
+        "notice": "" if error == notice else notice,
+        "history": year_ends(access),
+    }
     return render(request, "pupils/year_end.html", context, status=status)
