@@ -39,3 +39,21 @@ def handler500(request: HttpRequest) -> HttpResponse:
         body = {"error": {"code": "server_error", "message": "Something went wrong.", "fields": {}}}
         return JsonResponse(body, status=500)
     return render(request, "500.html", status=500)
+
+
+def unconfirmed(
+    request: HttpRequest, *, title: str, message: str, action: str, back: str
+) -> HttpResponse | None:
+    """A destructive POST asks first: without `confirmed=1` it answers a page that says
+    what will happen and posts the same fields again, confirmed (works without
+    JavaScript). None once confirmed: the caller goes ahead."""
+    if request.POST.get("confirmed") == "1":
+        return None
+    fields = [
+        (key, value)
+        for key, values in request.POST.lists()
+        if key not in ("csrfmiddlewaretoken", "confirmed")
+        for value in values
+    ]
+    context = {"title": title, "message": message, "action": action, "back": back}
+    return render(request, "confirm.html", {**context, "fields": fields})

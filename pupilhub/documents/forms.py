@@ -1,5 +1,6 @@
 """Forms for the document pages, built per type from the registry."""
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import forms
@@ -24,7 +25,6 @@ FORM_FIELDS: dict[str, tuple[type[models.Model], list[str]]] = {
             "provider",
             "frequency",
             "group_size",
-            "cost_pence",
             "start_date",
             "end_date",
             "entry_score",
@@ -58,7 +58,36 @@ def document_form(dtype: DocType, *, can_mark_confidential: bool) -> type[forms.
     form: type[forms.ModelForm] = forms.modelform_factory(model, fields=fields, widgets=widgets)
     if dtype is PLAN:
         form = type("PlanForm", (form, TargetsMixin), {})
+    if dtype is PROVISION:
+        form = type("ProvisionForm", (form, CostMixin), {})
     return form
+
+
+class CostMixin(forms.BaseForm):
+    """The cost in pounds and pence (£1.20), stored in whole pence."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)  # set by BaseModelForm before this runs
+        pence = getattr(instance, "cost_pence", None)
+        self.fields["cost"] = forms.DecimalField(
+            label="Cost (£)",
+            required=False,
+            min_value=Decimal("0"),
+            max_value=Decimal("1000000"),
+            decimal_places=2,
+            help_text="In pounds and pence, e.g. 120.50 for £120.50.",
+            initial=None if pence is None else (Decimal(pence) / 100).quantize(Decimal("0.01")),
+            widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        )
+        order = list(self.fields)
+        order.remove("cost")
+        order.insert(order.index("start_date"), "cost")
+        self.order_fields(order)
+
+    def cost_pence(self) -> int:
+        cost = self.cleaned_data.get("cost")
+        return 0 if cost is None else int((cost * 100).to_integral_value(ROUND_HALF_UP))
 
 
 class TargetsMixin(forms.BaseForm):
@@ -66,7 +95,7 @@ class TargetsMixin(forms.BaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        instance = kwargs.get("instance")
+        instance = getattr(self, "instance", None)  # set by BaseModelForm before this runs
         existing = list(getattr(instance, "targets", None) or [])
         for i in range(max(TARGET_ROWS, len(existing) + 1)):
             row = existing[i] if i < len(existing) else {}
@@ -106,6 +135,9 @@ def to_api_data(dtype: DocType, form: forms.ModelForm) -> dict[str, Any]:
     }
     if isinstance(form, TargetsMixin):
         data["targets"] = form.targets()
+    if isinstance(form, CostMixin):
+        data.pop("cost", None)
+        data["cost_pence"] = form.cost_pence()
     return data
 
 

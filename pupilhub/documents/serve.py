@@ -1,11 +1,14 @@
 """Serving documents to pages and the API alike: the shape of a record, and file downloads
 (an audited read)."""
 
+from datetime import date
 from typing import Any
 
 from django.http import FileResponse
+from django.utils.formats import date_format
 
 from pupilhub.core import audit
+from pupilhub.core.templatetags.pupilhub import pounds
 from pupilhub.schools.access import SchoolAccess
 
 from .access import document_for
@@ -24,6 +27,33 @@ def serialize(dtype: DocType, doc: Any) -> dict[str, Any]:
     if dtype.can_be_confidential:
         data["confidential"] = doc.confidential
     return data
+
+
+LABELS = {"cost_pence": "Cost", "title": "Title", "date": "Date"}
+
+
+def readable(dtype: DocType, doc: Any) -> list[tuple[str, str]]:
+    """A saved record as a person reads it: labels in words, choices by their names,
+    dates as dates, money in pounds; empty fields left out (the targets have their own
+    table)."""
+    rows = []
+    for api, attr in dtype.fields.items():
+        value = getattr(doc, attr)
+        if attr == "targets" or value in (None, ""):
+            continue
+        field = doc._meta.get_field(attr)
+        if field.choices:
+            text = str(getattr(doc, f"get_{attr}_display")())
+        elif attr == "cost_pence":
+            text = pounds(value)
+        elif isinstance(value, date):
+            text = date_format(value, "j F Y")
+        elif isinstance(value, bool):
+            text = "Yes" if value else "No"
+        else:
+            text = str(value)
+        rows.append((LABELS.get(api, api.replace("_", " ").capitalize()), text))
+    return rows
 
 
 def file_response(access: SchoolAccess, pupil: Any, doc_id: str) -> FileResponse:

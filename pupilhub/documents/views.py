@@ -5,11 +5,12 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pupilhub.core.errors import DomainError
 from pupilhub.core.pdf import response as pdf_response
-from pupilhub.core.views import apply_errors
+from pupilhub.core.views import apply_errors, unconfirmed
 from pupilhub.privacy.retention import purge_after
 from pupilhub.pupils.access import pupil_for
 from pupilhub.schools.access import SchoolAccess
@@ -19,7 +20,7 @@ from . import actions, printing
 from .access import action_log, document_for, history, require_type
 from .forms import ActionForm, UploadForm, document_form, to_api_data
 from .registry import BY_COLLECTION, FILE, PASSPORT, SAFEGUARDING, DocType
-from .serve import file_response, serialize
+from .serve import file_response, readable, serialize
 
 
 def _dtype(kind: str) -> DocType:
@@ -86,6 +87,7 @@ def doc_detail(
             "pupil": target,
             "doc": instance,
             "data": serialize(dtype, instance),
+            "rows": readable(dtype, instance),
             "action_form": action_form,
             "log": log,
         },
@@ -125,6 +127,20 @@ def doc_delete(
     target = pupil_for(access, pupil)
     restoring = request.POST.get("restore") == "1"
     instance = document_for(access, dtype, target, doc, deleted=None if restoring else False)
+    if not restoring:
+        ask = unconfirmed(
+            request,
+            title=f"Delete this {dtype.label.lower()}?",
+            message=(
+                f"“{instance}” will be deleted from {target.full_name}'s records. An admin or a "
+                "safeguarding lead can restore it until the school's retention policy removes "
+                "it for good."
+            ),
+            action=f"Delete the {dtype.label.lower()}",
+            back=reverse("documents:detail", args=[access.school.id, target.id, kind, instance.pk]),
+        )
+        if ask:
+            return ask
     try:
         if restoring:
             actions.do_restore_document(access, dtype, instance)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pupilhub.accounts import actions as account_actions
@@ -19,7 +20,7 @@ from pupilhub.accounts.models import OneTimeToken
 from pupilhub.accounts.signin import verify_own_password
 from pupilhub.core.downloads import attach
 from pupilhub.core.errors import DomainError, RateLimited, invalid_field
-from pupilhub.core.views import apply_errors
+from pupilhub.core.views import apply_errors, unconfirmed
 from pupilhub.pupils.access import year_roll
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess
@@ -145,8 +146,24 @@ def licence_type_edit(request: HttpRequest, access: SchoolAccess, lt: str) -> Ht
 @school_view(roles=ADMIN_ROLES)
 def external_users(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     if request.method == "POST":
+        what = request.POST.get("action")
+        if what in ("remove_link", "deny"):
+            ask = unconfirmed(
+                request,
+                title="Remove this link?" if what == "remove_link" else "Deny this account?",
+                message=(
+                    "The account will no longer see this pupil. The family can link the pupil "
+                    "again only with a new licence key."
+                    if what == "remove_link"
+                    else "The account will no longer sign in to this school or receive its "
+                    "emails. You can restore it later from this page."
+                ),
+                action="Remove the link" if what == "remove_link" else "Deny the account",
+                back=reverse("gateway:users", args=[access.school.id]),
+            )
+            if ask:
+                return ask
         try:
-            what = request.POST.get("action")
             if what == "remove_link":
                 control.do_remove_link(access, request.POST.get("link"))
                 messages.success(request, "Pupil link removed.")

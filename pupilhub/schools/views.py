@@ -14,7 +14,7 @@ from pupilhub.accounts import mfa
 from pupilhub.accounts.access import current_holds, hold_for
 from pupilhub.accounts.actions import lift_hold as lift_login_hold
 from pupilhub.core.errors import DomainError, NotFound
-from pupilhub.core.views import apply_errors
+from pupilhub.core.views import apply_errors, unconfirmed
 from pupilhub.schools.boundary import school_view
 
 from . import actions
@@ -86,6 +86,21 @@ def staff_edit(request: HttpRequest, access: SchoolAccess, membership: str) -> H
         can_grant_lead=access.is_main_admin,
     )
     button = next((b for b in STAFF_BUTTONS if request.POST.get(b)), None)
+    if request.method == "POST" and button == "remove":
+        ask = unconfirmed(
+            request,
+            title=f"Remove {member.user} from this school?",
+            message=(
+                "They lose access to this school's pupils at once. Their past work and the "
+                "audit log keep their name."
+                if member.status == "active"
+                else "The invitation link stops working."
+            ),
+            action="Remove from this school" if member.status == "active" else "Revoke invitation",
+            back=request.path,
+        )
+        if ask:
+            return ask
     if request.method == "POST" and (button or form.is_valid()):
         try:
             if button:

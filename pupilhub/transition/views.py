@@ -7,11 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pupilhub.core.errors import DomainError
-from pupilhub.core.views import apply_errors
+from pupilhub.core.views import apply_errors, unconfirmed
 from pupilhub.schools import visibility
 from pupilhub.schools.access import SchoolAccess, require_operator
 from pupilhub.schools.boundary import school_view
@@ -77,6 +78,20 @@ def decide(request: HttpRequest, access: SchoolAccess, membership: str) -> HttpR
         request.POST.get("to", "")
     )
     found = membership_for(access, membership)
+    if target in ("denied", "left"):
+        ask = unconfirmed(
+            request,
+            title=f"{'Deny' if target == 'denied' else 'Leave'} {found.cluster.name}?",
+            message=(
+                "This school will no longer share pupils with the cluster's schools: no new "
+                "transfer requests either way. Records already transferred stay. Joining again "
+                "needs the platform operator."
+            ),
+            action="Deny the membership" if target == "denied" else "Leave the cluster",
+            back=reverse("transition:clusters", args=[access.school.id]),
+        )
+        if ask:
+            return ask
     if target is None:
         messages.error(request, "Choose approve, deny or leave.")
     else:
