@@ -144,3 +144,11 @@ def open_school_or_none(school_id: Any) -> Any:
     except NotFound:
         return None
     return School.objects.filter(pk=pk, external_login_enabled=True).first()
+
+
+def shown_name(link: ExternalLink) -> str:
+    """The pupil's name as this licence type may see it (the profile portlet's name
+    fields), for headings and cards; "Your linked pupil" when it may see neither."""
+    allowed = set((link.licence_type.access or {}).get("profile", []))
+    parts = [getattr(link.pupil, f) for f in ("first_name", "surname") if f in allowed]
+    return " ".join(parts) or "Your linked pupil"

@@ -38,7 +38,7 @@ from . import (
 from . import (
     tracking as tracking_actions,
 )
-from .access import link_for, links_for, open_school_or_none
+from .access import link_for, links_for, open_school_or_none, shown_name
 from .choices import LicenceKind
 from .forms import (
     AddPupilForm,
@@ -346,7 +346,8 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def my_pupils(request: HttpRequest) -> HttpResponse:
-    return render(request, "gateway/my_pupils.html", {"links": links_for(request.user)})
+    links = [(link, shown_name(link)) for link in links_for(request.user)]
+    return render(request, "gateway/my_pupils.html", {"links": links})
 
 
 @login_required
@@ -399,6 +400,7 @@ def pupil_view(request: HttpRequest, link: str) -> HttpResponse:
         "gateway/pupil.html",
         {
             "link": found,
+            "name": shown_name(found),
             "sections_html": cached_sections(found),
             "form": form,
             "is_parent": found.licence_type.kind == LicenceKind.PARENT,

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pupilhub.core import audit, emails
-from pupilhub.core.errors import Invalid, invalid_field
+from pupilhub.core.errors import Forbidden, Invalid, invalid_field
 from pupilhub.schools.access import SchoolAccess
 
 from . import sanitise
@@ -34,6 +34,8 @@ LEASE = timedelta(minutes=5)
 
 def do_queue(access: SchoolAccess, subject: str, html_body: str, data: dict[str, Any]) -> Message:
     """Store the message and one delivery a recipient; the dispatcher sends them."""
+    if not access.can_email_families:
+        raise Forbidden("Only admins, and staff an admin allows, can email families.")
     subject = clean_subject(subject)
     body = sanitise.clean(html_body)
     if not sanitise.to_text(body).strip():

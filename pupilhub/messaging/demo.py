@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from pupilhub.demo.builder import Demo, step
 from pupilhub.gateway.models import LicenceType
+from pupilhub.schools import actions as schools
 from pupilhub.schools.access import staff_access
 
 from . import actions
@@ -14,6 +15,10 @@ from .models import Delivery
 @step
 def messages(demo: Demo) -> None:
     school = demo.schools["northgate"]
+    head = staff_access(demo.staff["northgate.head"], school.id)
+    teacher = staff_access(demo.staff["northgate.teacher"], school.id)
+    # Staff email families only when an admin allows it: the head allows this teacher.
+    schools.do_change_role(head, teacher.membership, can_email_families=True)  # type: ignore[arg-type]
     teacher = staff_access(demo.staff["northgate.teacher"], school.id)
     parent = LicenceType.objects.get(school=school, kind="parent")
     audience = {"year_groups": [8], "licence_types": [str(parent.id)]}

@@ -9,15 +9,21 @@ import nh3
 TAGS = {"p", "br", "strong", "b", "em", "i", "ul", "ol", "li", "a"}
 ATTRIBUTES = {"a": {"href"}}
 SCHEMES = {"http", "https", "mailto"}
+BLOCK = re.compile(r"<\s*(p|br|ul|ol|li|div|h[1-6]|blockquote)\b", re.IGNORECASE)
 MERGE = re.compile(r"\{\{\s*(pupil_first_name|school_name)\s*\}\}")
 
 
 def clean(html: str) -> str:
     """Keep paragraphs, bold, italic, lists and http(s)/mailto links; drop the rest."""
-    text = html or ""
-    if "<" not in text:  # typed without the editor: blank lines make paragraphs
+    text = (html or "").replace("\r\n", "\n")
+    if not BLOCK.search(text):
+        # Typed without the editor (perhaps with a <strong> or a link in it): blank lines
+        # make paragraphs and single line breaks stay. Plain text is escaped first.
+        plain = "<" not in text
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-        text = "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+        text = "".join(
+            "<p>" + (escape(p) if plain else p).replace("\n", "<br>") + "</p>" for p in paragraphs
+        )
     return nh3.clean(
         text,
         tags=TAGS,

@@ -5,13 +5,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from pupilhub.core.errors import DomainError
+from pupilhub.core.errors import DomainError, Forbidden
 from pupilhub.core.views import apply_errors
 from pupilhub.pupils.access import pupils_chosen
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_view
 
-from . import actions, recipients
+from . import actions, prefill, recipients
 from .access import message_for, messages_for, reached, reached_rows
 from .forms import ComposeForm
 
@@ -22,11 +22,9 @@ def _form(request: HttpRequest, access: SchoolAccess) -> ComposeForm:
     if request.method == "POST":
         return ComposeForm(request.POST, school=access.school, pupils=pupils)
     initial = {
-        "subject": request.GET.get("subject", ""),
-        "html_body": request.GET.get("body", ""),
         "year_groups": request.GET.getlist("year_group"),
-        "licence_types": request.GET.getlist("licence_type"),
         "pupils": [str(p.pk) for p in pupils],
+        **prefill.initial(access, request.GET),  # server-side templates only
     }
     return ComposeForm(initial=initial, school=access.school, pupils=pupils)
 
@@ -43,8 +41,14 @@ def _ids(values: list[str]) -> list[str]:
     return out
 
 
+def _may_email(access: SchoolAccess) -> None:
+    if not access.can_email_families:
+        raise Forbidden("Only admins, and staff an admin allows, can email families.")
+
+
 @school_view()
 def compose(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    _may_email(access)
     form = _form(request, access)
     count = None
     if request.method == "POST" and form.is_valid():
@@ -74,6 +78,7 @@ def compose(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
 @school_view()
 def count(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     """htmx: the recipient count as the form changes (never names or addresses)."""
+    _may_email(access)
     form = _form(request, access)
     result, problem = None, ""
     form.is_valid()

@@ -88,18 +88,7 @@ def report_detail(request: HttpRequest, access: SchoolAccess, report: str) -> Ht
     invite = (
         reverse("messaging:compose", args=[access.school.id])
         + "?"
-        + urlencode(
-            [
-                ("subject", f"{found.name} is ready to read online"),
-                (
-                    "body",
-                    f"Dear parent of {{{{ pupil_first_name }}}},\n\nThe {found.name} report is now "
-                    "available. Log in to pupilhub to read and download it.\n\n{{ school_name }}",
-                ),
-            ]
-            + [("year_group", y) for y in found.year_groups]
-            + [("licence_type", str(t.pk)) for t in found.licence_types.all()]
-        )
+        + urlencode({"template": "report_ready", "report": found.pk})
     )
     return render(
         request,

@@ -53,6 +53,11 @@ class SchoolAccess:
         return bool(self.membership and self.membership.can_see_safeguarding)
 
     @property
+    def can_email_families(self) -> bool:
+        """Mass email: admins, and staff an admin has allowed."""
+        return bool(self.membership and self.membership.may_email_families)
+
+    @property
     def can_see_confidential(self) -> bool:
         return bool(self.membership and self.membership.can_see_confidential)
 

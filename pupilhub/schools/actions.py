@@ -215,8 +215,10 @@ def do_change_role(
     membership: StaffMembership,
     role: str | None = None,
     safeguarding_lead: bool | None = None,
+    can_email_families: bool | None = None,
 ) -> StaffMembership:
-    """Change a member's role and/or safeguarding flag (only the main admin sets the flag).
+    """Change a member's role, safeguarding flag (only the main admin sets it) and/or
+    whether they may email families (admins always may).
 
     Naming a new main admin demotes the old one to admin.
     """
@@ -232,7 +234,9 @@ def do_change_role(
     membership.role = role
     if safeguarding_lead is not None:
         membership.safeguarding_lead = safeguarding_lead
-    membership.save(update_fields=["role", "safeguarding_lead"])
+    if can_email_families is not None:
+        membership.can_email_families = can_email_families
+    membership.save(update_fields=["role", "safeguarding_lead", "can_email_families"])
     audit.record(
         access.user,
         "staff.role_changed",
@@ -241,6 +245,7 @@ def do_change_role(
         before=before,
         after=role,
         safeguarding_lead=membership.safeguarding_lead,
+        can_email_families=membership.can_email_families,
     )
     if lead_changes:
         _tell_school_leads(

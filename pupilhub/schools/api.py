@@ -54,6 +54,7 @@ class StaffIn(Schema):
 class StaffPatch(Schema):
     role: str | None = None
     safeguarding_lead: bool | None = None
+    can_email_families: bool | None = None  # mass email; admins always may
 
 
 class StaffOut(Schema):
@@ -63,6 +64,7 @@ class StaffOut(Schema):
     surname: str
     role: str
     safeguarding_lead: bool
+    can_email_families: bool
     status: str
 
 
@@ -79,6 +81,7 @@ def staff_out(membership: StaffMembership) -> StaffOut:
         surname=user.surname,
         role=membership.role,
         safeguarding_lead=membership.safeguarding_lead,
+        can_email_families=membership.may_email_families,
         status=membership.status,
     )
 
@@ -134,7 +137,11 @@ def change_staff(
 ) -> StaffOut:
     """Role changes for admins; `safeguarding_lead` for the main admin only."""
     member = actions.do_change_role(
-        access, _member(access, membership), payload.role, payload.safeguarding_lead
+        access,
+        _member(access, membership),
+        payload.role,
+        payload.safeguarding_lead,
+        payload.can_email_families,
     )
     return staff_out(member)
 

@@ -43,6 +43,11 @@ class StaffForm(forms.Form):
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
     safeguarding_lead = forms.BooleanField(required=False, label="Designated safeguarding lead")
+    can_email_families = forms.BooleanField(
+        required=False,
+        label="May email families",
+        help_text="Admins always may. Other staff only when this is ticked.",
+    )
 
     def __init__(self, *args: Any, can_grant_lead: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

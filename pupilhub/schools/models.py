@@ -68,6 +68,8 @@ class StaffMembership(UUIDModel):
 
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.STAFF)
     safeguarding_lead = models.BooleanField(default=False)
+    # Mass email to families: admins always; other staff only when an admin allows it.
+    can_email_families = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Staff are only ever invited: the membership grants nothing until the emailed,
     # single-use link is followed (proving the address), so nobody who registered an
@@ -114,6 +116,10 @@ class StaffMembership(UUIDModel):
     def can_see_safeguarding(self) -> bool:
         """Safeguarding leads and the main admin, nobody else."""
         return self.safeguarding_lead or self.is_main_admin
+
+    @property
+    def may_email_families(self) -> bool:
+        return self.is_admin or self.can_email_families
 
     @property
     def can_see_confidential(self) -> bool:

@@ -82,7 +82,11 @@ def staff_edit(request: HttpRequest, access: SchoolAccess, membership: str) -> H
     member = _staff_member(access, membership)
     form = RoleForm(
         request.POST or None,
-        initial={"role": member.role, "safeguarding_lead": member.safeguarding_lead},
+        initial={
+            "role": member.role,
+            "safeguarding_lead": member.safeguarding_lead,
+            "can_email_families": member.can_email_families,
+        },
         can_grant_lead=access.is_main_admin,
     )
     button = next((b for b in STAFF_BUTTONS if request.POST.get(b)), None)
@@ -108,7 +112,8 @@ def staff_edit(request: HttpRequest, access: SchoolAccess, membership: str) -> H
                 action(access, member)
             else:
                 lead = form.cleaned_data.get("safeguarding_lead")
-                actions.do_change_role(access, member, form.cleaned_data["role"], lead)
+                email = form.cleaned_data.get("can_email_families")
+                actions.do_change_role(access, member, form.cleaned_data["role"], lead, email)
                 done = "Role saved."
         except DomainError as exc:
             apply_errors(form, exc)

@@ -1,46 +1,63 @@
-/* A small editor for message bodies: a toolbar over a textarea that writes simple HTML
-   (paragraphs, bold, italic, lists, links). Without JavaScript the textarea still works:
-   blank lines make paragraphs. The server keeps only an allow list of tags. */
+/* The message editor: Quill 2 (vendored, BSD-3-Clause) over the form's textarea.
+   The textarea stays the form field: on every change it receives Quill's semantic HTML
+   (<p>, <strong>, <em>, <ul>/<ol>, <a>), which the server's nh3 allow list keeps as it is.
+   Without JavaScript the textarea works on its own: blank lines make paragraphs. */
 (function () {
   "use strict";
-  function wrap(area, before, after) {
-    var start = area.selectionStart, end = area.selectionEnd, text = area.value;
-    var chosen = text.slice(start, end) || "text";
-    area.value = text.slice(0, start) + before + chosen + after + text.slice(end);
-    area.focus();
-    area.setSelectionRange(start + before.length, start + before.length + chosen.length);
-    area.dispatchEvent(new Event("change", { bubbles: true }));
-  }
-  function list(area) {
-    var start = area.selectionStart, end = area.selectionEnd, text = area.value;
-    var lines = (text.slice(start, end) || "item").split(/\n/).filter(function (l) { return l.trim(); });
-    var html = "<ul>\n" + lines.map(function (l) { return "  <li>" + l.trim() + "</li>"; }).join("\n") + "\n</ul>";
-    area.value = text.slice(0, start) + html + text.slice(end);
-    area.focus();
-  }
-  var actions = {
-    bold: function (a) { wrap(a, "<strong>", "</strong>"); },
-    italic: function (a) { wrap(a, "<em>", "</em>"); },
-    paragraph: function (a) { wrap(a, "<p>", "</p>"); },
-    list: list,
-    link: function (a) {
-      var url = window.prompt("Link address (https://...)");
-      if (url && /^(https?:|mailto:)/i.test(url)) { wrap(a, '<a href="' + url.replace(/"/g, "%22") + '">', "</a>"); }
-    }
-  };
+  if (typeof window.Quill !== "function") { return; }
+  var NAMES = { bold: "Bold", italic: "Italic", link: "Link", clean: "Remove formatting" };
   document.querySelectorAll("textarea[data-editor]").forEach(function (area) {
-    var bar = document.createElement("div");
-    bar.className = "editor-toolbar";
-    bar.setAttribute("role", "toolbar");
-    bar.setAttribute("aria-label", "Formatting");
-    [["bold", "Bold"], ["italic", "Italic"], ["paragraph", "Paragraph"], ["list", "Bulleted list"], ["link", "Link"]].forEach(function (b) {
-      var button = document.createElement("button");
-      button.type = "button";
-      button.textContent = b[1];
-      button.className = "secondary";
-      button.addEventListener("click", function () { actions[b[0]](area); });
-      bar.appendChild(button);
+    var label = document.querySelector('label[for="' + area.id + '"]');
+    var holder = document.createElement("div");
+    holder.className = "rich-editor";
+    area.parentNode.insertBefore(holder, area);
+    var box = document.createElement("div");
+    holder.appendChild(box);
+    var quill = new window.Quill(box, {
+      theme: "snow",
+      formats: ["bold", "italic", "link", "list"],
+      modules: {
+        toolbar: [["bold", "italic"], [{ list: "ordered" }, { list: "bullet" }], ["link", "clean"]]
+      }
     });
-    area.parentNode.insertBefore(bar, area);
+    var value = area.value.trim();
+    if (value) {
+      if (/<[a-z][\s\S]*>/i.test(value)) {
+        quill.clipboard.dangerouslyPasteHTML(value, "silent"); /* parsed inert by DOMParser */
+      } else {
+        quill.setText(value.replace(/\r\n/g, "\n"), "silent");
+      }
+    }
+    /* Names and roles for assistive technology (Quill's buttons are icons). */
+    var toolbar = holder.querySelector(".ql-toolbar");
+    toolbar.setAttribute("role", "toolbar");
+    toolbar.setAttribute("aria-label", "Formatting");
+    toolbar.querySelectorAll("button").forEach(function (button) {
+      var kind = (button.className.match(/ql-(\w+)/) || [])[1];
+      var name = kind === "list" ? (button.value === "ordered" ? "Numbered list" : "Bulleted list") : NAMES[kind];
+      if (name) { button.setAttribute("aria-label", name); button.setAttribute("title", name); }
+    });
+    var editor = holder.querySelector(".ql-editor");
+    editor.setAttribute("role", "textbox");
+    editor.setAttribute("aria-multiline", "true");
+    if (label) {
+      label.id = label.id || area.id + "-label";
+      editor.setAttribute("aria-labelledby", label.id);
+      label.addEventListener("click", function () { quill.focus(); });
+    }
+    if (area.getAttribute("aria-describedby")) {
+      editor.setAttribute("aria-describedby", area.getAttribute("aria-describedby"));
+    }
+    function sync() {
+      /* Quill 2's semantic HTML writes every space as &nbsp; (quill#4509): plain spaces
+         let the email wrap on a phone. */
+      area.value = quill.getLength() > 1 ? quill.getSemanticHTML().replace(/&nbsp;/g, " ") : "";
+    }
+    quill.on("text-change", sync);
+    area.form.addEventListener("submit", sync);
+    area.hidden = true;
+    area.setAttribute("aria-hidden", "true");
+    area.tabIndex = -1;
+    sync();
   });
 })();

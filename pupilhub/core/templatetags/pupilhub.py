@@ -40,21 +40,29 @@ def percent(part: Any, whole: Any) -> str:
 
 
 @register.inclusion_tag("includes/bar_chart.html")
-def bar_chart(rows: list[dict[str, Any]], label: str, value: str, title: str, money: bool = False):
-    """A horizontal SVG bar chart with a text table fallback for screen readers."""
-    top = max([r[value] or 0 for r in rows] or [0]) or 1
+def bar_chart(
+    rows: list[dict[str, Any]],
+    label: str,
+    value: str,
+    title: str,
+    money: bool = False,
+    out_of: Any = None,
+):
+    """A horizontal bar chart: labels and values are HTML text (readable, never clipped),
+    each bar a small SVG. Bars are scaled to `out_of` (100 for percentages) or else to the
+    largest value."""
+    top = out_of or max([r[value] or 0 for r in rows] or [0]) or 1
     bars = []
-    for index, row in enumerate(rows):
+    for row in rows:
         amount = row[value] or 0
         bars.append(
             {
                 "label": row[label],
-                "value": pounds(amount) if money else amount,
-                "width": round(300 * amount / top, 1),
-                "y": 8 + index * 30,
+                "value": pounds(amount) if money else f"{amount}%" if out_of == 100 else amount,
+                "width": round(300 * min(amount, top) / top, 1),
             }
         )
-    return {"bars": bars, "title": title, "height": 16 + 30 * len(bars)}
+    return {"bars": bars, "title": title}
 
 
 @register.simple_tag
@@ -71,8 +79,9 @@ def words(value: Any) -> str:
 
 
 @register.inclusion_tag("includes/line_chart.html")
-def line_chart(series: list[dict[str, Any]], labels: list[str], title: str):
-    """An SVG line chart (one line a series, x = labels in order) with a data table after it.
+def line_chart(series: list[dict[str, Any]], labels: list[str], title: str, y_title: str = "Score"):
+    """An SVG line chart (one line a series, x = labels in order) with labelled axes in
+    HTML and a data table after it: a row a period, so a phone keeps the period names.
 
     series: [{"name": "Maths", "points": [value-or-None per label]}].
     """
@@ -80,11 +89,11 @@ def line_chart(series: list[dict[str, Any]], labels: list[str], title: str):
     low, high = (min(values), max(values)) if values else (0, 1)
     if high == low:
         low, high = low - 1, high + 1
-    width, height, left, top = 560, 220, 40, 10
-    step = (width - left - 20) / max(1, len(labels) - 1)
+    width, height, left, top = 560, 190, 12, 12
+    step = (width - 2 * left) / max(1, len(labels) - 1)
 
     def y(v: float) -> float:
-        return round(top + (height - 50) * (1 - (v - low) / (high - low)), 1)
+        return round(top + (height - 2 * top) * (1 - (v - low) / (high - low)), 1)
 
     lines = []
     for index, s in enumerate(series):
@@ -107,9 +116,14 @@ def line_chart(series: list[dict[str, Any]], labels: list[str], title: str):
         "low": low,
         "high": high,
         "height": height,
-        "axis_y": height - 40,
+        "axis_y": height,
         "series": series,
         "labels": labels,
+        "y_title": y_title,
+        "rows": [
+            {"label": lab, "cells": [(s["name"], s["points"][i]) for s in series]}
+            for i, lab in enumerate(labels)
+        ],
     }
 
 

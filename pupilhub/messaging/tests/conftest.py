@@ -63,3 +63,12 @@ def family(
         licence_type=LicenceType.objects.get(school=school, kind=kind),
     )
     return user
+
+
+@pytest.fixture(autouse=True)
+def teacher_may_email(personas: Any) -> None:
+    """These tests send as the teacher: an admin has allowed them to email families (plain
+    staff may not otherwise; see test_pages.py)."""
+    from pupilhub.schools.models import StaffMembership
+
+    StaffMembership.objects.filter(user=personas.teacher).update(can_email_families=True)

@@ -32,15 +32,67 @@ def test_compose_counts_people_and_sends_from_the_web(personas):
     assert bad.status_code == 200 and Message.objects.count() == 1
 
 
-def test_the_compose_page_can_be_prefilled_for_a_report_invitation(personas):
+def test_the_compose_page_is_prefilled_only_from_server_side_templates(personas):
+    """Issue 17: a link pre-filling subject and body was a ready phishing kit; a link
+    now names a template and a record, and the text comes from the server."""
+    from pupilhub.reports.models import Report
+
     parent = LicenceType.objects.get(school=personas.school_a, kind="parent")
-    url = (
-        f"/schools/{personas.school_a.id}/messages/new/?subject=Y8+reports+are+ready"
-        f"&year_group=8&licence_type={parent.id}"
+    report = Report.objects.create(school=personas.school_a, name="Y8 report", year_groups=[8])
+    report.licence_types.add(parent)
+    base = f"/schools/{personas.school_a.id}/messages/new/"
+    forged = personas.web("teacher").get(
+        base, {"subject": "Your account is locked", "body": "<a href=https://evil>Unlock</a>"}
     )
-    html = personas.web("teacher").get(url).content.decode()
-    assert 'value="Y8 reports are ready"' in html
+    page = forged.content.decode()
+    assert "Your account is locked" not in page and "evil" not in page
+    html = personas.web("teacher").get(base, {"template": "report_ready", "report": report.id})
+    html = html.content.decode()
+    assert 'value="Y8 report: ready to read online"' in html
+    assert "report report" not in html
+    assert f"/gateway/{personas.school_a.id}/" in html  # the families' sign-in link
     assert f'value="{parent.id}"' in html and "checked" in html
+    other = make_report_b(personas)
+    assert (
+        "ready to read"
+        not in personas.web("teacher")
+        .get(base, {"template": "report_ready", "report": other.id})
+        .content.decode()
+    )  # another school's report: a blank form
+
+
+def make_report_b(personas):
+    from pupilhub.reports.models import Report
+
+    return Report.objects.create(school=personas.school_b, name="B report", year_groups=[8])
+
+
+def test_only_admins_and_staff_an_admin_allows_may_email_families(personas):
+    from pupilhub.schools.models import StaffMembership
+
+    StaffMembership.objects.filter(user=personas.teacher).update(can_email_families=False)
+    parent = LicenceType.objects.get(school=personas.school_a, kind="parent")
+    family(personas.school_a, personas.pupil, "mum@example.com")
+    body = {"subject": "Hi", "html_body": "Hello", "year_groups": [8]}
+    body["licence_types"] = [str(parent.id)]
+    path = f"/schools/{personas.school_a.id}/messages"
+    assert personas.api("teacher").post(path, body).status_code == 403
+    assert personas.web("teacher").get(f"{path}/new/").status_code == 403
+    assert "Write a message" not in personas.web("teacher").get(f"{path}/").content.decode()
+    assert personas.api("admin").post(path, body).status_code == 202  # admins always may
+    # An admin allows the teacher (page or API), and the teacher may.
+    member = StaffMembership.objects.get(user=personas.teacher, school=personas.school_a)
+    r = personas.api("admin").patch(
+        f"/schools/{personas.school_a.id}/staff/{member.id}", {"can_email_families": True}
+    )
+    assert r.status_code == 200 and r.json()["can_email_families"] is True
+    assert personas.api("teacher").post(path, body).status_code == 202
+    assert (
+        personas.api("teacher")
+        .patch(f"/schools/{personas.school_a.id}/staff/{member.id}", {"can_email_families": True})
+        .status_code
+        == 403
+    )  # staff cannot allow themselves
 
 
 def test_message_list_and_status_pages_for_each_caller(personas):
@@ -64,3 +116,22 @@ def test_message_list_and_status_pages_for_each_caller(personas):
     assert "Hi" not in personas.web("senco").get(base).content.decode().split("<tbody>")[1]
     assert personas.web("senco").get(f"{base}{r.json()['id']}/").status_code == 404
     assert personas.web("admin").get(f"{base}{r.json()['id']}/").status_code == 200
+
+
+def test_typed_paragraphs_survive_a_bold_word_and_the_footer_says_one_thing(personas):
+    """Issue 17: with any tag present the email lost its paragraphs; the footer said both
+    "reply to this email" and "do not reply"."""
+    from pupilhub.messaging import sanitise
+    from pupilhub.messaging.actions import Rendered
+    from pupilhub.messaging.models import Message
+
+    body = sanitise.clean("Dear all,\n\nThe trip is on <strong>Friday</strong>.\nBring lunch.")
+    assert body == (
+        "<p>Dear all,</p><p>The trip is on <strong>Friday</strong>.<br>Bring lunch.</p>"
+    )
+    school = personas.school_a
+    for office, words in (("", "do not reply"), ("office@a.example.org", "Replies go")):
+        school.office_email = office
+        copy = Rendered(Message(school=school, subject="Trip", html_body=body))
+        assert words in copy.html and words in copy.text
+        assert ("do not reply" in copy.html) != ("Replies go" in copy.html)

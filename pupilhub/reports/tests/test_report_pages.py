@@ -47,7 +47,7 @@ def test_report_pages_for_each_caller(personas):
         and "Working at" in PdfReader(io.BytesIO(preview.content)).pages[0].extract_text()
     )
     html = personas.web("admin").get(r.url).content.decode()
-    assert "messages/new/?subject=" in html and "year_group=8" in html  # invitation prefill
+    assert "messages/new/?template=report_ready&amp;report=" in html  # a server-side template
 
 
 def test_a_print_run_from_the_page_shows_progress_then_the_pdf(
