@@ -151,8 +151,20 @@ def login_allowed(user: User) -> bool:
     return not denied_somewhere or links_for(user).exists()
 
 
+class Unverified(Invalid):
+    """The right password for an account whose address is not verified yet. Answered
+    exactly as a wrong password (the API's one answer); the sign-in page, to the person
+    who has just proved the password, says how to verify and offers a new link."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(BAD_LOGIN, code="invalid_credentials")
+        self.user = user
+
+
 def _password_user(request: HttpRequest, email: str, password: str) -> User:
     user = authenticate(request, username=email.strip(), password=password)
+    if user is not None and user.is_active and not user.is_verified:
+        raise Unverified(user)
     if user is None or not login_allowed(user):
         raise Invalid(BAD_LOGIN, code="invalid_credentials")
     return user

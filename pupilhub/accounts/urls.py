@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
+    path("login/resend-verification/", views.resend_verification, name="resend_verification"),
     path("login/code/", views.code_view, name="login_code"),
     path("logout/", views.logout_view, name="logout"),
     path("account/security/", views.security_view, name="security"),

@@ -79,6 +79,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         except RateLimited as exc:
             _rate_limited(form, exc)
             status = 429
+        except signin.Unverified as exc:
+            # The password was right: this person may be told, and sent a new link.
+            request.session[UNVERIFIED] = {"u": str(exc.user.pk), "at": int(time.time())}
+            context = {"form": LoginForm(initial={"email": email}), "unverified": True}
+            return render(request, "accounts/login.html", context)
         except DomainError as exc:
             apply_errors(form, exc)
         else:
@@ -88,6 +93,22 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return redirect(f"/login/code/?next={_next(request)}")
             return _finish(request, user, _next(request))
     return render(request, "accounts/login.html", {"form": form}, status=status)
+
+
+UNVERIFIED = "unverified_signin"
+
+
+@require_POST
+def resend_verification(request: HttpRequest) -> HttpResponse:
+    """A new verification link for the account whose password was just given (10 minutes);
+    nothing for anyone else."""
+    from .tasks import send_verification
+
+    found = request.session.pop(UNVERIFIED, None) or {}
+    if int(time.time()) - int(found.get("at", 0)) <= PENDING_SECONDS and found.get("u"):
+        send_verification.delay(found["u"])
+    messages.success(request, "We have sent a new verification link. Follow it, then log in here.")
+    return redirect("login")
 
 
 def _pending_user(request: HttpRequest) -> User | None:

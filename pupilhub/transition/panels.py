@@ -10,8 +10,8 @@ from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.dashboard import register as register_dashboard_panel
 
 from .access import partners, requests_for
-from .choices import MembershipStatus, RequestStatus
-from .models import ClusterMembership
+from .choices import ItemStatus, MembershipStatus, RequestStatus
+from .models import ClusterMembership, TransferItem
 from .serializers import document_counts, visible_types
 
 
@@ -49,9 +49,39 @@ def transfer_banner(access: SchoolAccess, pupil: Pupil) -> dict[str, Any] | None
         ).select_related("school")
     )
     counts = document_counts(twins, types)  # one grouped query a type, for every partner
+    asked = _already_asked(access, pupil, twins)
     for other in twins:
-        if any(counts[other.id].values()):
-            offers.append({"school": other.school, "counts": counts[other.id]})
+        # What was requested (and is waiting) or has arrived is not offered again.
+        waiting, done = asked.get(other.school_id, (set(), set()))
+        left = {k: n for k, n in counts[other.id].items() if n and k not in waiting | done}
+        if left or waiting:
+            offers.append(
+                {
+                    "school": other.school,
+                    "counts": left,
+                    "safeguarding": left.pop("safeguarding_issues", 0),
+                    "waiting": sorted(waiting),
+                }
+            )
     if not offers:
         return None
     return {"template": "transition/panel_banner.html", "offers": offers}
+
+
+def _already_asked(
+    access: SchoolAccess, pupil: Pupil, twins: list[Pupil]
+) -> dict[Any, tuple[set[str], set[str]]]:
+    """Per sending school: document types requested and waiting, and types transferred."""
+    found: dict[Any, tuple[set[str], set[str]]] = {}
+    items = TransferItem.objects.filter(
+        pupil=pupil,
+        request__to_school=access.school,
+        request__from_school__in={t.school_id for t in twins},
+        status__in=[ItemStatus.PENDING, ItemStatus.TRANSFERRED],
+        request__status__in=[RequestStatus.PENDING, RequestStatus.RUNNING, RequestStatus.COMPLETED],
+    ).select_related("request")
+    for item in items:
+        waiting, done = found.setdefault(item.request.from_school_id, (set(), set()))
+        target = done if item.status == ItemStatus.TRANSFERRED else waiting
+        target.update(item.request.document_types)
+    return found

@@ -71,6 +71,13 @@ def aria_invalid(bound_field: Any) -> str:
 
 
 @register.filter
+def counted(n: Any, key: str) -> str:
+    """ "1 plan", "2 plans", "1 meeting log": a count with its document type's words."""
+    name = words(key)
+    return f"{n} {name[:-1] if n == 1 and name.endswith('s') else name}"
+
+
+@register.filter
 def words(value: Any) -> str:
     """A code as words: "no_match" -> "no match", "meeting_logs" -> "meeting logs"."""
     if isinstance(value, list | tuple):

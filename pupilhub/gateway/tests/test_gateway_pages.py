@@ -284,3 +284,17 @@ def test_narrowing_a_licence_type_takes_effect_at_once_with_the_page_cache(
     lt.access = {"profile": ["first_name"]}
     lt.save()
     assert "SECRET-GRADE" not in web.get(f"/my/pupils/{link}/").content.decode()
+
+
+def test_marksheet_comments_have_room_to_write(personas):
+    """Issue 17: comment boxes were 10 characters wide."""
+    school = personas.school_a
+    TrackingField.objects.create(
+        school=school, key="maths-comment", name="Maths comment", year_group=8, kind="text"
+    )
+    url = f"/schools/{school.id}/tracking/marksheet/?year_group=8"
+    html = personas.web("teacher").get(url).content.decode()
+    assert f'<textarea id="v:{personas.pupil.id}:maths-comment"' in html
+    r = personas.web("teacher").post(url, {f"v:{personas.pupil.id}:maths-comment": "Works hard."})
+    assert r.status_code == 302
+    assert TrackingValue.objects.get(pupil=personas.pupil).value == "Works hard."

@@ -129,3 +129,34 @@ def test_five_school_days_skip_weekends():
     assert jobs.school_days_after(date(2026, 11, 20), 5) == date(2026, 11, 27)  # Fri -> Fri
     assert jobs.school_days_after(date(2026, 11, 21), 5) == date(2026, 11, 27)  # Sat -> Fri
     assert jobs.school_days_after(date(2026, 11, 23), 5) == date(2026, 11, 30)  # Mon -> Mon
+
+
+def test_the_banner_counts_in_words_offers_safeguarding_and_goes_once_records_arrive(world):
+    """Issue 17: "1 plans"; safeguarding listed but never requested; the banner stayed
+    after the records had arrived."""
+    from pupilhub.documents.models import SafeguardingIssue
+
+    SafeguardingIssue.objects.create(
+        school=world.primary, pupil=world.child_pri, date=date(2026, 1, 5), description="x"
+    )
+    pupil_page = f"/schools/{world.secondary.id}/pupils/{world.child_sec.id}/"
+    html = web(world.sec_head).get(pupil_page).content.decode()
+    assert "1 plan," in html and "1 plans" not in html
+    assert 'value="safeguarding_issues" checked' in html  # the head sees safeguarding
+    assert "safeguarding" not in web(world.sec_admin).get(pupil_page).content.decode()
+    web(world.sec_admin).post(
+        f"/schools/{world.secondary.id}/transition/requests/new/",
+        {
+            "from_school": world.primary.id,
+            "pupils": [world.child_sec.id],
+            "document_types": ["plans", "provisions", "passports"],
+        },
+    )
+    html = web(world.sec_admin).get(pupil_page).content.decode()
+    assert "waiting for their approval" in html and "Request these records" not in html
+    req = TransferRequest.objects.get()
+    web(world.pri_admin).post(
+        f"/schools/{world.primary.id}/transition/requests/{req.id}/", {"action": "approve"}
+    )
+    html = web(world.sec_admin).get(pupil_page).content.decode()
+    assert "Oakfield</strong> holds" not in html and "waiting for" not in html
