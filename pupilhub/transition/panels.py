@@ -53,6 +53,8 @@ def transfer_banner(access: SchoolAccess, pupil: Pupil) -> dict[str, Any] | None
     for other in twins:
         # What was requested (and is waiting) or has arrived is not offered again.
         waiting, done = asked.get(other.school_id, (set(), set()))
+        seen = set(counts[other.id])  # the types this viewer may know of (safeguarding: leads)
+        waiting, done = waiting & seen, done & seen
         left = {k: n for k, n in counts[other.id].items() if n and k not in waiting | done}
         if left or waiting:
             offers.append(

@@ -160,3 +160,25 @@ def test_the_banner_counts_in_words_offers_safeguarding_and_goes_once_records_ar
     )
     html = web(world.sec_admin).get(pupil_page).content.decode()
     assert "Oakfield</strong> holds" not in html and "waiting for" not in html
+
+
+def test_a_waiting_safeguarding_request_leaves_no_trace_on_a_non_leads_banner(world):
+    from pupilhub.documents.models import SafeguardingIssue
+
+    SafeguardingIssue.objects.create(
+        school=world.primary, pupil=world.child_pri, date=date(2026, 1, 5), description="x"
+    )
+    pupil_page = f"/schools/{world.secondary.id}/pupils/{world.child_sec.id}/"
+    r = web(world.sec_head).post(
+        f"/schools/{world.secondary.id}/transition/requests/new/",
+        {
+            "from_school": world.primary.id,
+            "pupils": [world.child_sec.id],
+            "document_types": ["plans", "safeguarding_issues"],
+        },
+    )
+    assert r.status_code == 302
+    assert "safeguarding" in web(world.sec_head).get(pupil_page).content.decode()
+    admin_view = web(world.sec_admin).get(pupil_page).content.decode()
+    assert "waiting for their approval: plans." in admin_view
+    assert "safeguarding" not in admin_view.lower()
