@@ -8,7 +8,7 @@ PORT ?= 8000
 export PUPILHUB_DATA_DIR ?= var
 PIP_FLAGS := --disable-pip-version-check --quiet
 
-.PHONY: run test lint check unit e2e bench clean demo worker otp
+.PHONY: run test lint check unit e2e bench clean demo worker otp screenshots
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ test: lint check
 
 bench: $(VENV)/.dev
 	$(PY) -m bench
+
+# PNGs of the main pages at desktop and phone sizes (needs /usr/bin/chromium).
+screenshots: $(VENV)/.dev
+	PUPILHUB_DATA_DIR=$$(mktemp -d) SCREENSHOT_DIR=$(CURDIR)/docs/screenshots E2E_REQUIRED=1 \
+		$(PY) -m pytest e2e/test_screenshots.py
+	@ls docs/screenshots/*.png
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -226,6 +226,19 @@ EMAIL_BACKEND = (
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pupilhub <no-reply@pupilhub.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Who bills schools, named on every invoice with how to pay. Production must give its
+# own address and bank details (a placeholder on a real invoice would send money astray).
+INVOICE_SUPPLIER = {
+    "name": os.environ.get("INVOICE_SUPPLIER_NAME", "pupilhub Ltd"),
+    "address": required("INVOICE_SUPPLIER_ADDRESS") or "1 Demo Street, Leeds LS1 1AA",
+    "email": os.environ.get("INVOICE_SUPPLIER_EMAIL", "accounts@pupilhub.invalid"),
+    "vat_number": os.environ.get("INVOICE_VAT_NUMBER", ""),
+    "bank_account_name": os.environ.get("INVOICE_BANK_ACCOUNT_NAME", "pupilhub Ltd"),
+    "sort_code": required("INVOICE_BANK_SORT_CODE") or "00-00-00",
+    "account_number": required("INVOICE_BANK_ACCOUNT_NUMBER") or "00000000",
+}
+INVOICE_PAYMENT_DAYS = int(os.environ.get("INVOICE_PAYMENT_DAYS", "30"))
+
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport,
 # so `make run` needs no server.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -75,3 +75,72 @@ def verify_token(body: str) -> str:
     found = re.search(r"/verify-email/(\S+)", str(body))
     assert found, body
     return found.group(1)
+
+
+@pytest.fixture
+def world(personas):
+    """A SENCo's pupil with a plan, a provision, a meeting log, four terms of tracking,
+    an ended report, and a parent linked who may see them (the pages people look at)."""
+    from django.utils import timezone
+
+    from pupilhub.documents.models import MeetingLog, Plan, Provision
+    from pupilhub.gateway.models import ExternalLink, LicenceType, TrackingField, TrackingValue
+    from pupilhub.reports.models import Report
+    from pupilhub.testing import make_user
+
+    school, pupil = personas.school_a, personas.pupil
+    Plan.objects.create(
+        school=school,
+        pupil=pupil,
+        plan_title="Reading plan",
+        start_date="2026-09-01",
+        status="active",
+        targets=[{"description": "Read 20 words", "success_criteria": "Fluent", "outcome": ""}],
+    )
+    Provision.objects.create(
+        school=school,
+        pupil=pupil,
+        name="Phonics",
+        area_of_need="cognition_learning",
+        cost_pence=12000,
+        start_date="2026-09-01",
+        entry_score=3,
+        exit_score=5,
+    )
+    log = MeetingLog.objects.create(
+        school=school, pupil=pupil, date="2026-10-05", meeting_type="review", notes="Notes"
+    )
+    parent_type = LicenceType.objects.get(school=school, kind="parent")
+    keys = []
+    for i, period in enumerate(["Y7 Autumn", "Y7 Spring", "Y7 Summer", "Y8 Autumn"]):
+        field = TrackingField.objects.create(
+            school=school,
+            key=f"maths-{i}",
+            name=f"Maths {period}",
+            subject="Maths",
+            year_group=8,
+            period=period,
+            kind="number",
+            position=i,
+        )
+        TrackingValue.objects.create(school=school, pupil=pupil, field=field, value=str(3 + i))
+        keys.append(field.key)
+    parent_type.access = {
+        "profile": ["first_name", "surname", "tutor_group"],
+        "tracking": keys,
+        "reports": ["available"],
+    }
+    parent_type.save()
+    parent = make_user("parent@example.com", email_verified_at=timezone.now())
+    link = ExternalLink.objects.create(
+        user=parent, school=school, pupil=pupil, licence_type=parent_type
+    )
+    report = Report.objects.create(
+        school=school,
+        name="Autumn progress",
+        year_groups=[8],
+        fields=[{"key": keys[0], "heading": "Maths"}],
+        status="ended",
+    )
+    report.licence_types.set([parent_type])
+    return {"log": log, "link": link, "report": report}

@@ -40,6 +40,7 @@ class InvoiceOut(Schema):
     number: str
     kind: str
     issued_on: date
+    due_on: date
     period_start: date
     period_end: date
     pupils_on_roll: int
@@ -78,6 +79,7 @@ def invoice_out(invoice: actions.Invoice) -> InvoiceOut:
         number=invoice.number,
         kind=invoice.kind,
         issued_on=invoice.issued_on,
+        due_on=invoice.due_on,
         period_start=invoice.period_start,
         period_end=invoice.period_end,
         pupils_on_roll=invoice.pupils_on_roll,

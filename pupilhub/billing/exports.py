@@ -2,6 +2,7 @@
 
 import io
 
+from django.conf import settings
 from django.http import HttpResponse
 
 from pupilhub.core import pdf
@@ -67,13 +68,36 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             ]
         )
     rows.append(["", "", "Total due", pounds(invoice.amount_pence)])
+    supplier = settings.INVOICE_SUPPLIER
+    vat = f"VAT number {supplier['vat_number']}" if supplier["vat_number"] else "Not VAT registered"
     story = [
         pdf.Heading(f"Invoice {invoice.number}"),
-        pdf.text(f"To: {school.name}, {school.postcode}"),
+        pdf.table(
+            [
+                ["From", "To"],
+                [
+                    pdf.text(
+                        "\n".join((supplier["name"], supplier["address"], supplier["email"], vat)),
+                        "cell",
+                    ),
+                    pdf.text("\n".join(v for v in (school.name, school.postcode) if v), "cell"),
+                ],
+            ],
+            widths=[245, 245],
+            header=True,
+        ),
         pdf.text(f"Issued: {invoice.issued_on:%-d %B %Y}"),
+        pdf.text(f"Payment due: {invoice.due_on:%-d %B %Y}"),
         pdf.text(f"Period: {invoice.period_start:%-d %B %Y} to {invoice.period_end:%-d %B %Y}"),
         pdf.Heading("Charges", level=1),
         pdf.table(rows, widths=[280, 50, 80, 80], header=True, grid=True),
+        pdf.Heading("How to pay", level=1),
+        pdf.text(
+            f"By bank transfer within {settings.INVOICE_PAYMENT_DAYS} days to "
+            f"{supplier['bank_account_name']}, sort code {supplier['sort_code']}, "
+            f"account {supplier['account_number']}. Quote {invoice.number} "
+            f"as the reference. Questions: {supplier['email']}."
+        ),
         pdf.text(
             "pupilhub External Gateway: 50p per pupil on roll a year unless agreed otherwise.",
             "small",

@@ -1,5 +1,7 @@
 """The gateway subscription and the invoices it raises."""
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
 
@@ -58,6 +60,11 @@ class Invoice(SchoolOwned):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def due_on(self) -> date:
+        """Payment is due this many days after issue (settings.INVOICE_PAYMENT_DAYS)."""
+        return self.issued_on + timedelta(days=settings.INVOICE_PAYMENT_DAYS)
 
 
 class InvoiceLine(UUIDModel):

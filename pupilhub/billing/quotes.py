@@ -49,3 +49,14 @@ def _existing_invoice_date(school: School) -> date | None:
 def is_trial(school: School) -> bool:
     """Before a subscription the gateway runs on trial limits."""
     return not Subscription.objects.filter(school=school).exists()
+
+
+def next_annual(school: School, sub: Subscription) -> Quote | None:
+    """An estimate of the next annual invoice from today's roll (pupils are counted on the
+    day it is raised); None while the school has no year range to count within."""
+    try:
+        pupils = pupils_on_roll(school)
+    except Invalid:
+        return None
+    day = sub.next_invoice_date
+    return quote(pupils, school.price_per_pupil_pence, day, day)

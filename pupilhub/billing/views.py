@@ -18,9 +18,10 @@ from .forms import ActivateForm, PriceForm, QuoteForm
 
 @school_view(ADMINS, operator_ok=True)
 def billing(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
-    quote_form = QuoteForm(request.GET or None)
+    subscription = subscription_for(access)
+    quote_form = QuoteForm(request.GET or None, auto_id="quote_%s")  # ids unlike the operator's
     quote, quote_error = None, ""
-    if quote_form.is_valid() or not request.GET:
+    if subscription is None and (quote_form.is_valid() or not request.GET):
         data = quote_form.cleaned_data if request.GET else {}
         try:
             quote = quotes.school_quote(
@@ -43,7 +44,8 @@ def billing(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         request,
         "billing/billing.html",
         {
-            "subscription": subscription_for(access),
+            "subscription": subscription,
+            "next_invoice": subscription and quotes.next_annual(access.school, subscription),
             "quote": quote,
             "quote_error": quote_error,
             "quote_form": quote_form,
@@ -58,7 +60,8 @@ def billing(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
 def _operator_post(
     request: HttpRequest, access: SchoolAccess
 ) -> HttpResponse | tuple[ActivateForm, PriceForm]:
-    activate_form, price_form = ActivateForm(), PriceForm()
+    activate_form = ActivateForm()
+    price_form = PriceForm(initial={"price_per_pupil_pence": access.school.price_per_pupil_pence})
     if "activate" in request.POST:
         activate_form = ActivateForm(request.POST)
         if activate_form.is_valid():

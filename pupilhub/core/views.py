@@ -57,3 +57,25 @@ def unconfirmed(
     ]
     context = {"title": title, "message": message, "action": action, "back": back}
     return render(request, "confirm.html", {**context, "fields": fields})
+
+
+def sort_headers(
+    request: HttpRequest, current: str, columns: tuple[tuple[str, str], ...]
+) -> list[dict[str, str]]:
+    """Column headers that sort a list: each links to its own order (again: reversed),
+    keeping the page's filters, and says which order is in force (`aria-sort`)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    out = []
+    for key, label in columns:
+        ascending, descending = current == key, current == f"-{key}"
+        params["sort"] = f"-{key}" if ascending else key
+        out.append(
+            {
+                "label": label,
+                "href": "?" + params.urlencode(),
+                "aria_sort": "ascending" if ascending else "descending" if descending else "",
+                "next": "descending" if ascending else "ascending",
+            }
+        )
+    return out

@@ -17,10 +17,12 @@ from .timeline import timeline
 
 @register_pupil_panel
 def documents_panel(access: SchoolAccess, pupil: Pupil) -> dict[str, Any]:
+    types = visible_types(access)
+    labels = {t.type: t.label for t in types}  # "Meeting log", not the model's "Meetinglog"
     return {
         "template": "documents/panel_timeline.html",
-        "items": timeline(access, pupil),
-        "types": visible_types(access),
+        "items": [{**item, "label": labels[item["type"]]} for item in timeline(access, pupil)],
+        "types": types,
     }
 
 

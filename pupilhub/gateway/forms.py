@@ -110,6 +110,9 @@ class FieldForm(forms.Form):
     def __init__(self, *args: object, school: Any, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["year_group"].choices = [("", "Any"), *year_choices(school.year_scheme)]  # type: ignore[attr-defined]
+        year = school.year_label(8)  # examples in the school's own year labels
+        self.fields["name"].help_text = f'e.g. "{year} Autumn Maths"'
+        self.fields["period"].help_text = f'e.g. "{year} Autumn"'
 
 
 class ImportForm(forms.Form):

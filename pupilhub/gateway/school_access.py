@@ -3,12 +3,13 @@ values. Always from the caller's school (`SchoolQuerySet.visible_to`)."""
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from pupilhub.accounts.models import User
 from pupilhub.core.errors import NotFound, invalid_field
 from pupilhub.pupils.access import pupils_from_ids
+from pupilhub.pupils.identity import search_text
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess, parse_id
 from pupilhub.schools.models import School
@@ -89,11 +90,13 @@ def external_users(school: School, q: str = "") -> QuerySet[User]:
         .values_list("user_id", flat=True)
         .distinct()
     )
+    terms = search_text(q).split()[:3]
+    if terms:
+        # Matched in Python, so accents and apostrophes do not matter ("sean" finds Seán):
+        # one school's families are a few thousand rows at most, read by primary key.
+        people = User.objects.filter(pk__in=ids).values_list("pk", "email", "first_name", "surname")
+        ids = [pk for pk, *parts in people if all(t in search_text(" ".join(parts)) for t in terms)]
     users = User.objects.filter(pk__in=ids)
-    for term in q.split()[:3]:
-        users = users.filter(
-            Q(email__icontains=term) | Q(first_name__icontains=term) | Q(surname__icontains=term)
-        )
     # Lower(email) (addresses are stored lower-cased: the same order) has no index, so the
     # planner fetches the school's few users by primary key and sorts them, rather than
     # walking every account in email order for the first page.

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from pupilhub.core.errors import DomainError, Forbidden
 from pupilhub.core.views import apply_errors
 from pupilhub.pupils.access import pupils_chosen
-from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.access import SchoolAccess, well_formed_ids
 from pupilhub.schools.boundary import school_view
 
 from . import actions, prefill, recipients
@@ -18,7 +18,7 @@ from .forms import ComposeForm
 
 def _form(request: HttpRequest, access: SchoolAccess) -> ComposeForm:
     chosen = request.POST.getlist("pupils") or request.GET.getlist("pupil")
-    pupils = pupils_chosen(access, _ids(chosen))
+    pupils = pupils_chosen(access, well_formed_ids(chosen))
     if request.method == "POST":
         return ComposeForm(request.POST, school=access.school, pupils=pupils)
     initial = {
@@ -27,18 +27,6 @@ def _form(request: HttpRequest, access: SchoolAccess) -> ComposeForm:
         **prefill.initial(access, request.GET),  # server-side templates only
     }
     return ComposeForm(initial=initial, school=access.school, pupils=pupils)
-
-
-def _ids(values: list[str]) -> list[str]:
-    import uuid
-
-    out = []
-    for v in values:
-        try:
-            out.append(str(uuid.UUID(v)))
-        except ValueError:
-            continue
-    return out
 
 
 def _may_email(access: SchoolAccess) -> None:

@@ -54,6 +54,7 @@ def search_pupils(
     year_group: Any = None,
     tutor_group: str = "",
     q: str = "",
+    sort: str = "name",
 ) -> QuerySet[Pupil]:
     qs = visible_pupils(access)
     if status:
@@ -67,7 +68,23 @@ def search_pupils(
         qs = qs.filter(tutor_group__iexact=tutor_group.strip())
     for term in search_text(q or "").split()[:5]:
         qs = qs.filter(search_text__contains=term)  # within the school's rows (its index)
-    return qs.order_by("surname", "first_name", "id")
+    return qs.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+# The pupil list's column sorts: each ends in name order and the id, so pages are stable.
+_BY_NAME = ("surname", "first_name", "id")
+SORTS = {
+    "name": _BY_NAME,
+    "-name": ("-surname", "-first_name", "-id"),
+    "pupil_id": ("pupil_id", "id"),
+    "-pupil_id": ("-pupil_id", "-id"),
+    "year": ("year_group", *_BY_NAME),
+    "-year": ("-year_group", *_BY_NAME),
+    "tutor_group": ("tutor_group", *_BY_NAME),
+    "-tutor_group": ("-tutor_group", *_BY_NAME),
+    "status": ("status", *_BY_NAME),
+    "-status": ("-status", *_BY_NAME),
+}
 
 
 def pupils_from_ids(school: Any, ids: Any, field: str = "pupils") -> list[Pupil]:

@@ -9,7 +9,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from pupilhub.api.base import YearCode, binary, errors, page
-from pupilhub.core.downloads import attach
+from pupilhub.core.downloads import xml_download
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import ADMINS, school_api
 
@@ -168,9 +168,7 @@ def export_ctf(
     Every pupil needs a valid permanent UPN (400 `invalid_upn` naming those without)."""
     ids = [i.strip() for i in pupils.split(",") if i.strip()]
     data, name = actions.do_export_ctf(access, ids, dest_lea, dest_estab)
-    response = HttpResponse(data, content_type="application/xml; charset=utf-8")
-    attach(response, name)
-    return response
+    return xml_download(data, name)
 
 
 @router.get("/schools/{school}/pupils/{pupil}", response={200: PupilOut, **errors(404)})

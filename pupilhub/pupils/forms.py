@@ -51,3 +51,10 @@ class ImportForm(forms.Form):
     partial = forms.BooleanField(
         required=False, label="Import the good rows even if some rows have errors"
     )
+
+    def __init__(self, *args: object, scheme: str = "england", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if scheme == "scotland":
+            self.fields["file"].help_text = str(self.fields["file"].help_text).replace(
+                "years as 7, Y7, Year 7, R, P1-P7 or S1-S6", "years as S1-S6, P1-P7 or N (nursery)"
+            )

@@ -1,7 +1,6 @@
 """Pupil pages: list (search and filters), detail, add, edit, CSV import."""
 
 import io
-import uuid
 from html import escape
 
 from django.contrib import messages
@@ -11,16 +10,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from pupilhub.core.downloads import attach
+from pupilhub.core.downloads import attach, xml_download
 from pupilhub.core.errors import DomainError
 from pupilhub.core.sheets import SafeWriter
-from pupilhub.core.views import apply_errors
-from pupilhub.schools.access import SchoolAccess
+from pupilhub.core.views import apply_errors, sort_headers
+from pupilhub.schools.access import SchoolAccess, well_formed_ids
 from pupilhub.schools.boundary import MAIN_ADMIN, school_view
 from pupilhub.schools.choices import ADMIN_ROLES, year_choices
 
 from . import actions, counts, mis
-from .access import open_pupil, pupil_for, search_pupils, year_end_preview, year_ends
+from .access import SORTS, open_pupil, pupil_for, search_pupils, year_end_preview, year_ends
 from .forms import ImportForm, PupilForm
 from .models import Pupil
 from .panels import pupil_panels
@@ -58,6 +57,15 @@ def list_rows(access: SchoolAccess, page: Page) -> SafeString:
     return mark_safe("\n".join(rows))  # every value is escaped above
 
 
+PUPIL_COLUMNS = (
+    ("name", "Name"),
+    ("pupil_id", "Pupil ID"),
+    ("year", "Year"),
+    ("tutor_group", "Tutor group"),
+    ("status", "Status"),
+)
+
+
 @school_view()
 def pupil_list(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     filters = {
@@ -66,7 +74,9 @@ def pupil_list(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         "year_group": request.GET.get("year_group", ""),
         "tutor_group": request.GET.get("tutor_group", "").strip(),
     }
-    qs = search_pupils(access, **filters).values_list(*LIST_FIELDS)
+    sort = request.GET.get("sort", "name")
+    sort = sort if sort in SORTS else "name"
+    qs = search_pupils(access, **filters, sort=sort).values_list(*LIST_FIELDS)
     paginator = Paginator(qs, 50)
     if not (filters["q"] or filters["year_group"] or filters["tutor_group"]):
         # The whole roll: its total comes from the shared cache (see counts.py).
@@ -76,6 +86,8 @@ def pupil_list(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         "page": page,
         "rows": list_rows(access, page),
         "filters": filters,
+        "sort": sort,
+        "columns": sort_headers(request, sort, PUPIL_COLUMNS),
         "years": [
             (code, label, str(code) == filters["year_group"])
             for code, label in year_choices(access.school.year_scheme)
@@ -139,7 +151,7 @@ def pupil_edit(
 @school_view(roles=ADMIN_ROLES)
 def pupil_import(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     """Preview (a dry run) shows what would change; Import changes it."""
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, scheme=access.school.year_scheme)
     result = None
     preview = "preview" in request.POST
     status = 200
@@ -196,12 +208,10 @@ def ctf_export(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
             errors = exc.fields or {"pupils": [exc.message]}
             status = exc.status
         else:
-            response = HttpResponse(data, content_type="application/xml; charset=utf-8")
-            attach(response, name)
-            return response
+            return xml_download(data, name)
     qs = search_pupils(access, **filters)
     if chosen and not any(filters.values()):  # from a pupil's page: just those pupils
-        qs = qs.filter(pk__in=[i for i in chosen if _is_uuid(i)])
+        qs = qs.filter(pk__in=well_formed_ids(chosen))
     page = Paginator(qs, 200).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -216,14 +226,6 @@ def ctf_export(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         "codes_missing": not (access.school.lea and access.school.estab),
     }
     return render(request, "pupils/ctf.html", context, status=status)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 @school_view(roles=MAIN_ADMIN)

@@ -21,25 +21,72 @@ log = logging.getLogger(__name__)
 def do_create_report(access: SchoolAccess, data: dict[str, Any]) -> Report:
     """Admins define a report; it starts `active` (being written, not visible outside)."""
     access.require_admin("Only school admins can define reports.")
-    name = " ".join(str(data.get("name") or "").split())
-    if not name or len(name) > 120:
-        raise invalid_field("name", "Give the report a name (at most 120 characters).")
-    years = data.get("year_groups") or []
-    if not years or not all(isinstance(y, int) and 0 <= y <= 15 for y in years):
-        raise invalid_field("year_groups", "Choose at least one year group (codes 0 to 15).")
+    name = _clean_name(data.get("name"))
+    years = _clean_years(data.get("year_groups"))
     fields = _clean_fields(access, data.get("fields") or [])
     types = licence_types_from_ids(access.school, data.get("licence_types") or [])
     with transaction.atomic():
         report = Report.objects.create(
             school=access.school,
             name=name,
-            year_groups=sorted(set(years)),
+            year_groups=years,
             fields=fields,
             created_by=access.user,
         )
         report.licence_types.set(types)
         audit.record(access.user, "report.created", report)
     return report
+
+
+def do_update_report(access: SchoolAccess, report: Report, data: dict[str, Any]) -> Report:
+    """Admins correct a report: name, year groups, fields and who may see it. Keys left out
+    keep their value. An archived report is history and stays as it was; an ended one may
+    still be corrected (families' copies are compiled when asked for, so they see the change).
+    A key given as null is refused like an empty value."""
+    access.require_admin("Only school admins can change reports.")
+    if report.status == ReportStatus.ARCHIVED:
+        raise Conflict(
+            "This report is archived; it can no longer be changed.", code="invalid_state"
+        )
+    changed: list[str] = []
+    if "name" in data:
+        report.name = _clean_name(data["name"])
+        changed.append("name")
+    if "year_groups" in data:
+        report.year_groups = _clean_years(data["year_groups"])
+        changed.append("year_groups")
+    if "fields" in data:
+        report.fields = _clean_fields(access, data["fields"] or [])
+        changed.append("fields")
+    chosen = None
+    if "licence_types" in data:
+        chosen = licence_types_from_ids(access.school, data["licence_types"] or [])
+    with transaction.atomic():
+        if changed:
+            report.save(update_fields=changed)
+        if chosen is not None:
+            report.licence_types.set(chosen)
+            changed.append("licence_types")
+        audit.record(access.user, "report.changed", report, changed=changed)
+    return report
+
+
+def _clean_name(raw: Any) -> str:
+    name = " ".join(str(raw or "").split())
+    if not name or len(name) > 120:
+        raise invalid_field("name", "Give the report a name (at most 120 characters).")
+    return name
+
+
+def _clean_years(raw: Any) -> list[int]:
+    years = raw or []
+    if not isinstance(years, list) or not all(
+        isinstance(y, int) and not isinstance(y, bool) and 0 <= y <= 15 for y in years
+    ):
+        raise invalid_field("year_groups", "Choose at least one year group (codes 0 to 15).")
+    if not years:
+        raise invalid_field("year_groups", "Choose at least one year group (codes 0 to 15).")
+    return sorted(set(years))
 
 
 def _clean_fields(access: SchoolAccess, raw: list[Any]) -> list[dict[str, str]]:

@@ -1,5 +1,6 @@
 """Report endpoints: Report Manager (school side) and downloads for external users."""
 
+from datetime import datetime
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -29,6 +30,30 @@ class ReportIn(Schema):
     year_groups: list[YearCode]
     fields: list[Any]
     licence_types: list[str] = []
+
+
+class ReportPatch(Schema):
+    """Keys left out keep their value."""
+
+    name: str | None = None
+    year_groups: list[YearCode] | None = None
+    fields: list[Any] | None = None
+    licence_types: list[str] | None = None
+
+
+class ReportFieldOut(Schema):
+    key: str
+    heading: str = ""
+
+
+class ReportOut(Schema):
+    id: str
+    name: str
+    status: str
+    year_groups: list[int]
+    fields: list[ReportFieldOut]
+    licence_types: list[str]
+    created_at: datetime
 
 
 class PrintRunIn(Schema):
@@ -82,6 +107,17 @@ def list_reports(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
 @school_api()
 def get_report(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     return report_out(report_for(access, id))
+
+
+@router.patch(
+    "/schools/{school}/reports/{id}", response={200: ReportOut, **errors(400, 403, 404, 409)}
+)
+@school_api()
+def update_report(
+    request: HttpRequest, access: SchoolAccess, id: str, payload: ReportPatch
+) -> dict[str, Any]:
+    report = report_for(access, id)
+    return report_out(actions.do_update_report(access, report, payload.dict(exclude_unset=True)))
 
 
 @router.post("/schools/{school}/reports/{id}/end", response={200: dict, **errors(403, 404, 409)})

@@ -7,6 +7,7 @@ S = "schools/<uuid:school>/reports/"
 urlpatterns = [
     path(S, views.report_list, name="list"),
     path(S + "<uuid:report>/", views.report_detail, name="detail"),
+    path(S + "<uuid:report>/edit/", views.report_edit, name="edit"),
     path(S + "<uuid:report>/pupils/<uuid:pupil>.pdf", views.preview, name="preview"),
     path(S + "<uuid:report>/runs/<uuid:run>/", views.run_status, name="run"),
     path(S + "<uuid:report>/runs/<uuid:run>.pdf", views.run_pdf, name="run_pdf"),

@@ -1,5 +1,6 @@
 """Report Manager pages, print runs with a progress bar, and parents' downloads."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from pupilhub.schools.choices import ADMIN_ROLES, year_choices
 from . import actions, printing
 from . import compile as compiler
 from .access import report_for, reports_for, run_for
+from .models import Report
 from .serve import run_file
 
 
@@ -32,9 +34,69 @@ def report_list(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         "reports/list.html",
         {
             "reports": reports_for(access),
-            "fields": school_access.tracking_fields(access),
+            "fields": _form_fields(access, None),
             "types": school_access.licence_types(access),
             "years": year_choices(access.school.year_scheme),
+            "chosen": {},
+        },
+    )
+
+
+def _form_fields(access: SchoolAccess, report: Report | None) -> list[dict[str, Any]]:
+    """The school's tracking fields for the report form: the report's own first, in its
+    order, ticked and with their headings; then the rest."""
+    mine = {
+        f["key"]: (i, f.get("heading") or "") for i, f in enumerate(report.fields if report else [])
+    }
+    rows = [
+        {
+            "key": f.key,
+            "name": f.name,
+            "subject": f.subject,
+            "checked": f.key in mine,
+            "heading": mine.get(f.key, (0, ""))[1],
+            "order": mine.get(f.key, (len(mine), ""))[0],
+        }
+        for f in school_access.tracking_fields(access)
+    ]
+    return sorted(rows, key=lambda r: r["order"])  # stable: the rest keep the school's order
+
+
+def _posted_report(post: Any) -> dict[str, Any]:
+    keys = post.getlist("fields")
+    return {
+        "name": post.get("name", ""),
+        "year_groups": [int(y) for y in post.getlist("year_groups") if y.isdigit()],
+        "fields": [{"key": k, "heading": post.get(f"heading:{k}", "")} for k in keys],
+        "licence_types": post.getlist("licence_types"),
+    }
+
+
+@school_view(roles=ADMIN_ROLES)
+def report_edit(request: HttpRequest, access: SchoolAccess, report: str) -> HttpResponse:
+    found = report_for(access, report)
+    if request.method == "POST":
+        try:
+            actions.do_update_report(access, found, _posted_report(request.POST))
+        except DomainError as exc:
+            details = " ".join(m for msgs in exc.fields.values() for m in msgs)
+            messages.error(request, details or exc.message)
+            return redirect("reports:edit", access.school.id, found.pk)
+        messages.success(request, "Report saved.")
+        return redirect("reports:detail", access.school.id, found.pk)
+    return render(
+        request,
+        "reports/edit.html",
+        {
+            "report": found,
+            "fields": _form_fields(access, found),
+            "types": school_access.licence_types(access),
+            "years": year_choices(access.school.year_scheme),
+            "chosen": {
+                "name": found.name,
+                "years": found.year_groups,
+                "types": {t.pk for t in found.licence_types.all()},
+            },
         },
     )
 
@@ -49,16 +111,7 @@ def _create(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
             actions.do_set_logo(access, upload.name or "logo", upload.read())
             messages.success(request, "Logo saved: it appears on every report.")
             return redirect("reports:list", access.school.id)
-        keys = post.getlist("fields")
-        report = actions.do_create_report(
-            access,
-            {
-                "name": post.get("name", ""),
-                "year_groups": [int(y) for y in post.getlist("year_groups") if y.isdigit()],
-                "fields": [{"key": k, "heading": post.get(f"heading:{k}", "")} for k in keys],
-                "licence_types": post.getlist("licence_types"),
-            },
-        )
+        report = actions.do_create_report(access, _posted_report(post))
     except DomainError as exc:
         details = " ".join(m for msgs in exc.fields.values() for m in msgs)
         messages.error(request, details or exc.message)
@@ -99,10 +152,23 @@ def report_detail(request: HttpRequest, access: SchoolAccess, report: str) -> Ht
             "pupils": pupils,
             "invite": invite,
             "runs": found.print_runs.all()[:10],
-            "fields": found.fields,
+            "fields": _field_names(access, found),
             "pupil_choices": pupil_filters.choices(),
         },
     )
+
+
+def _field_names(access: SchoolAccess, report: Report) -> list[dict[str, str]]:
+    """The report's fields as the school named them: heading, then the field and subject."""
+    named = {f.key: f for f in school_access.tracking_fields(access)}
+    rows = []
+    for f in report.fields:
+        field = named.get(f["key"])
+        name = field.name if field else "A tracking field that was removed"
+        if field and field.subject and field.subject not in name:
+            name = f"{name} ({field.subject})"
+        rows.append({"heading": f.get("heading") or name, "name": name if f.get("heading") else ""})
+    return rows
 
 
 def _act(request: HttpRequest, access: SchoolAccess, report: object) -> HttpResponse:

@@ -26,6 +26,18 @@ def parse_id(value: Any) -> uuid.UUID:
         raise NotFound() from None
 
 
+def well_formed_ids(values: Any) -> list[str]:
+    """The values that are UUIDs, as strings; the rest dropped (a form's ticked ids, where
+    a stray value should not stop the page)."""
+    out = []
+    for value in values or []:
+        try:
+            out.append(str(parse_id(value)))
+        except NotFound:
+            continue
+    return out
+
+
 @dataclass(frozen=True)
 class SchoolAccess:
     """The caller, their school and their role there."""

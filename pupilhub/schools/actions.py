@@ -67,6 +67,7 @@ def _send_invitation(membership: StaffMembership) -> None:
         "first_name": user.first_name,
         "school": membership.school.name,
         "role": membership.get_role_display(),
+        "main_admin": membership.role == Role.MAIN_ADMIN,
         "safeguarding_lead": membership.safeguarding_lead,
         "token": raw,
         "days": settings.INVITATION_DAYS,

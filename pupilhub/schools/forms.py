@@ -2,7 +2,16 @@ from typing import Any
 
 from django import forms
 
-from .choices import Role, YearScheme, year_choices
+from .choices import YEAR_CODES, Role, YearScheme, year_label
+
+
+def _both_schemes() -> list[tuple[int, str]]:
+    """The operator picks the range before the scheme is known to the page: name the year
+    in both schemes ("Y8 / S1") so a Scottish school is not set up in English years."""
+    return [
+        (code, f"{year_label(code, 'england')} / {year_label(code, 'scotland')}")
+        for code in YEAR_CODES
+    ]
 
 
 class SchoolForm(forms.Form):
@@ -10,11 +19,12 @@ class SchoolForm(forms.Form):
     postcode = forms.CharField(max_length=10)
     year_scheme = forms.ChoiceField(choices=YearScheme.choices)
     year_from = forms.TypedChoiceField(
-        coerce=int, choices=year_choices("england"), label="First year taught"
+        coerce=int,
+        choices=_both_schemes,
+        label="First year taught",
+        help_text="England / Scotland: Y1 is P1, Y8 is S1.",
     )
-    year_to = forms.TypedChoiceField(
-        coerce=int, choices=year_choices("england"), label="Last year taught"
-    )
+    year_to = forms.TypedChoiceField(coerce=int, choices=_both_schemes, label="Last year taught")
     urn = forms.CharField(label="URN (6 digits)", max_length=6, required=False)
     lea = forms.CharField(label="Local authority number (3 digits)", max_length=3, required=False)
     estab = forms.CharField(label="Establishment number (4 digits)", max_length=4, required=False)

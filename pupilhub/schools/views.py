@@ -17,7 +17,7 @@ from pupilhub.core.errors import DomainError, NotFound
 from pupilhub.core.views import apply_errors, unconfirmed
 from pupilhub.schools.boundary import school_view
 
-from . import actions
+from . import actions, audit_words
 from . import audit_log as audit_log_reader
 from .access import (
     SchoolAccess,
@@ -136,8 +136,16 @@ def audit_log(request: HttpRequest, access: SchoolAccess) -> HttpResponseBase:
     if filters.format == "csv":
         return audit_log_reader.csv_response(found)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
+    groups = audit_words.action_groups(access.can_see_safeguarding)
     context = {
         "page": page,
+        "rows": audit_words.page_rows(access, page.object_list),
+        "action_groups": groups,
+        "action_custom": (
+            (filters.action, audit_words.describe(filters.action.rstrip(".")))
+            if filters.action and filters.action not in dict(groups)
+            else None
+        ),
         "filters": filters,
         "form": {k: request.GET.get(k, "") for k in ("pupil", "actor", "action", "since", "until")},
         "error": error,

@@ -67,8 +67,13 @@ def clusters(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     return render(
         request,
         "transition/clusters.html",
-        {"memberships": [serializers.membership(m) for m in qs]},
+        {"memberships": [_with_active(serializers.membership(m)) for m in qs]},
     )
+
+
+def _with_active(membership: dict[str, Any]) -> dict[str, Any]:
+    active = [s for s in membership["schools"] if s["status"] == "active"]
+    return {**membership, "active_schools": active}
 
 
 @require_POST

@@ -185,3 +185,58 @@ def test_the_billing_page_for_admins_and_operators(personas):
     )
     personas.school_a.refresh_from_db()
     assert personas.school_a.price_per_pupil_pence == 75  # admins cannot change the price
+
+
+def test_the_invoice_pdf_names_the_supplier_the_due_date_and_how_to_pay(personas, settings):
+    import io
+
+    from pypdf import PdfReader
+
+    settings.INVOICE_SUPPLIER = {
+        **settings.INVOICE_SUPPLIER,
+        "name": "Gateway Supplies Ltd",
+        "address": "9 Ledger Lane, York YO1 7HH",
+        "sort_code": "12-34-56",
+        "account_number": "87654321",
+        "vat_number": "GB123456789",
+    }
+    settings.INVOICE_PAYMENT_DAYS = 30
+    invoice = actions.do_activate(
+        personas.operator, personas.school_a, date(2027, 2, 1), date(2027, 7, 1)
+    )
+    base = f"/schools/{personas.school_a.id}"
+    r = personas.api("admin").get(f"{base}/invoices/{invoice.id}/pdf")
+    text = " ".join(PdfReader(io.BytesIO(r.content)).pages[0].extract_text().split())
+    assert "Gateway Supplies Ltd" in text and "9 Ledger Lane, York YO1 7HH" in text
+    assert "VAT number GB123456789" in text
+    due = invoice.due_on
+    assert (due - invoice.issued_on).days == 30
+    assert f"Payment due: {due:%-d %B %Y}" in text
+    assert "sort code 12-34-56" in text and "account 87654321" in text
+    assert f"Quote {invoice.number} as the reference" in text
+    got = personas.api("admin").get(f"{base}/invoices/{invoice.id}").json()
+    assert got["due_on"] == due.isoformat()
+    page = personas.web("admin").get(f"{base}/billing/").content.decode()
+    assert f"{due:%-d %b %Y}" in page
+
+
+def test_a_subscribed_school_sees_its_next_invoice_not_an_activation_quote(personas):
+    _roll(personas.school_a, y7=3)
+    url = f"/schools/{personas.school_a.id}/billing/"
+    assert "What activation would cost" in personas.web("admin").get(url).content.decode()
+    actions.do_activate(personas.operator, personas.school_a, date(2027, 2, 1), date(2027, 7, 1))
+    html = personas.web("admin").get(url).content.decode()
+    assert "What activation would cost" not in html and "Due on activation" not in html
+    assert "The next annual invoice" in html and "1 July 2027" in html
+    assert "£2.00" in html  # 4 pupils on roll x 50p
+
+
+def test_a_failed_activation_keeps_the_operators_price_field(personas):
+    personas.school_a.price_per_pupil_pence = 65
+    personas.school_a.save()
+    url = f"/schools/{personas.school_a.id}/billing/"
+    r = personas.web("operator").post(
+        url, {"activate": "1", "activation_date": "2027-02-01", "invoice_date": "2027-01-01"}
+    )
+    assert r.status_code == 200 and "must not be before" in r.content.decode()
+    assert 'name="price_per_pupil_pence" value="65"' in r.content.decode()

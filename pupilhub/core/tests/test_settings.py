@@ -56,7 +56,18 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 30 + "-a-long-random-production-secret-value",
     "LICENCE_KEY_SECRET": "y" * 30 + "-another-long-random-secret-value",
     "ALLOWED_HOSTS": "pupilhub.example",
+    "INVOICE_SUPPLIER_ADDRESS": "1 Real Street, Leeds LS1 1AA",
+    "INVOICE_BANK_SORT_CODE": "20-00-00",
+    "INVOICE_BANK_ACCOUNT_NUMBER": "12345678",
 }
+
+
+def test_production_refuses_invoices_without_real_payment_details(tmp_path):
+    for missing in ("INVOICE_SUPPLIER_ADDRESS", "INVOICE_BANK_SORT_CODE"):
+        env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+        env.update(PUPILHUB_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3")
+        result = run(env)
+        assert result.returncode != 0 and f"{missing} must be set" in result.stderr
 
 
 def test_production_refuses_debug(tmp_path):

@@ -75,3 +75,19 @@ def test_editing_a_plan_shows_its_saved_targets(personas):
     url = f"/schools/{personas.school_a.id}/pupils/{personas.pupil.id}/plans/{plan.id}/edit/"
     page = personas.web("senco").get(url).content.decode()
     assert "Read 20 words" in page  # was lost: the form never saw the saved targets
+
+
+def test_the_pupil_page_names_each_record_type_in_words(personas):
+    MeetingLog.objects.create(
+        school=personas.school_a,
+        pupil=personas.pupil,
+        date="2026-10-05",
+        meeting_type="review",
+        notes="Notes",
+    )
+    page = (
+        personas.web("senco")
+        .get(f"/schools/{personas.school_a.id}/pupils/{personas.pupil.id}/")
+        .content.decode()
+    )
+    assert '<span class="tag">Meeting log</span>' in page and "Meetinglog" not in page

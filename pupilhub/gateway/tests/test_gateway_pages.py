@@ -298,3 +298,31 @@ def test_marksheet_comments_have_room_to_write(personas):
     r = personas.web("teacher").post(url, {f"v:{personas.pupil.id}:maths-comment": "Works hard."})
     assert r.status_code == 302
     assert TrackingValue.objects.get(pupil=personas.pupil).value == "Works hard."
+
+
+def test_searching_families_ignores_accents_and_apostrophes(personas):
+    from pupilhub.gateway.models import ExternalLink, LicenceType
+    from pupilhub.testing import make_user
+
+    parent = LicenceType.objects.get(school=personas.school_a, kind="parent")
+    for email, first, surname in (
+        ("sean@example.org", "Seán", "O\u2019Brien"),
+        ("zoe@example.org", "Zoë", "Smith"),
+    ):
+        user = make_user(email, first_name=first, surname=surname)
+        ExternalLink.objects.create(
+            user=user, school=personas.school_a, pupil=personas.pupil, licence_type=parent
+        )
+    url = f"/schools/{personas.school_a.id}/external-users"
+    for q, expected in (
+        ("sean", ["sean@example.org"]),
+        ("SEÁN o'brien", ["sean@example.org"]),
+        ("zoe", ["zoe@example.org"]),
+        ("example.org", ["sean@example.org", "zoe@example.org"]),
+        ("nobody", []),
+    ):
+        got = personas.api("admin").get(url, {"q": q}).json()["items"]
+        assert [u["email"] for u in got] == expected, q
+    page = personas.web("admin").get(f"/schools/{personas.school_a.id}/gateway/users/?q=sean")
+    assert "sean@example.org" in page.content.decode()
+    assert "zoe@example.org" not in page.content.decode()

@@ -30,6 +30,32 @@ def test_the_list_searches_and_filters(personas):
     assert "<html" not in htmx.content.decode() and "Zebedee" in htmx.content.decode()
 
 
+def test_the_list_sorts_by_any_column_and_keeps_its_filters(personas):
+    school = personas.school_a
+    make_pupil(school, first_name="Amy", surname="Young", year_group=7, tutor_group="7A")
+    make_pupil(school, first_name="Bea", surname="Adams", year_group=10, tutor_group="10C")
+    make_pupil(school, first_name="Cal", surname="Moss", year_group=9, tutor_group="9B")
+
+    def order(**params):
+        html = personas.web("teacher").get(list_url(personas), params).content.decode()
+        body = html.split("<tbody>")[1].split("</tbody>")[0]
+        return sorted(("Young", "Adams", "Moss"), key=body.index), html
+
+    names, html = order()
+    assert names == ["Adams", "Moss", "Young"]
+    assert 'aria-sort="ascending"' in html and "sorted by name (ascending)" in html
+    assert 'href="?sort=-name"' in html  # the current column reverses
+    assert order(sort="-name")[0] == ["Young", "Moss", "Adams"]
+    assert order(sort="year")[0] == ["Young", "Moss", "Adams"]
+    names, html = order(sort="-year")
+    assert names == ["Adams", "Moss", "Young"] and 'aria-sort="descending"' in html
+    assert order(sort="tutor_group")[0] == ["Adams", "Young", "Moss"]  # 10C < 7A < 9B as text
+    names, html = order(sort="year", q="a")  # the filters stay in every header link
+    assert "q=a" in html.split("<thead>")[1].split("</thead>")[0]
+    assert 'name="sort" value="year"' in html  # and searching keeps the order
+    assert order(sort="nonsense")[0] == ["Adams", "Moss", "Young"]  # unknown: name order
+
+
 def test_an_admin_adds_a_pupil_and_sees_field_errors(personas):
     url = f"/schools/{personas.school_a.id}/pupils/new/"
     bad = personas.web("admin").post(

@@ -104,3 +104,56 @@ def test_parents_download_ended_reports_from_their_pupil_page(personas):
     report.status = "active"
     report.save()
     assert client.get(f"/my/pupils/{link.id}/reports/{report.id}.pdf").status_code == 404
+
+
+def test_the_report_page_names_fields_as_the_school_does_and_an_admin_can_change_it(personas):
+    _field(personas)
+    TrackingField.objects.create(
+        school=personas.school_a, key="y8_aut_eng", name="Y8 Autumn", subject="English"
+    )
+    parent = LicenceType.objects.get(school=personas.school_a, kind="parent")
+    report = Report.objects.create(
+        school=personas.school_a,
+        name="Y8 Progress",
+        year_groups=[8],
+        fields=[{"key": "maths", "heading": ""}, {"key": "y8_aut_eng", "heading": "Effort"}],
+    )
+    base = f"/schools/{personas.school_a.id}/reports/{report.id}/"
+    html = personas.web("teacher").get(base).content.decode()
+    assert "<li>Maths</li>" in html and "<li>Effort (Y8 Autumn (English))</li>" in html
+    assert "y8_aut_eng" not in html.split("<h2>Fields</h2>")[1].split("</ol>")[0]
+    assert "Change this report" not in html  # teachers cannot change it
+    assert "Change this report" in personas.web("admin").get(base).content.decode()
+
+    edit = base + "edit/"
+    assert personas.web(None).get(edit).status_code == 302
+    assert personas.web("admin_b").get(edit).status_code == 404
+    assert personas.web("teacher").get(edit).status_code == 403
+    form = personas.web("admin").get(edit).content.decode()
+    assert 'value="Y8 Progress"' in form and 'value="Effort"' in form
+    # the report's own fields come first, in its order
+    assert form.index('value="maths"') < form.index('value="y8_aut_eng"')
+    post = {
+        "name": "Y8 Spring",
+        "year_groups": ["8", "9"],
+        "fields": ["y8_aut_eng"],
+        "heading:y8_aut_eng": "English effort",
+        "licence_types": [str(parent.id)],
+    }
+    assert personas.web("teacher").post(edit, post).status_code == 403
+    r = personas.web("admin").post(edit, post)
+    assert r.status_code == 302 and r.url == base
+    report.refresh_from_db()
+    assert report.name == "Y8 Spring" and report.year_groups == [8, 9]
+    assert report.fields == [{"key": "y8_aut_eng", "heading": "English effort"}]
+    assert list(report.licence_types.all()) == [parent]
+    # a bad change keeps the report as it was and says why
+    r = personas.web("admin").post(edit, {**post, "name": " ", "fields": []}, follow=True)
+    assert "Give the report a name" in r.content.decode()
+    report.refresh_from_db()
+    assert report.name == "Y8 Spring"
+    # archived reports are history
+    report.status = "archived"
+    report.save()
+    r = personas.web("admin").post(edit, post, follow=True)
+    assert "archived" in r.content.decode()

@@ -106,6 +106,35 @@ def test_report_manager_calls_by_role(personas, setup):
     assert personas.api("admin").post(f"{path}/{report.id}/archive").json()["status"] == "archived"
 
 
+def test_a_report_is_changed_over_the_api_by_admins_only(personas, setup):
+    report, parent = setup
+    path = f"/schools/{personas.school_a.id}/reports/{report.id}"
+    change = {"name": "Y8 Spring", "fields": ["maths-comment"]}
+    assert personas.api(None).patch(path, change).status_code == 401
+    assert personas.api("admin_b").patch(path, change).status_code == 404
+    assert personas.api("teacher").patch(path, change).status_code == 403
+    r = personas.api("admin").patch(path, change)
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["name"] == "Y8 Spring" and body["year_groups"] == [8]  # left out: kept
+    assert body["fields"] == [{"key": "maths-comment", "heading": ""}]
+    assert body["licence_types"] == [str(parent.id)]
+    for bad, field in (
+        ({"name": ""}, "name"),
+        ({"name": None}, "name"),
+        ({"fields": ["nope"]}, "fields"),
+        ({"year_groups": []}, "year_groups"),
+        ({"licence_types": ["not-an-id"]}, "licence_types"),
+    ):
+        r = personas.api("admin").patch(path, bad)
+        assert r.status_code == 400 and field in r.json()["error"]["fields"], (bad, r.content)
+    report.refresh_from_db()
+    assert report.name == "Y8 Spring"  # nothing lost to a refused change
+    personas.api("admin").post(f"{path}/archive")
+    r = personas.api("admin").patch(path, {"name": "Again"})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "invalid_state"
+
+
 def test_an_active_report_is_invisible_externally_then_ended_is_downloadable(personas, setup):
     report, parent = setup
     link = parent_of(personas.pupil, parent)

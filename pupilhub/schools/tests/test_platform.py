@@ -62,7 +62,15 @@ def test_operator_creates_the_first_main_admin_who_is_invited(
     assert r.json()["role"] == "main_admin"
     assert r.json()["email"] == "head@new.example.org"
     assert r.json()["status"] == "invited"
-    link = re.search(r"/invitations/([\w-]+)", mail.outbox[-1].body).group(1)
+    invite = mail.outbox[-1]
+    assert (
+        invite.subject == "You are invited to run New School on pupilhub as its Main School Admin"
+    )
+    assert "invited as its Main School Admin" in invite.body
+    assert "invite your colleagues" in invite.body and "as Staff" not in invite.body
+    link = re.search(r"/invitations/([\w-]+)", invite.body).group(1)
+    welcome = Client().get(f"/invitations/{link}").content.decode()
+    assert "As Main School Admin you run the school's account" in welcome
     page = Client().post(f"/invitations/{link}", {"password": "a good long passphrase"})
     assert page.status_code == 302
     login = Client().post(
@@ -155,7 +163,7 @@ def test_audit_log_is_admin_only_and_insert_only(personas):
     assert personas.web("teacher").get(url).status_code == 403
     assert personas.web("admin_b").get(url).status_code == 404
     page = personas.web("admin").get(url)
-    assert "pupil.updated" in page.content.decode()
+    assert "Pupil record changed" in page.content.decode()
     event = AuditEvent.objects.first()
     import pytest
 

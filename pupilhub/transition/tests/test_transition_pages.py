@@ -56,6 +56,28 @@ def test_memberships_are_decided_by_the_main_admin_only(world):
     assert m.status == "active" and m.decided_by == world.sec_head
 
 
+def test_a_pending_membership_offers_approve_or_deny_and_names_the_active_schools(world):
+    cluster = Cluster.objects.create(name="South")
+    ClusterMembership.objects.create(cluster=cluster, school=world.primary, status="active")
+    ClusterMembership.objects.create(cluster=cluster, school=world.outsider, status="denied")
+    ClusterMembership.objects.create(cluster=cluster, school=world.secondary)
+    page = f"/schools/{world.secondary.id}/clusters/"
+    html = web(world.sec_head).get(page).content.decode()
+    south = html.split("<h2>South</h2>")[1].split("</section>")[0]
+    assert "Approve membership" in south and "Leave cluster" not in south
+    assert "Schools already active in this cluster: Oakfield." in south
+    assert "Faraway" not in south and "Northgate" not in south  # not active: not listed
+    lonely = Cluster.objects.create(name="Empty")
+    ClusterMembership.objects.create(cluster=lonely, school=world.secondary)
+    html = web(world.sec_head).get(page).content.decode()
+    assert "Schools already active in this cluster: none yet." in html
+    north = html.split("<h2>North Oxford</h2>")[1].split("</section>")[0]
+    assert "Leave cluster" in north and "Approve membership" not in north
+    assert (
+        "Schools sharing pupils in this cluster: " in north and "Northgate (this school)" in north
+    )
+
+
 def test_the_transition_page_lists_shared_pupils_and_near_misses(world):
     url = f"/schools/{world.secondary.id}/transition/?partner={world.primary.id}"
     assert web(None).get(url).status_code == 302
