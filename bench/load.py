@@ -48,6 +48,8 @@ def gunicorn(database_url: str, workers: int = WORKERS, threads: int = THREADS) 
     env.update(PUPILHUB_ENV="development", DEBUG="0", LOG_LEVEL="WARNING", CONN_MAX_AGE="600")
     if redis_url():
         env["REDIS_URL"] = redis_url()  # caches and sessions as in production
+        bench_db = redis_url().rsplit("/", 1)[1]  # every use in the bench's own database
+        env.update(REDIS_BROKER_DB=bench_db, REDIS_RESULTS_DB=bench_db, REDIS_CACHE_DB=bench_db)
     proc = subprocess.Popen(
         [
             sys.executable,

@@ -8,6 +8,7 @@ start unless the secrets and hosts it needs are set.
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -29,10 +30,15 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# Everything production lacks, gathered so one message lists it all (the end of this module
+# raises it): an operator fixes the environment once, not one variable per restart.
+PROBLEMS: list[str] = []
+
+
 def required(name: str) -> str:
     value = os.environ.get(name, "")
     if PRODUCTION and not value:
-        raise ImproperlyConfigured(f"{name} must be set when PUPILHUB_ENV=production")
+        PROBLEMS.append(f"{name} must be set when PUPILHUB_ENV=production")
     return value
 
 
@@ -53,15 +59,18 @@ LICENCE_KEY_SECRET = required("LICENCE_KEY_SECRET") or SECRET_KEY
 DEBUG = env_bool("DEBUG", default=not PRODUCTION and not TESTING)
 if PRODUCTION and DEBUG:
     # DEBUG pages print settings and local variables (tokens, pupils' data) to anyone.
-    raise ImproperlyConfigured("DEBUG must be off when PUPILHUB_ENV=production")
+    PROBLEMS.append("DEBUG must be off when PUPILHUB_ENV=production")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 if PRODUCTION and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when PUPILHUB_ENV=production")
+    PROBLEMS.append("ALLOWED_HOSTS must be set when PUPILHUB_ENV=production")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = os.environ.get("PORT", "8000")
 BASE_URL = os.environ.get("PUPILHUB_BASE_URL", f"http://{HOST}:{PORT}").rstrip("/")
+if PRODUCTION and not BASE_URL.startswith("https://"):
+    # Links in emails (password resets, invitations) must point at the real site, over TLS.
+    PROBLEMS.append("PUPILHUB_BASE_URL must be set to the site's https:// address")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -97,6 +106,7 @@ MIDDLEWARE = [
     "pupilhub.core.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pupilhub.core.logs.RequestContextMiddleware",
     "pupilhub.core.middleware.SecondFactorEnrolmentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -127,9 +137,7 @@ TEMPLATES = [
     }
 ]
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if PRODUCTION and not DATABASE_URL:
-    raise ImproperlyConfigured("DATABASE_URL must be set when PUPILHUB_ENV=production")
+DATABASE_URL = required("DATABASE_URL")
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
@@ -170,7 +178,8 @@ API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "12"))
 
 # How many reverse proxies in front of the app may be trusted to append to
 # X-Forwarded-For. 0 (default) means the header is ignored entirely.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Production must say it (0 behind the documented proxy makes every client one address).
+TRUSTED_PROXY_COUNT = int(required("TRUSTED_PROXY_COUNT") or "0")
 # Failed logins: 10 from one client hold the account for 15 minutes (a browser that
 # signed in to it before is exempt); a client's failures on any accounts are refused
 # past a ceiling high enough for a school's shared address. See core/throttle.py.
@@ -195,7 +204,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -204,25 +213,51 @@ STORAGES = {
     },
 }
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
-    # Any S3-compatible store; django-storages reads AWS_* variables itself.
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    # Any S3-compatible store (AWS, MinIO, Ceph...): private objects, never overwritten,
+    # read back through pupilhub (which checks access) rather than public URLs.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "location": os.environ.get("AWS_LOCATION", ""),
+        },
+    }
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "")
 
-# Email: SMTP when EMAIL_HOST is set, the console otherwise.
+# Email: EMAIL_BACKEND chooses (any django-anymail backend, e.g.
+# anymail.backends.postmark.EmailBackend, configured by ANYMAIL_* variables); otherwise SMTP
+# when EMAIL_HOST is set, the console in development. Production refuses the console and
+# memory backends: reset links would land in the logs, or nowhere.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_TIMEOUT = 30
-EMAIL_BACKEND = (
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
+# ANYMAIL_POSTMARK_SERVER_TOKEN=... becomes ANYMAIL = {"POSTMARK_SERVER_TOKEN": ...}.
+ANYMAIL = {k[len("ANYMAIL_") :]: v for k, v in os.environ.items() if k.startswith("ANYMAIL_")}
+_SMTP = EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+_LOCAL_ONLY = EMAIL_BACKEND.startswith("django.core.mail.backends.") and not _SMTP
+if PRODUCTION and (_LOCAL_ONLY or (_SMTP and not EMAIL_HOST)):
+    PROBLEMS.append(
+        "a real mail backend: EMAIL_HOST (SMTP) or "
+        "EMAIL_BACKEND=anymail.backends.<provider>.EmailBackend"
+    )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pupilhub <no-reply@pupilhub.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -240,12 +275,33 @@ INVOICE_SUPPLIER = {
 INVOICE_PAYMENT_DAYS = int(os.environ.get("INVOICE_PAYMENT_DAYS", "30"))
 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport,
-# so `make run` needs no server.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+# so `make run` needs no server. One Redis server, three databases: the broker (0), task
+# results (1) and the cache (2), so clearing the cache never drops a queued task. Tests
+# use databases of their own (4-11, one per test worker; the benchmarks 13) and never
+# touch these.
+REDIS_URL = required("REDIS_URL")
 BROKER_DIR = DATA_DIR / "broker"
+
+
+def redis_db(url: str, number: int) -> str:
+    """`url` (any database number it names is replaced) pointing at database `number`."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+REDIS_DBS = {
+    "broker": int(os.environ.get("REDIS_BROKER_DB", "0")),
+    "results": int(os.environ.get("REDIS_RESULTS_DB", "1")),
+    "cache": int(os.environ.get("REDIS_CACHE_DB", "2")),
+}
+if TESTING:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    REDIS_DBS["cache"] = 4 + (int(worker) if worker.isdigit() else 0) % 8
 if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_BROKER_URL = redis_db(REDIS_URL, REDIS_DBS["broker"])
+    CELERY_RESULT_BACKEND = redis_db(REDIS_URL, REDIS_DBS["results"])
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 else:
     for sub in ("queue", "processed", "results", "control"):
@@ -264,6 +320,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers log through LOGGING below (LOG_FORMAT=json included), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 if REDIS_URL:
     # Read from Redis, written through to the database: a page view skips one query.
@@ -273,7 +331,10 @@ if REDIS_URL:
 SHARED_CACHE = bool(REDIS_URL)
 CACHES = {
     "default": (
-        {"BACKEND": "pupilhub.core.redis_cache.ReusingRedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "pupilhub.core.redis_cache.ReusingRedisCache",
+            "LOCATION": redis_db(REDIS_URL, REDIS_DBS["cache"]),
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -284,6 +345,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes talk plain HTTP inside
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -292,12 +354,37 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
 
 # Logs never carry personal data: the formatter prints the message only, and
-# code logs ids, never names, emails or record content.
+# code logs ids, never names, emails or record content. LOG_FORMAT=json writes one JSON
+# object a line with the request id, user id and school id of the request being served.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "pupilhub.core.logs.RequestContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "pupilhub.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Error reporting: SENTRY_DSN turns on sentry-sdk, with personal data scrubbed before
+# anything leaves (see pupilhub/core/error_reporting.py). Without it nothing is sent.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN and not TESTING:
+    from pupilhub.core.error_reporting import start as start_error_reporting
+
+    start_error_reporting(SENTRY_DSN, ENV)
+
+if PROBLEMS:
+    raise ImproperlyConfigured(
+        "PUPILHUB_ENV=production cannot start. Fix each of these:\n- " + "\n- ".join(PROBLEMS)
+    )

@@ -3,12 +3,15 @@
 from django.urls import include, path
 
 from pupilhub.api.routes import api
+from pupilhub.core import health
 
 handler403 = "pupilhub.core.views.handler403"
 handler404 = "pupilhub.core.views.handler404"
 handler500 = "pupilhub.core.views.handler500"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("api/v1/", api.urls),
     path("", include("pupilhub.accounts.urls")),
     path("", include("pupilhub.schools.urls")),

@@ -13,6 +13,7 @@ from ninja.security import HttpBearer
 from pydantic import Field
 
 from pupilhub.accounts.models import ApiToken
+from pupilhub.core import logs
 from pupilhub.core.errors import DomainError, Forbidden, RateLimited
 
 PAGE_SIZE = 50
@@ -58,6 +59,7 @@ class TokenAuth(HttpBearer):
             )
         request.user = api_token.user
         request.api_token = api_token  # type: ignore[attr-defined]
+        logs.user_id.set(str(api_token.user_id))  # this request's log lines name the caller
         return api_token.user
 
 
