@@ -80,11 +80,11 @@ def _clean_name(raw: Any) -> str:
 
 def _clean_years(raw: Any) -> list[int]:
     years = raw or []
-    if not isinstance(years, list) or not all(
-        isinstance(y, int) and not isinstance(y, bool) and 0 <= y <= 15 for y in years
+    if (
+        not years
+        or not isinstance(years, list)
+        or not all(isinstance(y, int) and not isinstance(y, bool) and 0 <= y <= 15 for y in years)
     ):
-        raise invalid_field("year_groups", "Choose at least one year group (codes 0 to 15).")
-    if not years:
         raise invalid_field("year_groups", "Choose at least one year group (codes 0 to 15).")
     return sorted(set(years))
 

@@ -160,7 +160,8 @@ def report_detail(request: HttpRequest, access: SchoolAccess, report: str) -> Ht
 
 def _field_names(access: SchoolAccess, report: Report) -> list[dict[str, str]]:
     """The report's fields as the school named them: heading, then the field and subject."""
-    named = {f.key: f for f in school_access.tracking_fields(access)}
+    keys = [f["key"] for f in report.fields]
+    named = {f.key: f for f in school_access.tracking_fields(access).filter(key__in=keys)}
     rows = []
     for f in report.fields:
         field = named.get(f["key"])
