@@ -24,6 +24,10 @@ app.conf.beat_schedule = {
         "task": "pupilhub.privacy.tasks.purge_expired",
         "schedule": crontab(hour=3, minute=5),
     },
+    "safeguarding-alerts": {
+        "task": "pupilhub.safeguarding.tasks.daily_alerts",
+        "schedule": crontab(hour=7, minute=35),
+    },
     "overdue-safeguarding-transfers": {
         "task": "pupilhub.transition.tasks.notify_overdue",
         "schedule": crontab(hour=7, minute=30),

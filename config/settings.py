@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "pupilhub.schools",
     "pupilhub.pupils",
     "pupilhub.documents",
+    "pupilhub.safeguarding",
     "pupilhub.transition",
     "pupilhub.gateway",
     "pupilhub.messaging",

@@ -143,4 +143,41 @@ def world(personas):
         status="ended",
     )
     report.licence_types.set([parent_type])
+    _safeguarding(personas)
     return {"log": log, "link": link, "report": report}
+
+
+def _safeguarding(personas):
+    """A concern with a body map, a task for the teacher and a late referral."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pupilhub.safeguarding import actions
+    from pupilhub.safeguarding.models import Referral, Task
+    from pupilhub.schools.access import staff_access
+    from pupilhub.schools.models import StaffMembership
+
+    today = timezone.localdate()
+    teacher = staff_access(personas.teacher, personas.school_a.id)
+    issue = actions.do_raise_concern(
+        teacher,
+        personas.pupil,
+        {
+            "date": today,
+            "category": "physical_abuse",
+            "description": "Bruise on the arm",
+            "body_map": [{"view": "front", "x": 0.2, "y": 0.3, "note": "Bruise"}],
+        },
+    )
+    member = StaffMembership.objects.get(school=personas.school_a, user=personas.teacher)
+    Task.objects.create(
+        school=personas.school_a, issue=issue, assignee=member, task="Check in", due_on=today
+    )
+    Referral.objects.create(
+        school=personas.school_a,
+        issue=issue,
+        agency="police",
+        referred_on=today - timedelta(days=3),
+        response_due_on=today - timedelta(days=1),
+    )

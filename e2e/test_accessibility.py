@@ -74,7 +74,11 @@ def _pages(personas, world) -> dict[str, list[str]]:
             f"{p}/meeting-logs/{world['log'].id}/",
             f"{p}/plans/new/",
             f"{s}/provision-map/",
+            f"{s}/concerns/raise/?pupil={personas.pupil.id}",
+            f"{s}/safeguarding/",
+            f"{p}/chronology/",
         ],
+        "teacher@a.example.org": [f"{s}/", f"{s}/concerns/raise/", f"{s}/concerns/mine/"],
         "head@a.example.org": [
             f"{s}/staff/",
             f"{s}/gateway/",

@@ -12,6 +12,8 @@ from pupilhub.privacy.api import router as privacy_router
 from pupilhub.pupils.api import router as pupils_router
 from pupilhub.reports.api import me_router as reports_me_router
 from pupilhub.reports.api import router as reports_router
+from pupilhub.safeguarding.api import me_router as safeguarding_me_router
+from pupilhub.safeguarding.api import router as safeguarding_router
 from pupilhub.schools.api import router as schools_router
 from pupilhub.transition.api import router as transition_router
 
@@ -23,6 +25,8 @@ api.add_router("", holds_router)
 api.add_router("", schools_router)
 api.add_router("", pupils_router)
 api.add_router("", documents_router)
+api.add_router("", safeguarding_router)
+api.add_router("", safeguarding_me_router)
 api.add_router("", billing_router)
 api.add_router("", transition_router)
 api.add_router("", gateway_router)

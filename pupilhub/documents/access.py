@@ -6,6 +6,7 @@ nothing about their existence leaks. Confidential plans, provisions and
 meeting logs: admins and safeguarding leads only; for others they do not exist.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -16,6 +17,10 @@ from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess, parse_id
 
 from .registry import DOC_TYPES, SAFEGUARDING, DocType
+
+# What other apps do when a person opens one document of a type (the safeguarding app marks a
+# new concern opened, so it leaves the top of the leads' dashboards).
+ON_READ: dict[str, Callable[[SchoolAccess, Any], None]] = {}
 
 
 def can_use(access: SchoolAccess, dtype: DocType) -> bool:
@@ -73,6 +78,8 @@ def document_for(
         raise NotFound()
     if dtype.safeguarding:
         audit.record(access.user, "safeguarding_issue.read", doc)
+    if dtype.type in ON_READ:
+        ON_READ[dtype.type](access, doc)
     return doc
 
 

@@ -1,6 +1,7 @@
 """Creating, changing, deleting and restoring pupil documents. Atomic and audited."""
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -17,6 +18,15 @@ from .filecheck import check_upload
 from .models import Attachment, SafeguardingAction, SafeguardingIssue
 from .registry import FILE, DocType
 from .validation import clean_document, safe_filename, stored_name
+
+# Checks other apps add for a document type's input, run before anything is written (the
+# safeguarding app: a category from the school's list).
+CHECKS: dict[str, Callable[[SchoolAccess, dict[str, Any]], None]] = {}
+
+
+def _check(access: SchoolAccess, dtype: DocType, data: dict[str, Any]) -> None:
+    if dtype.type in CHECKS:
+        CHECKS[dtype.type](access, data)
 
 
 def _confidential(access: SchoolAccess, dtype: DocType, data: dict[str, Any]) -> dict[str, Any]:
@@ -37,6 +47,7 @@ def do_create_document(
     require_type(access, dtype)
     data = dict(data)
     extra = _confidential(access, dtype, data)
+    _check(access, dtype, data)
     action_text = data.get("actions_taken") if dtype.safeguarding else None
     values = clean_document(dtype, data)
     doc = dtype.model.objects.create(  # type: ignore[attr-defined]
@@ -54,6 +65,7 @@ def do_create_document(
 def do_update_document(access: SchoolAccess, dtype: DocType, doc: Any, data: dict[str, Any]) -> Any:
     require_type(access, dtype)
     data = dict(data)
+    _check(access, dtype, data)
     extra = _confidential(access, dtype, data)
     if dtype.safeguarding and "actions_taken" in data:
         # The action log is append-only: a new text adds an entry, never rewrites.

@@ -13,12 +13,16 @@ from pydantic.fields import FieldInfo
 from pupilhub.api.base import Count, Pence, Score, binary, errors, page
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.pupils.access import pupil_for
+from pupilhub.safeguarding.actions import do_raise_concern as raise_concern_action
+from pupilhub.safeguarding.schemas import ConcernIn, ConcernOut, IssueOut
+from pupilhub.safeguarding.serve import ISSUE_RELATED, issue_out, receipt
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_api
 
 from . import actions, printing
 from .access import document_for, history, pupil_documents, require_type
 from .registry import FILE, MEETING_LOG, PASSPORT, PLAN, PROVISION, SAFEGUARDING, DocType
+from .schemas import Origin
 from .serve import file_response, serialize
 from .timeline import timeline
 
@@ -93,7 +97,7 @@ class SafeguardingIn(Schema):
     category: str
     description: str
     actions_taken: str = ""
-    status: Literal["open", "closed"] = "open"
+    status: Literal["new", "open", "closed"] = "new"
 
 
 class FileOut(Schema):
@@ -104,11 +108,6 @@ class FileOut(Schema):
     sha256: str
     description: str
     created_at: datetime
-
-
-class Origin(Schema):
-    school: dict[str, Any]
-    transferred_at: datetime
 
 
 class Meta(Schema):
@@ -166,9 +165,23 @@ def out_schema(schema: type[Schema]) -> type[Schema]:
     return create_model(f"{schema.__name__[:-2]}Out", __base__=(Meta, schema))  # type: ignore[call-overload]
 
 
-def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[Schema]) -> None:
+def add_routes(
+    dtype: DocType,
+    schema_in: type[Schema] | None,
+    schema_out: type[Schema],
+    *,
+    shape: Any = None,
+    related: tuple[str, ...] = (),
+    create: bool = True,
+) -> None:
+    """The collection's routes; `shape` serializes one document (default: its fields),
+    `related` names what a list prefetches for it, `create` False leaves POST to the caller."""
     base = "/schools/{school}/pupils/{pupil}/" + dtype.collection
     name = dtype.type
+
+    def out(doc: Any) -> dict[str, Any]:
+        return shape(doc) if shape else serialize(dtype, doc)
+
     list_out = create_model(
         f"{name.title().replace('_', '')}List",
         __base__=Schema,
@@ -186,7 +199,7 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
     def list_docs(request: HttpRequest, access: SchoolAccess, pupil: str) -> dict[str, Any]:
         target = pupil_for(access, pupil)
         docs = pupil_documents(access, dtype, target).select_related("transferred_from_school")
-        return page(request, docs, lambda d: serialize(dtype, d))
+        return page(request, docs.prefetch_related(*related), out)
 
     @router.get(
         base + "/{id}",
@@ -198,7 +211,7 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
     def get_doc(request: HttpRequest, access: SchoolAccess, pupil: str, id: str) -> dict[str, Any]:
         target = pupil_for(access, pupil)
         require_type(access, dtype)
-        return serialize(dtype, document_for(access, dtype, target, id))
+        return out(document_for(access, dtype, target, id))
 
     @router.get(
         base + "/{id}/history",
@@ -240,11 +253,19 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
         target = pupil_for(access, pupil)
         require_type(access, dtype)
         doc = document_for(access, dtype, target, id, deleted=None)  # restoring twice: 200
-        return serialize(dtype, actions.do_restore_document(access, dtype, doc))
+        return out(actions.do_restore_document(access, dtype, doc))
 
     if schema_in is None:
         return
-    schema_patch = patch_schema(schema_in)
+    if create:
+        add_create_route(dtype, base, schema_in, schema_out)
+    add_update_route(dtype, base, patch_schema(schema_in), schema_out, out)
+
+
+def add_create_route(
+    dtype: DocType, base: str, schema_in: type[Schema], schema_out: type[Schema]
+) -> None:
+    name = dtype.type
 
     @router.post(
         base,
@@ -264,6 +285,12 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
         doc = actions.do_create_document(access, dtype, target, payload.dict())  # type: ignore[attr-defined]
         return Status(201, serialize(dtype, doc))
 
+
+def add_update_route(
+    dtype: DocType, base: str, schema_patch: type[Schema], schema_out: type[Schema], out: Any
+) -> None:
+    name = dtype.type
+
     @router.patch(
         base + "/{id}",
         response={200: schema_out, **errors(400, 403, 404)},
@@ -282,7 +309,7 @@ def add_routes(dtype: DocType, schema_in: type[Schema] | None, schema_out: type[
         require_type(access, dtype)
         doc = document_for(access, dtype, target, id)
         data = payload.dict(exclude_unset=True)  # type: ignore[attr-defined]
-        return serialize(dtype, actions.do_update_document(access, dtype, doc, data))
+        return out(actions.do_update_document(access, dtype, doc, data))
 
 
 for _dtype, _in in (
@@ -290,9 +317,38 @@ for _dtype, _in in (
     (PROVISION, ProvisionIn),
     (PASSPORT, PassportIn),
     (MEETING_LOG, MeetingLogIn),
-    (SAFEGUARDING, SafeguardingIn),
 ):
     add_routes(_dtype, with_limits(_in, _dtype), out_schema(_in))
+add_routes(
+    SAFEGUARDING,
+    with_limits(SafeguardingIn, SAFEGUARDING),
+    IssueOut,
+    shape=issue_out,
+    related=ISSUE_RELATED,
+    create=False,
+)
+
+
+@router.post(
+    "/schools/{school}/pupils/{pupil}/safeguarding-issues",
+    response={201: ConcernOut, **errors(400, 403, 404)},
+    operation_id="create_safeguarding_issue",
+    url_name="create_safeguarding_issue",
+    exclude_unset=True,
+)
+@school_api()
+def raise_concern(
+    request: HttpRequest, access: SchoolAccess, pupil: str, payload: ConcernIn
+) -> Status[dict[str, Any]]:
+    """Any member of staff raises a concern. Leads and the main admin get the whole issue;
+    anyone else only the receipt, and can never list or read the issue afterwards."""
+    target = pupil_for(access, pupil)
+    issue = raise_concern_action(access, target, payload.dict())
+    if not access.can_see_safeguarding:
+        return Status(201, receipt(issue))
+    return Status(201, issue_out(issue))
+
+
 add_routes(FILE, None, create_model("FileDocOut", __base__=(Meta, FileOut)))
 
 

@@ -23,5 +23,35 @@ class MeetingType(models.TextChoices):
 
 
 class IssueStatus(models.TextChoices):
+    # A concern is `new` until a safeguarding lead first opens it.
+    NEW = "new", "New"
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"
+
+
+# Keeping Children Safe in Education's kinds of concern; a school may add its own.
+SAFEGUARDING_CATEGORIES: dict[str, str] = {
+    "physical_abuse": "Physical abuse",
+    "emotional_abuse": "Emotional abuse",
+    "sexual_abuse": "Sexual abuse",
+    "neglect": "Neglect",
+    "child_on_child_abuse": "Child-on-child abuse",
+    "online_safety": "Online safety",
+    "self_harm": "Self-harm",
+    "mental_health": "Mental health",
+    "domestic_abuse": "Domestic abuse",
+    "child_sexual_exploitation": "Child sexual exploitation",
+    "child_criminal_exploitation": "Child criminal exploitation",
+    "radicalisation": "Radicalisation",
+    "fgm": "Female genital mutilation",
+    "honour_based_abuse": "Honour-based abuse",
+    "missing_education": "Child missing from education",
+    "allegation_against_staff": "Allegation against staff",
+    "other": "Other",
+}
+
+
+def category_name(key: str) -> str:
+    """A category's name: the KCSIE list's, else the key in words (a school's own category
+    is named by its key; pages that know the school look its name up)."""
+    return SAFEGUARDING_CATEGORIES.get(key) or key.replace("_", " ").capitalize()

@@ -164,6 +164,8 @@ COPY_SKIP = {
     "transferred_from_school",
     "transferred_at",
     "file",
+    "opened_at",  # a lead of the sending school opened it; here it is new to the leads
+    "opened_by",
 }
 
 

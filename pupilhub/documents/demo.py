@@ -93,9 +93,12 @@ def sen_records(demo: Demo) -> None:
                 SafeguardingIssue.objects.create(
                     **common,
                     date=today - timedelta(days=5),
-                    category="Attendance",
+                    category="missing_education",
                     description="Repeated absence on Mondays.",
                     actions_taken="Called home.",
+                    status="open",
+                    reference=f"SG-{today.year - 1}-{i + 1:04d}",
+                    opened_at=timezone.now(),
                 )
                 data = b"%PDF-1.4\n% demo educational psychologist report\n"
                 a = Attachment(

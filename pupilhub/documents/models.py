@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pupilhub.core.models import SchoolOwned
 
-from .choices import AreaOfNeed, IssueStatus, MeetingType, PlanStatus
+from .choices import AreaOfNeed, IssueStatus, MeetingType, PlanStatus, category_name
 
 
 class Document(SchoolOwned):
@@ -164,15 +164,26 @@ class SafeguardingIssue(Document):
     category = models.CharField(max_length=100)
     description = models.TextField()
     actions_taken = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=IssueStatus.choices, default="open")
+    status = models.CharField(max_length=10, choices=IssueStatus.choices, default="new")
+    # The receipt the raiser keeps (SG-2026-0042); a transferred copy keeps the sender's.
+    reference = models.CharField(max_length=20, blank=True, db_index=True)
+    # When a lead first opened it: until then it heads every lead's dashboard.
+    opened_at = models.DateTimeField(null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta(Document.Meta):
         constraints = _unique_source("safeguardingissue")
         indexes = _indexes("safeguardingissue")
 
     @property
+    def category_label(self) -> str:
+        return category_name(self.category)
+
+    @property
     def title(self) -> str:
-        return f"Safeguarding: {self.category}"
+        return f"Safeguarding: {self.category_label}"
 
 
 class SafeguardingAction(SchoolOwned):

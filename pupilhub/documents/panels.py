@@ -1,5 +1,7 @@
-"""The pupil page's document timeline and the SENCo's review reminders."""
+"""The pupil page's document timeline, the SENCo's review reminders, and the sections
+other apps add to one document's page."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +15,25 @@ from pupilhub.schools.dashboard import register as register_dashboard_panel
 from .access import documents, visible_types
 from .registry import PLAN
 from .timeline import timeline
+
+DetailPanel = Callable[[Any, SchoolAccess, Any], dict[str, Any] | None]
+DETAIL_PANELS: dict[str, list[DetailPanel]] = {}
+
+
+def register_detail(doc_type: str) -> Callable[[DetailPanel], DetailPanel]:
+    """A section on the page of one document of `doc_type` (the safeguarding app's tasks,
+    referrals and body map): called with (request, access, doc)."""
+
+    def decorator(panel: DetailPanel) -> DetailPanel:
+        DETAIL_PANELS.setdefault(doc_type, []).append(panel)
+        return panel
+
+    return decorator
+
+
+def detail_panels(request: Any, access: SchoolAccess, doc_type: str, doc: Any) -> list[Any]:
+    found = (panel(request, access, doc) for panel in DETAIL_PANELS.get(doc_type, []))
+    return [p for p in found if p]
 
 
 @register_pupil_panel

@@ -19,6 +19,7 @@ from pupilhub.schools.boundary import school_view
 from . import actions, printing
 from .access import action_log, document_for, history, require_type
 from .forms import ActionForm, UploadForm, document_form, to_api_data
+from .panels import detail_panels
 from .registry import BY_COLLECTION, FILE, PASSPORT, SAFEGUARDING, DocType
 from .serve import file_response, readable, serialize
 
@@ -41,6 +42,9 @@ def doc_edit(
     dtype = _dtype(kind)
     if dtype is FILE:
         return doc_upload(request, access, pupil)
+    if dtype is SAFEGUARDING and not doc:
+        # Anyone may raise a concern: one short form, for every member of staff.
+        return redirect(reverse("safeguarding:raise", args=[access.school.id]) + f"?pupil={pupil}")
     require_type(access, dtype)
     target = pupil_for(access, pupil)
     instance = document_for(access, dtype, target, doc) if doc else None
@@ -90,6 +94,7 @@ def doc_detail(
             "rows": readable(dtype, instance),
             "action_form": action_form,
             "log": log,
+            "extras": detail_panels(request, access, dtype.type, instance),
         },
     )
 

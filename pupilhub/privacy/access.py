@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from pupilhub.core import audit
 from pupilhub.core.errors import Forbidden
 from pupilhub.core.models import AuditEvent
 from pupilhub.documents.access import can_delete, documents, visible_types
@@ -41,6 +42,11 @@ def recently_deleted(access: SchoolAccess, pupil: Pupil) -> list[dict[str, Any]]
         .filter(pupil=pupil)
         .select_related("deleted_by")
     ]
+    if any(dtype.safeguarding for dtype, _doc in rows):
+        # Listing deleted safeguarding issues is a sensitive read like any other.
+        audit.record(
+            access.user, "safeguarding_issue.listed", pupil, school=access.school, deleted=True
+        )
     rows.sort(key=lambda r: r[1].deleted_at, reverse=True)
     policy = policy_for(access.school)  # once, not a query a row
     return [

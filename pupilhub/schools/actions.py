@@ -76,7 +76,8 @@ def _send_invitation(membership: StaffMembership) -> None:
     transaction.on_commit(lambda: emails.send_now("invitation", address, context))
 
 
-def _tell_school_leads(school: School, template: str, context: dict[str, Any]) -> None:
+@transaction.atomic
+def tell_leads(school: School, template: str, context: dict[str, Any]) -> None:
     """Email the main admin and every safeguarding lead (active ones) after commit."""
     people = StaffMembership.objects.active().filter(school=school).select_related("user")
     addresses = sorted({m.user.email for m in people if m.is_main_admin or m.safeguarding_lead})
@@ -138,7 +139,7 @@ def do_add_staff(access: SchoolAccess, data: dict[str, Any]) -> StaffMembership:
     if access.is_operator and role != Role.MAIN_ADMIN:
         _tell_main_admin_of_operator(membership)
     if lead:
-        _tell_school_leads(
+        tell_leads(
             school, "safeguarding_lead_changed", _lead_context(membership, access.user, True)
         )
     return membership
@@ -249,7 +250,7 @@ def do_change_role(
         can_email_families=membership.can_email_families,
     )
     if lead_changes:
-        _tell_school_leads(
+        tell_leads(
             membership.school,
             "safeguarding_lead_changed",
             _lead_context(membership, access.user, bool(safeguarding_lead)),
@@ -286,7 +287,7 @@ def do_remove_staff(access: SchoolAccess, membership: StaffMembership) -> None:
     user = membership.user
     membership.delete()
     if membership.safeguarding_lead and membership.is_active:
-        _tell_school_leads(
+        tell_leads(
             membership.school,
             "safeguarding_lead_changed",
             _lead_context(membership, access.user, False),

@@ -18,6 +18,12 @@ def register(panel: Panel) -> Panel:
     return panel
 
 
+def register_first(panel: Panel) -> Panel:
+    """A panel that heads the dashboard (new safeguarding concerns, for the leads)."""
+    PANELS.insert(0, panel)
+    return panel
+
+
 def dashboard_panels(access: SchoolAccess) -> list[dict[str, Any]]:
     return [p for p in (panel(access) for panel in PANELS) if p]
 

@@ -35,10 +35,12 @@ def test_a_senco_adds_a_plan_with_targets_on_the_web(personas):
     assert [t["description"] for t in plan.targets] == ["Target one", "Target two"]
 
 
-def test_safeguarding_pages_are_forbidden_to_teachers(personas):
+def test_adding_a_safeguarding_issue_is_raising_a_concern_for_everyone(personas):
     url = f"/schools/{personas.school_a.id}/pupils/{personas.pupil.id}/safeguarding-issues/new/"
-    assert personas.web("teacher").get(url).status_code == 403
-    assert personas.web("senco").get(url).status_code == 200
+    for who in ("teacher", "senco"):
+        r = personas.web(who).get(url)
+        assert r.status_code == 302 and "/concerns/raise/" in r["Location"]
+        assert str(personas.pupil.id) in r["Location"]
 
 
 def _provision(pupil, area, cost, entry=None, exit_=None, **extra):

@@ -27,7 +27,7 @@ from pupilhub.testing import make_pupil, make_user
 
 ISSUE = {
     "date": "2026-10-02",
-    "category": "Neglect",
+    "category": "neglect",
     "description": "Came to school hungry",
     "actions_taken": "Spoke to DSL",
     "status": "open",

@@ -82,7 +82,7 @@ def test_reading_a_pupil_page_with_safeguarding_items_is_audited(personas):
     before = AuditEvent.objects.filter(action="safeguarding_issue.listed").count()
     url = reverse("pupils:detail", args=[personas.school_a.id, personas.pupil.id])
     page = personas.web("senco").get(url)
-    assert page.status_code == 200 and "Safeguarding: neglect" in page.content.decode()
+    assert page.status_code == 200 and "Safeguarding: Neglect" in page.content.decode()
     listed = AuditEvent.objects.filter(action="safeguarding_issue.listed", actor=personas.senco)
     assert listed.count() == before + 1
     assert listed.order_by("-at").first().object_id == str(personas.pupil.pk)
