@@ -16,6 +16,18 @@ app.conf.beat_schedule = {
         "task": "pupilhub.messaging.tasks.dispatch_mail",
         "schedule": crontab(minute="*/10"),
     },
+    "drain-outbox": {
+        "task": "pupilhub.core.tasks.drain_outbox",
+        "schedule": crontab(minute="*"),
+    },
+    "sweep-stale-transfers": {
+        "task": "pupilhub.transition.tasks.sweep_stale",
+        "schedule": crontab(minute="*/5"),
+    },
+    "sweep-stale-print-runs": {
+        "task": "pupilhub.reports.tasks.sweep_stale",
+        "schedule": crontab(minute="*/5"),
+    },
     "raise-annual-invoices": {
         "task": "pupilhub.billing.tasks.raise_due_invoices",
         "schedule": crontab(hour=2, minute=15),

@@ -233,6 +233,11 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Larger uploads go to a temporary file; a full temporary space stops the upload cleanly.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "pupilhub.core.uploads.TemporaryFileHandler",
+]
 CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "")
 
 # Email: EMAIL_BACKEND chooses (any django-anymail backend, e.g.
@@ -335,6 +340,8 @@ CACHES = {
         {
             "BACKEND": "pupilhub.core.redis_cache.ReusingRedisCache",
             "LOCATION": redis_db(REDIS_URL, REDIS_DBS["cache"]),
+            # A stopped or hung Redis costs a request a second at most, then it is a miss.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from pupilhub.core import audit, throttle
 from pupilhub.core.errors import Conflict, Forbidden, Invalid, RateLimited
+from pupilhub.core.outbox import enqueue
 
 from . import mfa, tasks
 from .models import (
@@ -70,7 +71,7 @@ def do_set_password(user: User, password: str, *, actor: User | None = None) -> 
     end_sessions_and_tokens(user)
     audit.record(actor or user, "account.password_changed", user)
     email = user.email
-    transaction.on_commit(lambda: tasks.send_plain.delay("password_changed", email, {}))
+    transaction.on_commit(lambda: enqueue(tasks.send_plain, "password_changed", email, {}))
 
 
 def request_password_reset(request: HttpRequest, email: str) -> None:
@@ -90,7 +91,7 @@ def request_password_reset(request: HttpRequest, email: str) -> None:
     user = User.objects.by_email(account)
     if user is None or not user.is_active:
         return
-    tasks.send_password_reset.delay(str(user.pk))  # nothing written here to wait for
+    enqueue(tasks.send_password_reset, str(user.pk))  # nothing written here to wait for
 
 
 @transaction.atomic
@@ -157,7 +158,7 @@ def request_email_change(request: HttpRequest, user: User, new_email: str, passw
         raw = OneTimeToken.issue(user, OneTimeToken.Purpose.CONFIRM_EMAIL, hours=24, new_email=new)
         audit.record(user, "account.email_change_requested", user)
         context = {"token": raw}
-        transaction.on_commit(lambda: tasks.send_plain.delay("confirm_email", new, context))
+        transaction.on_commit(lambda: enqueue(tasks.send_plain, "confirm_email", new, context))
 
 
 @transaction.atomic
@@ -177,7 +178,9 @@ def confirm_email_change(raw: str, signed_in: User | None = None) -> User:
     end_sessions_and_tokens(user)
     audit.record(user, "account.email_changed", user)
     new = user.email
-    transaction.on_commit(lambda: tasks.send_plain.delay("email_changed", old, {"new_email": new}))
+    transaction.on_commit(
+        lambda: enqueue(tasks.send_plain, "email_changed", old, {"new_email": new})
+    )
     return user
 
 

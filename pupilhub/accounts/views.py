@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from pupilhub.core.errors import DomainError, RateLimited
+from pupilhub.core.outbox import enqueue
 from pupilhub.core.views import apply_errors
 from pupilhub.schools import invitations
 from pupilhub.schools.access import memberships_for
@@ -106,7 +107,7 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
 
     found = request.session.pop(UNVERIFIED, None) or {}
     if int(time.time()) - int(found.get("at", 0)) <= PENDING_SECONDS and found.get("u"):
-        send_verification.delay(found["u"])
+        enqueue(send_verification, found["u"])
     messages.success(request, "We have sent a new verification link. Follow it, then log in here.")
     return redirect("login")
 

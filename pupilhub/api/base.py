@@ -14,7 +14,7 @@ from pydantic import Field
 
 from pupilhub.accounts.models import ApiToken
 from pupilhub.core import logs
-from pupilhub.core.errors import DomainError, Forbidden, RateLimited
+from pupilhub.core.errors import DomainError, Forbidden, RateLimited, StorageFull
 
 PAGE_SIZE = 50
 
@@ -106,6 +106,9 @@ def _field_name(loc: list[Any]) -> str:
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if getattr(request, "upload_storage_full", False):  # the file was refused by a full disk
+        full = StorageFull()
+        return error_response(request, full.status, full.code, full.message)
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
         message = str(err.get("msg", "Invalid value."))

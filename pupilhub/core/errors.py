@@ -72,6 +72,18 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class StorageFull(DomainError):
+    """The file store or the temporary space is full: nothing was saved."""
+
+    status = 507
+    code = "storage_full"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message or "The file store is full, so nothing was saved. Please try again later."
+        )
+
+
 class TooLarge(DomainError):
     status = 413
     code = "too_large"

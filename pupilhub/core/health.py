@@ -2,8 +2,10 @@
 
 `/healthz`: the process serves (touches nothing). `/readyz`: it can do its work: the
 database answers, the cache round-trips a value, the broker accepts a connection and the
-file store is reachable. A failing check is named (503); why it failed goes to the log,
-never to the caller."""
+file store is reachable. The database and the file store are needed (503, named, when one
+fails); without the cache or the broker the site still serves (the cache falls back to the
+database, jobs wait in the outbox), so they are `degraded` with a 200. Why a check failed
+goes to the log, never to the caller."""
 
 import logging
 import os
@@ -59,6 +61,7 @@ def _storage() -> None:
         raise RuntimeError("the media folder is not writable")
 
 
+OPTIONAL = ("cache", "broker")  # the site serves without them
 CHECKS: dict[str, Callable[[], None]] = {
     "database": _database,
     "cache": _cache,
@@ -85,7 +88,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
             results[name] = "failed"
         else:
             results[name] = "ok"
-    ok = all(v == "ok" for v in results.values())
-    return JsonResponse(
-        {"status": "ok" if ok else "unavailable", "checks": results}, status=200 if ok else 503
-    )
+    for name in OPTIONAL:
+        if results[name] == "failed":
+            results[name] = "degraded"
+    if any(v == "failed" for v in results.values()):
+        return JsonResponse({"status": "unavailable", "checks": results}, status=503)
+    degraded = any(v == "degraded" for v in results.values())
+    return JsonResponse({"status": "degraded" if degraded else "ok", "checks": results})

@@ -119,3 +119,31 @@ class ThrottleBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} bucket"
+
+
+class JobLock(models.Model):
+    """A named lease one process holds at a time (the mail dispatcher's run, the beat).
+
+    Taken by a conditional UPDATE that succeeds only when the lease is free or already the
+    holder's, renewed while the holder works, and given up at the end; a holder that dies
+    loses it when the lease runs out. Kept in the database, so it needs nothing else up."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    holder = models.CharField(max_length=100, blank=True)
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} lock"
+
+
+class OutboxItem(models.Model):
+    """A job that could not reach the broker (Redis down): kept here, in the same database
+    as the change that asked for it, until the outbox job hands it over."""
+
+    id = models.BigAutoField(primary_key=True)
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"outbox {self.pk}: {self.task}"

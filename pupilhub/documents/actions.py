@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from pupilhub.core import audit
+from pupilhub.core import audit, uploads
 from pupilhub.core.errors import Forbidden, Invalid
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess
@@ -144,7 +144,8 @@ def do_upload_file(
         sha256=digest,
         description=description.strip(),
     )
-    attachment.file.save(stored_name(access.school.pk), ContentFile(data), save=False)
+    storage = attachment.file.storage
+    attachment.file.name = uploads.save(storage, stored_name(access.school.pk), ContentFile(data))
     try:
         with transaction.atomic():
             attachment.save()

@@ -15,6 +15,7 @@ from uuid import UUID
 from django.core.files.base import ContentFile
 from django.db import connection
 
+from pupilhub.core import uploads
 from pupilhub.core.errors import Invalid
 from pupilhub.core.sql import db_uuid
 
@@ -205,7 +206,7 @@ def _copy_file(src: Any, copy: Any, written: list[Any]) -> None:
         data = handle.read()
     if hashlib.sha256(data).hexdigest() != src.sha256:
         raise Invalid(f"File {src.pk} does not match its recorded SHA-256.", code="file_corrupt")
-    name = copy.file.storage.save(stored_name(copy.school_id), ContentFile(data))
+    name = uploads.save(copy.file.storage, stored_name(copy.school_id), ContentFile(data))
     copy.file.name = name
     written.append(name)
 
@@ -215,6 +216,11 @@ def delete_files(names: list[Any]) -> None:
 
     for name in names:
         default_storage.delete(name)
+
+
+# What other apps copy with a safeguarding issue (the safeguarding app: body-map marks),
+# each called with the saved copies (their `source_document` names the original).
+ISSUE_COPY_HOOKS: list[Any] = []
 
 
 def copy_action_logs(copies: list[Any]) -> None:
@@ -231,3 +237,5 @@ def copy_action_logs(copies: list[Any]) -> None:
             for a in SafeguardingAction.objects.filter(issue_id__in=list(by_source))
         ]
     )
+    for hook in ISSUE_COPY_HOOKS:
+        hook(copies)

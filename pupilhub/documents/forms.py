@@ -48,6 +48,20 @@ FORM_FIELDS: dict[str, tuple[type[models.Model], list[str]]] = {
 }
 
 
+# Choices another app gives one field of a document type, per school (the safeguarding
+# app: a concern's category comes from the school's list, never free text).
+FIELD_CHOICES: dict[tuple[str, str], Any] = {}
+
+
+def apply_choices(form: forms.BaseForm, dtype: DocType, school: Any) -> None:
+    for (doc_type, name), choices in FIELD_CHOICES.items():
+        if doc_type == dtype.type and name in form.fields:
+            old = form.fields[name]
+            form.fields[name] = forms.ChoiceField(
+                label=old.label, choices=[("", "Choose one"), *choices(school)]
+            )
+
+
 def document_form(dtype: DocType, *, can_mark_confidential: bool) -> type[forms.ModelForm]:
     model, fields = FORM_FIELDS[dtype.type]
     if not can_mark_confidential:

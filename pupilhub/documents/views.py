@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from pupilhub.core.errors import DomainError
+from pupilhub.core.errors import DomainError, StorageFull
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.core.views import apply_errors, unconfirmed
 from pupilhub.privacy.retention import purge_after
@@ -18,7 +18,7 @@ from pupilhub.schools.boundary import school_view
 
 from . import actions, printing
 from .access import action_log, document_for, history, require_type
-from .forms import ActionForm, UploadForm, document_form, to_api_data
+from .forms import ActionForm, UploadForm, apply_choices, document_form, to_api_data
 from .panels import detail_panels
 from .registry import BY_COLLECTION, FILE, PASSPORT, SAFEGUARDING, DocType
 from .serve import file_response, readable, serialize
@@ -50,6 +50,7 @@ def doc_edit(
     instance = document_for(access, dtype, target, doc) if doc else None
     form_class = document_form(dtype, can_mark_confidential=access.can_see_confidential)
     form = form_class(request.POST or None, instance=instance)
+    apply_choices(form, dtype, access.school)
     if request.method == "POST" and form.is_valid():
         data = to_api_data(dtype, form)
         try:
@@ -167,6 +168,12 @@ def doc_upload(request: HttpRequest, access: SchoolAccess, pupil: str) -> HttpRe
     target = pupil_for(access, pupil)
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200
+    if getattr(request, "upload_storage_full", False):
+        form = UploadForm(request.POST, request.FILES)
+        form.is_valid()  # bound, so the message shows with the form
+        form.errors.clear()
+        form.add_error(None, StorageFull().message)
+        return render(request, "documents/upload.html", {"form": form, "pupil": target}, status=507)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:

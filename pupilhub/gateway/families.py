@@ -4,7 +4,7 @@ pupils, and each link's preferences."""
 import re
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from pupilhub.accounts import tasks as account_tasks
@@ -12,6 +12,7 @@ from pupilhub.accounts.models import User, normalise_email
 from pupilhub.accounts.passwords import ensure_valid_password
 from pupilhub.core import audit
 from pupilhub.core.errors import Conflict, Invalid, invalid_field
+from pupilhub.core.outbox import enqueue
 
 from .licence_check import INVALID_LICENCE, check_licence, open_school
 from .models import (
@@ -38,26 +39,36 @@ def do_register(
         denied = ExternalDenial.objects.filter(school=school, user=existing).exists()
         if not denied:
             ids = (str(existing.pk), str(school.pk))
-            transaction.on_commit(lambda: account_tasks.send_registration_existing.delay(*ids))
+            transaction.on_commit(lambda: enqueue(account_tasks.send_registration_existing, *ids))
         return
-    with transaction.atomic():
-        user = User.objects.create_user(email, password)
-        ExternalLink.objects.create(
-            user=user,
-            school=school,
-            pupil=licence.pupil,
-            licence_type=licence.licence_type,
-            licence_key=licence,
-        )
-        audit.record(
-            user,
-            "gateway.registered",
-            licence.pupil,
-            school=school,
-            licence_type=str(licence.licence_type_id),
-        )
-        ids = (str(user.pk), str(school.pk))
-        transaction.on_commit(lambda: account_tasks.send_verification.delay(*ids))
+    try:
+        _create_account(school, email, password, licence)
+    except IntegrityError:
+        # A double submit: the other request made this account a moment ago. The answer
+        # is the one every address gets (never a 500, and no address in the error log);
+        # the first request's verification mail is on its way.
+        return
+
+
+@transaction.atomic
+def _create_account(school: Any, email: str, password: str, licence: Any) -> None:
+    user = User.objects.create_user(email, password)
+    ExternalLink.objects.create(
+        user=user,
+        school=school,
+        pupil=licence.pupil,
+        licence_type=licence.licence_type,
+        licence_key=licence,
+    )
+    audit.record(
+        user,
+        "gateway.registered",
+        licence.pupil,
+        school=school,
+        licence_type=str(licence.licence_type_id),
+    )
+    ids = (str(user.pk), str(school.pk))
+    transaction.on_commit(lambda: enqueue(account_tasks.send_verification, *ids))
 
 
 def do_add_link(

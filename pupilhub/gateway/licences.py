@@ -97,10 +97,14 @@ def do_generate_keys(
     Plain keys are returned once, for the workbook, and never stored.
     """
     access.require_admin("Only school admins can generate licence keys.")
+    pupils = list({p.pk: p for p in pupils}.values())  # a pupil named twice gets one key
     if not pupils:
         raise invalid_field("pupils", "Choose at least one pupil.")
     now = timezone.now()
     with transaction.atomic():
+        # One generation a licence type at a time: two admins at once would both count
+        # 0 live keys and make 10 on a trial (the row lock serialises them).
+        LicenceType.objects.select_for_update().filter(pk=lt.pk).first()
         _check_trial(access.school, lt, pupils)
         _revoke_current(lt, pupils, now)
         issued = [(p, licence_keys.generate()) for p in pupils]

@@ -92,6 +92,14 @@ class LicenceKey(SchoolOwned):
 
     class Meta:
         indexes = [models.Index(fields=["pupil", "licence_type", "revoked_at"])]
+        constraints = [
+            # One live key a pupil and licence type, whatever races the generator.
+            models.UniqueConstraint(
+                fields=["pupil", "licence_type"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_key_per_pupil_type",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"key {self.pk}"

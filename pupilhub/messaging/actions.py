@@ -85,8 +85,8 @@ def do_queue(access: SchoolAccess, subject: str, html_body: str, data: dict[str,
 # Dispatch -------------------------------------------------------------------------------
 
 
-def claim(batch: int = BATCH, now: datetime | None = None) -> list[int]:
-    """Atomically take up to `batch` due rows (and rows whose lease ran out).
+def claim(batch: int = BATCH, now: datetime | None = None, run: str = "") -> list[int]:
+    """Atomically take up to `batch` due rows (and rows whose lease ran out) for `run`.
 
     PostgreSQL: FOR UPDATE SKIP LOCKED, so dispatchers running at once never take
     the same row. SQLite serialises writers (IMMEDIATE transactions), which gives
@@ -98,14 +98,15 @@ def claim(batch: int = BATCH, now: datetime | None = None) -> list[int]:
         with transaction.atomic(), db.cursor() as cursor:
             cursor.execute(
                 """UPDATE messaging_delivery
-                SET status = 'sending', lease_until = %s, attempts = attempts + 1
+                SET status = 'sending', lease_until = %s, attempts = attempts + 1, run_id = %s
                 WHERE id IN (
                     SELECT id FROM messaging_delivery
-                    WHERE (status = 'queued' AND next_attempt_at <= %s)
-                       OR (status = 'sending' AND lease_until < %s)
+                    WHERE status IN ('queued', 'sending')
+                      AND ((status = 'queued' AND next_attempt_at <= %s)
+                        OR (status = 'sending' AND lease_until < %s))
                     ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)
                 RETURNING id""",
-                [lease, now, now, batch],
+                [lease, run, now, now, batch],
             )
             return sorted(row[0] for row in cursor.fetchall())
     with transaction.atomic():
@@ -116,9 +117,21 @@ def claim(batch: int = BATCH, now: datetime | None = None) -> list[int]:
         from django.db.models import F
 
         Delivery.objects.filter(id__in=ids).update(
-            status="sending", lease_until=lease, attempts=F("attempts") + 1
+            status="sending", lease_until=lease, attempts=F("attempts") + 1, run_id=run
         )
         return ids
+
+
+@transaction.atomic
+def do_retry_failed(access: SchoolAccess, message: Message) -> int:
+    """Queue a message's failed deliveries again (admins), counted afresh."""
+    access.require_admin("Only school admins can retry failed mail.")
+    now = timezone.now()
+    count = Delivery.objects.filter(message=message, status="failed").update(
+        status="queued", attempts=0, next_attempt_at=now, queued_at=now, last_error=""
+    )
+    audit.record(access.user, "message.retried", message, deliveries=count)
+    return count
 
 
 class Rendered:

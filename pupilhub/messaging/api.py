@@ -80,6 +80,19 @@ def get_message(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str
     return message_out(message_for(access, id))
 
 
+class RetriedOut(Schema):
+    retried: int
+
+
+@router.post(
+    "/schools/{school}/messages/{id}/retry-failed", response={200: RetriedOut, **errors(403, 404)}
+)
+@school_api()
+def retry_failed(request: HttpRequest, access: SchoolAccess, id: str) -> RetriedOut:
+    """Admins: send the failed deliveries again (they are re-checked at dispatch)."""
+    return RetriedOut(retried=actions.do_retry_failed(access, message_for(access, id)))
+
+
 @router.get("/schools/{school}/messages/{id}/pupils", response={200: dict, **errors(403, 404)})
 @school_api()
 def message_pupils(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:

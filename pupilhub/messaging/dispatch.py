@@ -1,38 +1,80 @@
 """The dispatcher (a beat job every 10 minutes): claims batches of deliveries and sends them.
 
-Each claim is its own transaction (`actions.claim`) and each send is recorded as it
-happens, so a crash loses at most one batch's lease, never a sent mark."""
+Nothing is sent twice and nothing is lost:
+- one run at a time: each run holds the `dispatch-mail` lease (a database row, renewed
+  while it works), so a slow run is never overtaken by the next one;
+- a run claims rows under its own id, and only that run sends or marks them;
+- each delivery is marked sent the moment the relay accepts it, so a run killed
+  mid-batch leaves only its unsent rows, which the next run claims when their lease (also
+  renewed while the run works) runs out;
+- the relay being down costs a delivery nothing: it waits and is tried again; a delivery
+  gives up 24 hours after it was queued, or at once when the relay refuses the address
+  for good (a 5xx answer).
+"""
 
+import logging
+import smtplib
+import time
+import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.utils import formatdate
 from typing import Any
 
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.db.models import F
 from django.utils import timezone
 
-from .actions import BATCH, Rendered, claim
+from pupilhub.core import locks
+
+from .actions import BATCH, LEASE, Rendered, claim
 from .models import Delivery, DeliveryStatus, Message
 from .recipients import cancel, still_wanted
 
-MAX_ATTEMPTS = 5
+log = logging.getLogger(__name__)
+
+LOCK = "dispatch-mail"
+GIVE_UP_AFTER = timedelta(hours=24)
+RENEW_EVERY = 30.0  # seconds between lease renewals (an SMTP timeout is 30 s at most)
+RETRY_MINUTES = (2, 4, 8, 16, 30, 60)
+
+
+class RelayDown(Exception):
+    """The relay cannot be reached or dropped the connection: not the delivery's fault."""
+
+
+def _empty() -> dict[str, int]:
+    return {"sent": 0, "failed": 0, "retrying": 0, "cancelled": 0}
 
 
 def dispatch(
     batch: int = BATCH, connection: Any = None, now: datetime | None = None
 ) -> dict[str, int]:
-    """One dispatch cycle: claim, send over one reused SMTP connection, mark; repeat
-    until nothing is due. Each claimed row is re-checked first (`still_wanted`).
-    Returns {"sent": n, "failed": n, "retrying": n, "cancelled": n}."""
-    result = {"sent": 0, "failed": 0, "retrying": 0, "cancelled": 0}
+    """One dispatch cycle: claim, send over one reused SMTP connection, mark each row as
+    it goes; repeat until nothing is due. Each claimed row is re-checked first
+    (`still_wanted`). Returns {"sent": n, "failed": n, "retrying": n, "cancelled": n};
+    nothing when another run holds the lease."""
+    run = uuid.uuid4().hex
+    if not locks.acquire(LOCK, run, LEASE):
+        log.info("mail dispatch skipped: another run is sending")
+        return _empty()
+    try:
+        return _cycle(run, batch, connection, now)
+    finally:
+        locks.release(LOCK, run)
+
+
+def _cycle(run: str, batch: int, connection: Any, now: datetime | None) -> dict[str, int]:
+    result = _empty()
     messages: dict[Any, Message] = {}
     rendered: dict[Any, Rendered] = {}
     while True:
-        ids = claim(batch, now)
+        ids = claim(batch, now, run)
         if not ids:
             return result
         deliveries = list(
-            Delivery.objects.filter(id__in=ids).only(
+            Delivery.objects.filter(id__in=ids, run_id=run).only(
                 "id", "message_id", "user_id", "email", "pupil_ids", "pupil_names", "mail_id"
             )
         )
@@ -44,63 +86,137 @@ def dispatch(
         for d in deliveries:
             if d.message_id not in rendered:
                 rendered[d.message_id] = Rendered(messages[d.message_id])  # once a message
-        sent, errors = _send(deliveries, rendered, connection)
-        _mark(sent, errors, result, now)
+        if not _send(run, deliveries, rendered, connection, now, result):
+            return result  # the relay is down: the rest waits for the next run
         if len(ids) < batch:
             return result
 
 
+def _renewer(run: str, now: datetime | None) -> Callable[[], None]:
+    """Renew the run's lease and its rows' leases every RENEW_EVERY seconds."""
+    last = [time.monotonic()]
+
+    def renew() -> None:
+        if time.monotonic() - last[0] < RENEW_EVERY:
+            return
+        last[0] = time.monotonic()
+        locks.renew(LOCK, run, LEASE)
+        Delivery.objects.filter(run_id=run, status="sending").update(
+            lease_until=(now or timezone.now()) + LEASE
+        )
+
+    return renew
+
+
 def _send(
-    deliveries: list[Delivery], rendered: dict[Any, Rendered], connection: Any
-) -> tuple[list[int], dict[int, str]]:
+    run: str,
+    deliveries: list[Delivery],
+    rendered: dict[Any, Rendered],
+    connection: Any,
+    now: datetime | None,
+    result: dict[str, int],
+) -> bool:
+    """Send each delivery and mark it at once. False when the relay is down (the rows not
+    sent go back to the queue without counting against them)."""
     smtp = connection or get_connection()
-    sent: list[int] = []
-    errors: dict[int, str] = {}
     date = formatdate(localtime=False)
+    renew = _renewer(run, now)
+    done: set[int] = set()
     try:
-        smtp.open()
+        try:
+            smtp.open()
+        except Exception as exc:
+            raise RelayDown(f"{type(exc).__name__}: {exc}") from exc
         # Over SMTP, messages go out as bytes built by formatting (Rendered.raw): the
         # email package's generator costs more than the network. Other backends (console,
         # files, tests' outbox) take the EmailMultiAlternatives.
         fast = isinstance(smtp, SMTPBackend) and smtp.connection is not None
         for d in deliveries:
-            r = rendered[d.message_id]
-            try:
-                built = r.raw(d, date) if fast else None
-                if built is not None:
-                    smtp.connection.sendmail(built[0], [d.email], built[1])  # type: ignore[union-attr]
-                else:
-                    smtp.send_messages([r.email(d)])
-                sent.append(d.id)
-            except Exception as exc:
-                errors[d.id] = f"{type(exc).__name__}: {exc}"[:300]
-    except Exception as exc:
-        for d in deliveries:
-            if d.id not in sent:
-                errors.setdefault(d.id, f"{type(exc).__name__}: {exc}"[:300])
+            renew()
+            error = _send_one(smtp, fast, rendered[d.message_id], d, date)
+            done.add(d.id)
+            if error is None:
+                result["sent"] += _mark_sent(run, d.id, now)
+            else:
+                _mark_failed(run, d.id, error, now, result)
+    except RelayDown as exc:
+        _requeue(run, [d.id for d in deliveries if d.id not in done], str(exc)[:300], now)
+        log.warning("mail relay unreachable; %d deliveries wait", len(deliveries) - len(done))
+        return False
     finally:
         if connection is None:
             smtp.close()
-    return sent, errors
+    return True
 
 
-def _mark(
-    sent: list[int], errors: dict[int, str], result: dict[str, int], now: datetime | None
-) -> None:
-    """Sent rows become sent; failures retry with backoff (2, 4, 8, 16 minutes), then fail."""
-    now = now or timezone.now()
-    Delivery.objects.filter(id__in=sent, status="sending").update(
-        status="sent", sent_at=now, lease_until=None, last_error=""
-    )
-    result["sent"] += len(sent)
-    for d in Delivery.objects.filter(id__in=list(errors), status="sending"):
-        d.last_error = errors[d.id]
-        d.lease_until = None
-        if d.attempts >= MAX_ATTEMPTS:
-            d.status = DeliveryStatus.FAILED
-            result["failed"] += 1
+def _send_one(smtp: Any, fast: bool, r: Rendered, d: Delivery, date: str) -> str | None:
+    """None when the relay accepted it; the error for this delivery otherwise. Raises
+    RelayDown when the connection itself failed."""
+    try:
+        built = r.raw(d, date) if fast else None
+        if built is not None:
+            smtp.connection.sendmail(built[0], [d.email], built[1])
         else:
-            d.status = DeliveryStatus.QUEUED
-            d.next_attempt_at = now + timedelta(minutes=2**d.attempts)
-            result["retrying"] += 1
-        d.save(update_fields=["status", "last_error", "lease_until", "next_attempt_at"])
+            smtp.send_messages([r.email(d)])
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
+        if getattr(exc, "smtp_code", None) == 421:  # "service not available": the relay
+            raise RelayDown(f"{type(exc).__name__}: {exc}") from exc
+        return _refusal(exc)
+    except OSError as exc:  # connection refused, dropped or timed out (SMTPException too)
+        raise RelayDown(f"{type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # a message this address cannot take as built
+        return f"temporary: {type(exc).__name__}: {exc}"[:300]
+    return None
+
+
+def _refusal(exc: Exception) -> str:
+    """ "permanent: ..." for a 5xx answer (the address will never take it)."""
+    code = getattr(exc, "smtp_code", None)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code = next(iter(exc.recipients.values()), (None,))[0]
+    kind = "permanent" if isinstance(code, int) and code >= 500 else "temporary"
+    return f"{kind}: {type(exc).__name__}: {exc}"[:300]
+
+
+def _mark_sent(run: str, delivery_id: int, now: datetime | None) -> int:
+    return Delivery.objects.filter(id=delivery_id, run_id=run, status="sending").update(
+        status="sent", sent_at=now or timezone.now(), lease_until=None, last_error=""
+    )
+
+
+def _mark_failed(
+    run: str, delivery_id: int, error: str, now: datetime | None, result: dict[str, int]
+) -> None:
+    """A refused delivery fails at once when the refusal is permanent or it is 24 hours
+    old; otherwise it waits (2, 4, 8, 16, 30, then 60 minutes) and is tried again."""
+    now = now or timezone.now()
+    d = Delivery.objects.filter(id=delivery_id, run_id=run, status="sending").first()
+    if d is None:
+        return
+    d.last_error, d.lease_until = error, None
+    if error.startswith("permanent") or now - d.queued_at >= GIVE_UP_AFTER:
+        d.status = DeliveryStatus.FAILED
+        result["failed"] += 1
+    else:
+        d.status = DeliveryStatus.QUEUED
+        wait = RETRY_MINUTES[min(d.attempts, len(RETRY_MINUTES)) - 1]
+        d.next_attempt_at = now + timedelta(minutes=wait)
+        result["retrying"] += 1
+    d.save(update_fields=["status", "last_error", "lease_until", "next_attempt_at"])
+
+
+def _requeue(run: str, ids: list[int], error: str, now: datetime | None) -> None:
+    """The relay was down: these wait two minutes, and the attempt does not count (they
+    fail only by age, when the outage outlasts 24 hours)."""
+    now = now or timezone.now()
+    rows = Delivery.objects.filter(id__in=ids, run_id=run, status="sending")
+    rows.filter(queued_at__lte=now - GIVE_UP_AFTER).update(
+        status=DeliveryStatus.FAILED, last_error=error, lease_until=None
+    )
+    rows.update(
+        status=DeliveryStatus.QUEUED,
+        attempts=F("attempts") - 1,
+        next_attempt_at=now + timedelta(minutes=2),
+        lease_until=None,
+        last_error=error,
+    )

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from pupilhub.core.models import SchoolOwned
 
@@ -40,8 +41,11 @@ class DeliveryStatus(models.TextChoices):
 
 
 class Delivery(models.Model):
-    """One email to one person. Claimed atomically; a lease lets a crashed worker's rows
-    be claimed again (at-least-once, with a stable Message-ID per delivery)."""
+    """One email to one person. Claimed atomically by one dispatch run (`run_id`), which
+    alone may send and mark it, and marked sent the moment the relay accepts it; a lease,
+    renewed while the run works, lets a crashed run's unsent rows be claimed again. The
+    Message-ID is fixed per delivery, so the one message a crash can catch between the
+    relay's answer and its mark is recognisable as a repeat."""
 
     id = models.BigAutoField(primary_key=True)  # claim order
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
@@ -57,6 +61,8 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     lease_until = models.DateTimeField(null=True, blank=True)
+    run_id = models.CharField(max_length=32, blank=True)  # the dispatch run that claimed it
+    queued_at = models.DateTimeField(default=timezone.now)  # gives up 24 hours on
     last_error = models.CharField(max_length=300, blank=True)
     mail_id = models.CharField(max_length=200, unique=True)  # the Message-ID header
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -65,6 +71,12 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["message", "status"]),
+            # The claim's scan: only rows still to send, in id order, however long the history.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(status__in=["queued", "sending"]),
+                name="delivery_to_send_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -90,6 +90,10 @@ def message_list(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
 @school_view()
 def detail(request: HttpRequest, access: SchoolAccess, message: str) -> HttpResponse:
     found = message_for(access, message)
+    if request.method == "POST" and request.POST.get("retry") == "failed":
+        count = actions.do_retry_failed(access, found)
+        flash.success(request, f"{count} failed email(s) will be tried again at the next send.")
+        return redirect(request.path)
     c = recipients.counts(found)
     pupils, by_pupil = reached(found)
     shown = Paginator(pupils, 100).get_page(request.GET.get("page"))

@@ -69,5 +69,8 @@ def data_protection(demo: Demo) -> None:
     )
     leaver.save()
     LeaverNotice.objects.create(
-        school=school, pupil=leaver, purge_on=today + timedelta(days=NOTICE_DAYS)
+        school=school,
+        pupil=leaver,
+        purge_on=today + timedelta(days=NOTICE_DAYS),
+        sent_at=timezone.now(),
     )

@@ -45,8 +45,9 @@ class RetentionPolicy(SchoolOwned):
 
 
 class LeaverNotice(SchoolOwned):
-    """The Main School Admin was told, on `noticed_at`, that this leaver's records will be
-    purged on or after `purge_on`. No leaver is purged without one at least a month old."""
+    """The Main School Admin is told that this leaver's records will be purged on or after
+    `purge_on`. `sent_at` is set only once the mail has gone, and `purge_on` is a month
+    after it: no leaver is purged without a notice actually sent at least a month before."""
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     pupil = models.OneToOneField(
@@ -54,6 +55,7 @@ class LeaverNotice(SchoolOwned):
     )
     purge_on = models.DateField()
     noticed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["school", "purge_on"], name="leaver_notice_due_idx")]

@@ -43,7 +43,13 @@ def purge_all(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     totals: Counter[str] = Counter()
     for school in School.objects.order_by("pk").iterator():
-        totals.update(purge_school(school, now))
+        try:
+            totals.update(purge_school(school, now))
+        except Exception:
+            # One school's failure (a mail server down, a file that will not go) never
+            # costs the schools after it their night's purge; it is tried again tomorrow.
+            log.exception("retention purge failed for a school", extra={"school": str(school.pk)})
+            totals["schools_failed"] += 1
     totals.update(purge_platform(now))
     return {k: v for k, v in sorted(totals.items()) if v}
 
@@ -118,22 +124,26 @@ def _leavers_past(school: School, today: date, years: int) -> Any:
 
 def _notice_leavers(school: School, today: date, years: int) -> int:
     """Tell the Main School Admin, a month ahead, which leavers' records will go (once a
-    pupil). A notice whose pupil came back on roll, or is no longer due, is withdrawn."""
+    pupil). A notice whose pupil came back on roll, or is no longer due, is withdrawn. A
+    notice is marked sent, and its month starts, only once the mail has gone: a failed
+    mail is sent again the next night, and nobody is purged meanwhile."""
     soon = today + timedelta(days=NOTICE_DAYS)
     notices = LeaverNotice.objects.filter(school=school)
     due_soon = _leavers_past(school, soon, years)
     notices.exclude(pupil__in=due_soon.values("pk")).delete()
     fresh = list(due_soon.filter(leaver_notice__isnull=True).only("pk"))
-    if not fresh:
-        return 0
     LeaverNotice.objects.bulk_create(
         [LeaverNotice(school=school, pupil=p, purge_on=soon) for p in fresh]
     )
+    unsent = notices.filter(sent_at__isnull=True)
+    count = unsent.count()
     head = main_admin_of(school)
-    if head is not None:
-        context = {"user": head, "school": school, "count": len(fresh), "purge_on": soon}
-        emails.send_now("leavers_due", head.email, context)
-    return len(fresh)
+    if not count or head is None:
+        return 0
+    context = {"user": head, "school": school, "count": count, "purge_on": soon}
+    emails.send_now("leavers_due", head.email, context)  # raises if the mail cannot go
+    unsent.update(sent_at=timezone.now(), purge_on=soon)
+    return count
 
 
 def _leavers(
@@ -142,7 +152,7 @@ def _leavers(
     """Leavers past retention whose notice is at least a month old: every record goes."""
     due = list(
         _leavers_past(school, today, years)
-        .filter(leaver_notice__purge_on__lte=today)
+        .filter(leaver_notice__purge_on__lte=today, leaver_notice__sent_at__isnull=False)
         .values_list("pk", flat=True)
     )
     if not due:

@@ -23,6 +23,7 @@ from pupilhub.documents.registry import DOC_TYPES, FILE, DocType
 from pupilhub.documents.serve import serialize
 from pupilhub.gateway.models import TrackingValue
 from pupilhub.pupils.models import Pupil
+from pupilhub.safeguarding import bodymap
 from pupilhub.schools.access import SchoolAccess
 
 PROFILE = (
@@ -44,7 +45,7 @@ def _documents(access: SchoolAccess, pupil: Pupil, dtype: DocType) -> list[Any]:
     """Every record of the type, deleted ones too (they are held until purged)."""
     found = documents(access, dtype, deleted=None).filter(pupil=pupil).order_by("created_at")
     if dtype.safeguarding:
-        found = found.prefetch_related("log__by")  # the action logs, not a query an issue
+        found = found.prefetch_related("log__by", "marks")  # not a query an issue
     return list(found)
 
 
@@ -57,6 +58,9 @@ def _record(dtype: DocType, doc: Any) -> dict[str, Any]:
         data["action_log"] = [
             {"at": a.at, "by": a.by.full_name if a.by else "", "text": a.text}
             for a in doc.log.all()
+        ]
+        data["body_map"] = [
+            {"view": m.view, "x": m.x, "y": m.y, "note": m.note} for m in doc.marks.all()
         ]
     return data
 
@@ -110,12 +114,14 @@ def _summary(access: SchoolAccess, pupil: Pupil, data: dict[str, Any]) -> bytes:
             rows = [
                 [pdf.text(_label(k), "cell_bold"), pdf.text(_value(v), "cell")]
                 for k, v in record.items()
-                if k not in ("id", "action_log") and v not in (None, "", [])
+                if k not in ("id", "action_log", "body_map") and v not in (None, "", [])
             ]
             for entry in record.get("action_log", []):
                 line = f"{entry['at']:%-d %b %Y %H:%M} {entry['by']}: {entry['text']}"
                 rows.append([pdf.text("Action", "cell_bold"), pdf.text(line, "cell")])
             story.append(pdf.table(rows, widths=[120, 350], grid=True))
+            if record.get("body_map"):
+                story.append(bodymap.drawing(record["body_map"]))
     if data["tracking"]:
         story.append(pdf.Heading("Tracking", level=1))
         story.append(

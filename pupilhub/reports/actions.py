@@ -8,6 +8,7 @@ from django.db import transaction
 
 from pupilhub.core import audit
 from pupilhub.core.errors import Conflict, Invalid, invalid_field
+from pupilhub.core.outbox import enqueue
 from pupilhub.gateway.models import TrackingField
 from pupilhub.gateway.school_access import licence_types_from_ids
 from pupilhub.schools.access import SchoolAccess
@@ -153,7 +154,7 @@ def do_start_print_run(
         )
         from .tasks import make_print_run
 
-        transaction.on_commit(lambda: make_print_run.delay(str(run.pk)))
+        transaction.on_commit(lambda: enqueue(make_print_run, str(run.pk)))
     return run
 
 

@@ -60,6 +60,9 @@ class PrintRun(SchoolOwned):
     pages = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="print_runs/", blank=True, max_length=300)
     error = models.CharField(max_length=300, blank=True)
+    # While running: the job's last sign of life, and how often the sweeper re-queued it.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    requeued = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

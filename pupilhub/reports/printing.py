@@ -6,10 +6,10 @@ import tempfile
 from typing import Any
 
 from django.core.files.base import File
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from pupilhub.core import audit
+from pupilhub.core import audit, heartbeat
 from pupilhub.gateway.choices import LicenceKind
 from pupilhub.gateway.models import ExternalDenial, ExternalLink
 from pupilhub.pupils import filters as pupil_filters
@@ -51,18 +51,21 @@ def print_pupils(
 
 def run_print(run_id: Any) -> None:
     """The Celery job: compile every included pupil's report into one PDF, with progress."""
-    claimed = PrintRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING
+    # Queued, or running with no sign of life for 10 minutes (its worker died: a
+    # redelivered task takes it over instead of leaving the page at "200 of 1000").
+    silent = Q(status=RunStatus.RUNNING, heartbeat_at__lt=heartbeat.stale_before())
+    claimed = PrintRun.objects.filter(Q(status=RunStatus.QUEUED) | silent, pk=run_id).update(
+        status=RunStatus.RUNNING, heartbeat_at=timezone.now()
     )
     if not claimed:
-        return  # already done or taken by another worker
+        return  # already done or taken by a live worker
     run = PrintRun.objects.select_related("report__school").get(pk=run_id)
     pupils = print_pupils(run.report, run.paper_only, run.filters)
     PrintRun.objects.filter(pk=run.pk).update(total=len(pupils), done=0)
 
     def progress(done: int) -> None:
         if done % 25 == 0 or done == len(pupils):
-            PrintRun.objects.filter(pk=run.pk).update(done=done)
+            PrintRun.objects.filter(pk=run.pk).update(done=done, heartbeat_at=timezone.now())
 
     stats: dict[str, int] = {}
     try:
@@ -82,6 +85,32 @@ def run_print(run_id: Any) -> None:
         file=run.file.name,
         finished_at=timezone.now(),
     )
+
+
+def sweep_stale(now: Any = None) -> dict[str, int]:
+    """Print runs whose worker went silent: queued again (the page shows it), or failed
+    after 3 tries. Returns {"requeued": n, "failed": n}."""
+    from pupilhub.core.outbox import enqueue
+
+    from .tasks import make_print_run
+
+    result = {"requeued": 0, "failed": 0}
+    silent = PrintRun.objects.filter(
+        status=RunStatus.RUNNING, heartbeat_at__lt=heartbeat.stale_before(now)
+    )
+    for run in silent:
+        if run.requeued >= heartbeat.MAX_REQUEUES:
+            failed = PrintRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+                status=RunStatus.FAILED, error="The job stopped responding; start it again."
+            )
+            result["failed"] += failed
+            continue
+        if PrintRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.QUEUED, requeued=F("requeued") + 1
+        ):
+            enqueue(make_print_run, str(run.pk))
+            result["requeued"] += 1
+    return result
 
 
 def external_report_pdf(user: Any, link_id: Any, report_id: Any) -> tuple[Report, bytes]:

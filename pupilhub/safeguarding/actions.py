@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from pupilhub.accounts import tasks as account_tasks
 from pupilhub.core import audit
 from pupilhub.core.errors import Conflict, Forbidden
+from pupilhub.core.outbox import enqueue
 from pupilhub.documents.models import SafeguardingAction, SafeguardingIssue
 from pupilhub.documents.registry import SAFEGUARDING
 from pupilhub.documents.validation import clean_document
@@ -157,7 +158,7 @@ def do_assign_task(access: SchoolAccess, issue: SafeguardingIssue, data: dict[st
     context = {"school": access.school.name, "due_on": f"{task.due_on:%-d %B %Y}"}
     address = member.user.email
     transaction.on_commit(
-        lambda: account_tasks.send_plain.delay("safeguarding_task", address, context)
+        lambda: enqueue(account_tasks.send_plain, "safeguarding_task", address, context)
     )
     return task
 
@@ -266,7 +267,7 @@ def do_send_cp_file(
     audit.record(access.user, "safeguarding_cp_file.sent", transfer, pupil=str(pupil.pk))
     from . import tasks
 
-    transaction.on_commit(lambda: tasks.send_cp_file.delay(str(transfer.pk)))
+    transaction.on_commit(lambda: enqueue(tasks.send_cp_file, str(transfer.pk)))
     return transfer
 
 

@@ -22,19 +22,23 @@ MARK_RED = "#b10e1e"
 
 
 def numbered(marks: list[Any]) -> list[dict[str, Any]]:
-    """Marks with their number (as the notes list them) and their place in the box."""
-    return [
-        {
-            "n": i,
-            "view": m.view,
-            "x": m.x,
-            "y": m.y,
-            "note": m.note,
-            "cx": round(m.x * WIDTH, 2),
-            "cy": round(m.y * HEIGHT, 2),
-        }
-        for i, m in enumerate(marks, start=1)
-    ]
+    """Marks (rows or dicts) with their number, as the notes list them, and their place in
+    the box."""
+    out = []
+    for i, mark in enumerate(marks, start=1):
+        m = mark if isinstance(mark, dict) else vars(mark)
+        out.append(
+            {
+                "n": i,
+                "view": m["view"],
+                "x": m["x"],
+                "y": m["y"],
+                "note": m["note"],
+                "cx": round(m["x"] * WIDTH, 2),
+                "cy": round(m["y"] * HEIGHT, 2),
+            }
+        )
+    return out
 
 
 def _figure(drawing: Drawing, left: float, scale: float, label: str) -> None:

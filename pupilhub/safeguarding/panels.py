@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from pupilhub.documents.access import ON_READ
 from pupilhub.documents.actions import CHECKS
+from pupilhub.documents.copying import ISSUE_COPY_HOOKS
+from pupilhub.documents.forms import FIELD_CHOICES
 from pupilhub.documents.panels import register_detail
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.dashboard import register, register_first
@@ -17,6 +19,7 @@ from . import actions, bodymap
 from . import validation as check
 from .choices import BodyView
 from .forms import ReferralForm, ResponseForm, TaskForm
+from .models import BodyMark
 
 
 def _check_category(access: SchoolAccess, data: dict[str, Any]) -> None:
@@ -30,6 +33,25 @@ def _opened(access: SchoolAccess, issue: Any) -> None:
         actions.do_mark_opened(access, issue)
 
 
+def _copy_marks(copies: list[Any]) -> None:
+    """A transferred issue keeps its body map (linked children stay at the sending school)."""
+    by_source = {c.source_document: c for c in copies}
+    BodyMark.objects.bulk_create(
+        BodyMark(
+            school=by_source[m.issue_id].school,
+            issue=by_source[m.issue_id],
+            view=m.view,
+            x=m.x,
+            y=m.y,
+            note=m.note,
+            position=m.position,
+        )
+        for m in BodyMark.objects.filter(issue_id__in=list(by_source))
+    )
+
+
+ISSUE_COPY_HOOKS.append(_copy_marks)
+FIELD_CHOICES[("safeguarding_issue", "category")] = check.categories
 CHECKS["safeguarding_issue"] = _check_category
 ON_READ["safeguarding_issue"] = _opened
 

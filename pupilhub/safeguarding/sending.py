@@ -6,12 +6,13 @@ from typing import Any
 from django.utils import timezone
 
 from pupilhub.core import audit, throttle
-from pupilhub.core.errors import Invalid
+from pupilhub.core.errors import Conflict, Invalid
 from pupilhub.documents.access import documents
 from pupilhub.documents.registry import FILE
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess, well_formed_ids
 from pupilhub.schools.models import StaffMembership
+from pupilhub.transition.access import partners
 
 from . import access as sg_access
 from . import actions, chronology, printing
@@ -37,6 +38,12 @@ def send(access: SchoolAccess, pupil: Pupil, data: dict[str, Any]) -> ChildProte
     if len(found) != len(set(wanted)):
         raise Invalid(
             "Choose files of this pupil.", fields={"files": ["Choose files of this pupil."]}
+        )
+    if data.get("to_urn") and partners(access.school).filter(urn=data["to_urn"]).exists():
+        raise Conflict(
+            "That school shares a cluster with yours: request the transfer in the transition "
+            "tool, which copies the records into their pupilhub.",
+            code="in_cluster",
         )
     count = len(sg_access.pupil_issues(access, pupil))
     return actions.do_send_cp_file(access, pupil, data, count, found)

@@ -15,6 +15,7 @@ from pupilhub.accounts import tasks as account_tasks
 from pupilhub.accounts.models import RecoveryCode, TotpDevice, User
 from pupilhub.core import audit, emails
 from pupilhub.core.errors import Conflict, Forbidden, Invalid
+from pupilhub.core.outbox import enqueue
 
 from . import cache as membership_cache
 from .access import SchoolAccess, main_admin_of
@@ -83,7 +84,7 @@ def tell_leads(school: School, template: str, context: dict[str, Any]) -> None:
     addresses = sorted({m.user.email for m in people if m.is_main_admin or m.safeguarding_lead})
     for address in addresses:
         transaction.on_commit(
-            lambda a=address: account_tasks.send_plain.delay(template, a, context)  # type: ignore[misc]
+            lambda a=address: enqueue(account_tasks.send_plain, template, a, context)  # type: ignore[misc]
         )
 
 
@@ -156,7 +157,7 @@ def _tell_main_admin_of_operator(membership: StaffMembership) -> None:
     }
     address = head.email
     transaction.on_commit(
-        lambda: account_tasks.send_plain.delay("staff_added_by_operator", address, context)
+        lambda: enqueue(account_tasks.send_plain, "staff_added_by_operator", address, context)
     )
 
 
@@ -335,4 +336,4 @@ def do_reset_mfa(access: SchoolAccess, membership: StaffMembership) -> None:
     audit.record(access.user, "staff.mfa_reset", membership, school=membership.school)
     context = {"school": membership.school.name, "first_name": user.first_name}
     address = user.email
-    transaction.on_commit(lambda: account_tasks.send_plain.delay("mfa_reset", address, context))
+    transaction.on_commit(lambda: enqueue(account_tasks.send_plain, "mfa_reset", address, context))

@@ -24,6 +24,11 @@ SUBJECTS = {
     "report": "Report",
     "retention": "Retention",
     "safeguarding_issue": "Safeguarding issue",
+    "safeguarding_task": "Safeguarding task",
+    "safeguarding_referral": "Safeguarding referral",
+    "safeguarding_category": "Safeguarding category",
+    "safeguarding_cp_file": "Child-protection file",
+    "safeguarding_chronology": "Safeguarding chronology",
     "school": "School",
     "staff": "Staff",
     "subscription": "Subscription",
@@ -39,6 +44,16 @@ SENTENCES = {
     "safeguarding_issue.read": "Read a safeguarding issue",
     "safeguarding_issue.listed": "Opened the list of safeguarding issues",
     "safeguarding_issue.action_added": "Added an action to a safeguarding issue",
+    "safeguarding_issue.created": "Raised a safeguarding concern",
+    "safeguarding_issue.opened": "Opened a new safeguarding concern",
+    "safeguarding_task.created": "Gave a member of staff a safeguarding task",
+    "safeguarding_task.done": "Finished a safeguarding task",
+    "safeguarding_cp_file.sent": "Sent a child-protection file to another school",
+    "safeguarding_cp_file.opened": "The receiving school opened a child-protection file",
+    "safeguarding_cp_file.downloaded": "The receiving school downloaded a child-protection file",
+    "safeguarding_cp_file.file_downloaded": "The receiving school downloaded an attached file",
+    "safeguarding_cp_file.received": "The receiving school confirmed a child-protection file",
+    "safeguarding_chronology.read": "Read a pupil's safeguarding chronology",
     "file.downloaded": "Downloaded a file",
     "report.downloaded": "Downloaded a report",
     "passport.printed": "Printed a pupil passport",
@@ -147,7 +162,7 @@ def action_groups(safeguarding: bool) -> list[tuple[str, str]]:
     found = [
         (f"{code}.", name)
         for code, name in SUBJECTS.items()
-        if safeguarding or code != "safeguarding_issue"
+        if safeguarding or not code.startswith("safeguarding")
     ]
     return sorted(found, key=lambda c: c[1])
 

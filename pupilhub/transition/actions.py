@@ -6,8 +6,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from pupilhub.core import audit, emails
+from pupilhub.core import audit, emails, heartbeat
 from pupilhub.core.errors import Conflict, Forbidden, invalid_field
+from pupilhub.core.outbox import enqueue
 from pupilhub.pupils.access import pupils_from_ids
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools import visibility
@@ -180,7 +181,8 @@ def do_deny(access: SchoolAccess, req: TransferRequest, pupil_ids: list[Any] | N
     _require_sender(access, req)
     with transaction.atomic():
         locked = TransferRequest.objects.select_for_update().get(pk=req.pk)
-        if locked.status != RequestStatus.PENDING:
+        stale = locked.status == RequestStatus.RUNNING and heartbeat.is_stale(locked.heartbeat_at)
+        if locked.status != RequestStatus.PENDING and not stale:
             raise Conflict(f"This request is {locked.status}.", code="invalid_state")
         items = locked.items.filter(status=ItemStatus.PENDING)
         if pupil_ids is not None:
@@ -190,6 +192,8 @@ def do_deny(access: SchoolAccess, req: TransferRequest, pupil_ids: list[Any] | N
             done = locked.items.exclude(status=ItemStatus.DENIED).exists()
             locked.status = RequestStatus.COMPLETED if done else RequestStatus.DENIED
             locked.decided_by, locked.decided_at = access.user, timezone.now()
+        elif stale:
+            locked.status = RequestStatus.PENDING  # the rest await a decision again
         locked.save()
         audit_both(access.user, "transfer.denied", locked, pupils=len(pupil_ids or []) or "all")
     req.refresh_from_db()
@@ -216,8 +220,13 @@ def do_approve(
     _require_cluster(req)
     with transaction.atomic():
         locked = TransferRequest.objects.select_for_update().get(pk=req.pk)
-        if locked.status in (RequestStatus.COMPLETED, RequestStatus.RUNNING):
+        stale = locked.status == RequestStatus.RUNNING and heartbeat.is_stale(locked.heartbeat_at)
+        if locked.status == RequestStatus.COMPLETED or (
+            locked.status == RequestStatus.RUNNING and not stale
+        ):
             return locked
+        if stale:  # its worker died mid-copy: approving again carries on with the rest
+            locked.status = RequestStatus.PENDING
         if locked.status == RequestStatus.FAILED:  # approving again retries the failed pupils
             locked.items.filter(status=ItemStatus.FAILED).update(
                 status=ItemStatus.PENDING, reason=""
@@ -230,13 +239,14 @@ def do_approve(
         chosen_ids = list(chosen.values_list("pk", flat=True))
         locked.status = RequestStatus.RUNNING
         locked.decided_by, locked.decided_at = access.user, timezone.now()
+        locked.heartbeat_at = timezone.now()
         locked.save()
         audit_both(access.user, "transfer.approved", locked, pupils=len(chosen_ids))
         if len(chosen_ids) > ASYNC_PUPILS:
             from .tasks import run_transfer
 
             transaction.on_commit(
-                lambda: run_transfer.delay(str(locked.pk), [str(i) for i in chosen_ids])
+                lambda: enqueue(run_transfer, str(locked.pk), [str(i) for i in chosen_ids])
             )
             return locked
     run_items(locked.pk, chosen_ids, access.user)

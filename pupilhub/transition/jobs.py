@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
-from pupilhub.core import audit, emails
+from pupilhub.core import audit, emails, heartbeat
 from pupilhub.core.sql import db_uuid
 from pupilhub.documents import copying
 from pupilhub.documents.registry import BY_TRANSFER_KEY, FILE, SAFEGUARDING
@@ -57,8 +57,43 @@ def run_items(request_id: Any, item_ids: list[Any], actor: Any = None) -> None:
                     TransferItem.objects.filter(pk=item.pk).update(
                         status=ItemStatus.FAILED, reason="error"
                     )
-        TransferRequest.objects.filter(pk=req.pk).update(done=F("done") + len(chunk))
+        TransferRequest.objects.filter(pk=req.pk).update(
+            done=F("done") + len(chunk), heartbeat_at=timezone.now()
+        )
     _finish(req, actor)
+
+
+def sweep_stale(now: Any = None) -> dict[str, int]:
+    """Transfers whose copying went silent (a killed worker, a database restart): their
+    pending pupils are queued again, or the request fails visibly after 3 tries (approving
+    it again retries). Pupils already copied stay copied. Returns {"requeued", "failed"}."""
+    from pupilhub.core.outbox import enqueue
+
+    from .tasks import run_transfer
+
+    result = {"requeued": 0, "failed": 0}
+    silent = TransferRequest.objects.filter(
+        status=RequestStatus.RUNNING, heartbeat_at__lt=heartbeat.stale_before(now)
+    )
+    for req in silent:
+        if req.requeued >= heartbeat.MAX_REQUEUES:
+            with transaction.atomic():
+                TransferItem.objects.filter(request=req, status=ItemStatus.PENDING).update(
+                    status=ItemStatus.FAILED, reason="stalled"
+                )
+                result["failed"] += TransferRequest.objects.filter(
+                    pk=req.pk, status=RequestStatus.RUNNING
+                ).update(status=RequestStatus.FAILED)
+            continue
+        pending = [
+            str(i) for i in req.items.filter(status=ItemStatus.PENDING).values_list("pk", flat=True)
+        ]
+        if TransferRequest.objects.filter(pk=req.pk, status=RequestStatus.RUNNING).update(
+            heartbeat_at=timezone.now(), requeued=F("requeued") + 1
+        ):
+            enqueue(run_transfer, str(req.pk), pending)
+            result["requeued"] += 1
+    return result
 
 
 CHUNK = 50

@@ -82,6 +82,10 @@ class TransferRequest(UUIDModel):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
+    # While copying: the job's last sign of life, and how often the sweeper has re-queued
+    # it (a job silent for 10 minutes is re-queued, and failed after 3 tries).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    requeued = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     # Set from document_types when the request is made (it never changes afterwards).
     includes_safeguarding = models.BooleanField(default=False)

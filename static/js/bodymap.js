@@ -19,12 +19,10 @@
       dot.setAttribute("class", "mark"); dot.setAttribute("r", "5");
       dot.setAttribute("cx", String(x * 100)); dot.setAttribute("cy", String(y * 200));
       dot.setAttribute("fill", "#b10e1e");
-      var label = document.createElementNS(NS, "text");
-      label.setAttribute("class", "mark"); label.setAttribute("x", String(x * 100));
-      label.setAttribute("y", String(y * 200 + 3)); label.setAttribute("font-size", "7");
-      label.setAttribute("fill", "#fff"); label.setAttribute("text-anchor", "middle");
-      label.textContent = String(i + 1);
-      svg.appendChild(dot); svg.appendChild(label);
+      var title = document.createElementNS(NS, "title");
+      title.textContent = "Mark " + String(i + 1);
+      dot.appendChild(title);
+      svg.appendChild(dot);
     });
   }
   document.querySelectorAll("[data-bodymap] svg").forEach(function (svg) {

@@ -11,6 +11,7 @@ APPS = (
     "schools",
     "pupils",
     "documents",
+    "safeguarding",
     "transition",
     "gateway",
     "reports",

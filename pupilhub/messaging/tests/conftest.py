@@ -16,6 +16,15 @@ class Sink:
     def __init__(self) -> None:
         self.messages: list[Any] = []
         self.envelopes: list[Any] = []
+        self.refuse: dict[str, str] = {}  # address -> the relay's answer to RCPT
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.envelopes.append(envelope)

@@ -126,21 +126,21 @@ def test_a_denied_account_gets_nothing(personas):
     assert _queue(personas).json()["recipient_count"] == 1
 
 
-def test_failures_retry_with_backoff_then_fail_with_the_reason(personas, settings):
+def test_a_relay_outage_costs_a_delivery_nothing_until_it_is_a_day_old(personas, settings):
+    """Issue 27: a 50-minute relay outage failed whole messages. Now the rows wait, the
+    attempt does not count, and a delivery gives up only 24 hours after it was queued."""
     family(personas.school_a, personas.pupil, "mum@example.com")
     _queue(personas)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1
     now = timezone.now()
-    for attempt in range(1, 6):
-        result = dispatch.dispatch(now=now)
+    for _ in range(8):  # 8 runs over the outage
+        assert dispatch.dispatch(now=now) == {"sent": 0, "failed": 0, "retrying": 0, "cancelled": 0}
         d = Delivery.objects.get()
-        assert d.attempts == attempt and d.last_error
-        if attempt < 5:
-            assert result["retrying"] == 1 and d.status == "queued"
-            assert d.next_attempt_at == now + timedelta(minutes=2**attempt)
-            assert dispatch.dispatch(now=now)["retrying"] == 0  # not due yet
-            now = d.next_attempt_at
+        assert d.status == "queued" and d.attempts == 0 and d.last_error
+        assert d.next_attempt_at == now + timedelta(minutes=2)
+        now = d.next_attempt_at
+    dispatch.dispatch(now=d.queued_at + timedelta(hours=24, minutes=1))
     assert Delivery.objects.get().status == "failed"
 
 

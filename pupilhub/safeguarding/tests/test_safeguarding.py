@@ -403,3 +403,21 @@ def test_a_teacher_made_lead_later_sees_what_they_raised(personas):
 
     r = Api(made).post(issues_url(personas), BODY)
     assert set(r.json()) == {"id", "reference", "received_at"}
+
+
+def test_a_school_in_the_cluster_gets_records_through_the_transfer_tool(personas):
+    from pupilhub.transition.models import Cluster, ClusterMembership
+
+    personas.school_b.urn = "123456"
+    personas.school_b.save()
+    cluster = Cluster.objects.create(name="Trust")
+    for school in (personas.school_a, personas.school_b):
+        ClusterMembership.objects.create(cluster=cluster, school=school, status="active")
+    _issue(personas)
+    url = f"/schools/{personas.school_a.id}/pupils/{personas.pupil.id}/child-protection-transfers"
+    body = {"to_school_name": "School B", "to_email": "dsl@b.example.org", "to_urn": "123456"}
+    r = personas.api("senco").post(url, body)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "in_cluster"
+    assert not ChildProtectionTransfer.objects.exists()
+    bad = personas.api("senco").post(url, {**body, "to_urn": "12ab"})
+    assert bad.status_code == 400

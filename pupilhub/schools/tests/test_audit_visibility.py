@@ -31,7 +31,7 @@ def test_an_admin_who_is_not_a_lead_sees_no_safeguarding_event_in_the_audit_log(
     assert "safeguarding" not in text.lower()
     assert str(issue.pk)[:8] not in text
     as_head = personas.web("main_admin").get(url).content.decode()
-    assert "Safeguarding issue added" in as_head
+    assert "Raised a safeguarding concern" in as_head
 
 
 def test_the_audit_log_names_an_external_user_by_id_never_by_address(personas):

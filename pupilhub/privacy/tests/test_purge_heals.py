@@ -1,0 +1,63 @@
+"""Issue 27: the leavers' notice is marked sent only once the mail has gone, and one
+school's failure never costs the schools after it their night's purge."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from pupilhub.core import emails
+from pupilhub.privacy import purge
+from pupilhub.privacy.models import LeaverNotice
+from pupilhub.pupils.models import Pupil
+from pupilhub.testing import make_pupil, make_school, make_staff
+
+
+def _leaver(school):
+    today = timezone.localdate()
+    return make_pupil(school, date_of_birth=date(today.year - 26, 1, 1), status="archived")
+
+
+def test_a_notice_whose_mail_failed_is_sent_again_and_nobody_is_purged_meanwhile(
+    personas, mailoutbox, monkeypatch
+):
+    leaver = _leaver(personas.school_a)
+    real_send = emails.send_now
+
+    def relay_down(*args, **kwargs):
+        raise ConnectionRefusedError("relay down")
+
+    monkeypatch.setattr(emails, "send_now", relay_down)
+    counts = purge.purge_all()
+    assert counts["schools_failed"] == 1 and not mailoutbox
+    notice = LeaverNotice.objects.get(pupil=leaver)
+    assert notice.sent_at is None
+    # A month on, the head has still not been told: the leaver stays.
+    later = timezone.now() + timedelta(days=31)
+    purge.purge_all(now=later)
+    assert Pupil.objects.filter(pk=leaver.pk).exists()
+    monkeypatch.setattr(emails, "send_now", real_send)
+    counts = purge.purge_all(now=later)
+    assert counts["leavers_noticed"] == 1 and len(mailoutbox) == 1
+    notice.refresh_from_db()
+    assert notice.sent_at is not None
+    assert notice.purge_on == timezone.localdate(later) + timedelta(days=30)
+    assert Pupil.objects.filter(pk=leaver.pk).exists()  # the month starts from the mail
+    purge.purge_all(now=later + timedelta(days=31))
+    assert not Pupil.objects.filter(pk=leaver.pk).exists()
+
+
+def test_one_schools_failure_does_not_skip_the_schools_after_it(personas, monkeypatch):
+    other = make_school("Z school")  # ordered by id: either side of the failing one
+    make_staff(other, "main_admin")
+    broken = personas.school_a.pk
+    real = purge.purge_school
+
+    def purge_school(school, now):
+        if school.pk == broken:
+            raise RuntimeError("disk error")
+        return real(school, now)
+
+    monkeypatch.setattr(purge, "purge_school", purge_school)
+    _leaver(other)
+    counts = purge.purge_all()
+    assert counts["schools_failed"] == 1 and counts["leavers_noticed"] == 1
