@@ -1,9 +1,12 @@
 """Celery application. The beat schedule is declared here, in code."""
 
 import os
+import socket
+from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -45,3 +48,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=30),
     },
 }
+
+
+@beat_init.connect
+def one_beat_only(sender: Any = None, **kwargs: Any) -> None:
+    """A second beat exits with a clear log line (pupilhub.core.beat_guard)."""
+    import django
+
+    django.setup()
+    from pupilhub.core.beat_guard import guard
+
+    guard(f"{socket.gethostname()}:{os.getpid()}")
