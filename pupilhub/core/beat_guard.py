@@ -36,5 +36,10 @@ def guard(holder: str) -> threading.Event:
         raise SystemExit(1)
     stop = threading.Event()
     threading.Thread(target=_keep, args=(holder, stop), daemon=True, name="beat-lease").start()
-    atexit.register(lambda: (stop.set(), locks.release(LOCK, holder)))
+
+    def give_up() -> None:
+        stop.set()
+        locks.release(LOCK, holder)
+
+    atexit.register(give_up)
     return stop

@@ -1,6 +1,7 @@
 """Uploads when the disk is full: a clear 507 `storage_full`, and no partial file left
 behind (neither the upload's temporary file nor a half-written stored one)."""
 
+import contextlib
 import errno
 from typing import Any
 
@@ -47,8 +48,6 @@ def save(storage: Storage, name: str, content: Any) -> str:
     except OSError as exc:
         if not is_full(exc):
             raise
-        try:
+        with contextlib.suppress(OSError):
             storage.delete(name)
-        except OSError:
-            pass
         raise StorageFull() from exc
