@@ -8,7 +8,7 @@ PORT ?= 8000
 export PUPILHUB_DATA_DIR ?= var
 PIP_FLAGS := --disable-pip-version-check --quiet
 
-.PHONY: run test lint check unit e2e bench clean demo worker otp screenshots
+.PHONY: run test lint check unit e2e bench clean demo worker otp screenshots faults
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ check: $(VENV)/.dev
 
 test: lint check
 	$(PY) -m pytest
+
+# Faults injected into real processes, on the suite's own PostgreSQL and Redis (issue 27).
+faults: $(VENV)/.dev
+	bash faults/run
 
 bench: $(VENV)/.dev
 	$(PY) -m bench

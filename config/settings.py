@@ -12,6 +12,8 @@ from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ENV = os.environ.get("PUPILHUB_ENV", "development")
@@ -230,6 +232,9 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
             "location": os.environ.get("AWS_LOCATION", ""),
         },
     }
+# How long a mail dispatch run's claim on its rows lasts without renewal (the run renews it
+# every third of this while it works). Shorter only in the fault suite.
+MAIL_LEASE_SECONDS = int(os.environ.get("MAIL_LEASE_SECONDS", "300"))
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -308,7 +313,15 @@ if TESTING:
 if REDIS_URL:
     CELERY_BROKER_URL = redis_db(REDIS_URL, REDIS_DBS["broker"])
     CELERY_RESULT_BACKEND = redis_db(REDIS_URL, REDIS_DBS["results"])
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+    # Publishing to a Redis that is down gives up at once (the job waits in the outbox);
+    # the worker's own reconnecting follows broker_connection_retry, not these.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+        "socket_connect_timeout": 1,
+    }
 else:
     for sub in ("queue", "processed", "results", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -340,8 +353,13 @@ CACHES = {
         {
             "BACKEND": "pupilhub.core.redis_cache.ReusingRedisCache",
             "LOCATION": redis_db(REDIS_URL, REDIS_DBS["cache"]),
-            # A stopped or hung Redis costs a request a second at most, then it is a miss.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # A stopped or hung Redis costs a request a second at most, then it is a miss
+            # (no retries: the database answers instead).
+            "OPTIONS": {
+                "socket_connect_timeout": 1,
+                "socket_timeout": 1,
+                "retry": Retry(NoBackoff(), 0),
+            },
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -26,7 +26,7 @@ from .recipients import clean_spec, clean_subject, next_dispatch, recipients
 log = logging.getLogger(__name__)
 
 BATCH = 500
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(seconds=settings.MAIL_LEASE_SECONDS)
 
 
 # Compose ------------------------------------------------------------------------------

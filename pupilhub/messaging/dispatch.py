@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 
 LOCK = "dispatch-mail"
 GIVE_UP_AFTER = timedelta(hours=24)
-RENEW_EVERY = 30.0  # seconds between lease renewals (an SMTP timeout is 30 s at most)
+# Seconds between lease renewals: a third of the lease (an SMTP timeout is 30 s at most).
+RENEW_EVERY = min(30.0, LEASE.total_seconds() / 3)
 RETRY_MINUTES = (2, 4, 8, 16, 30, 60)
 
 
