@@ -2,6 +2,7 @@
 whether the address has an account. Tasks take ids and issue the link themselves: no
 token ever sits in the broker."""
 
+import smtplib
 from typing import Any
 
 from celery import shared_task
@@ -10,12 +11,23 @@ from pupilhub.core import emails
 
 from .models import OneTimeToken, User
 
+# The relay being down or refusing for now never loses account mail: each task is tried
+# again with back-off (1, 2, 4, 8 then every 15 minutes), over an hour and a quarter.
+RETRY = {
+    "autoretry_for": (OSError, smtplib.SMTPException),
+    "retry_backoff": 60,
+    "retry_backoff_max": 900,
+    "retry_jitter": False,
+    "max_retries": 8,
+    "ignore_result": True,
+}
+
 
 def _user(user_id: Any) -> User | None:
     return User.objects.filter(pk=user_id, is_active=True).first()
 
 
-@shared_task(ignore_result=True)
+@shared_task(**RETRY)
 def send_password_reset(user_id: str) -> None:
     user = _user(user_id)
     if user is None:
@@ -24,7 +36,7 @@ def send_password_reset(user_id: str) -> None:
     emails.send_now("password_reset", user.email, {"token": raw, "user": user})
 
 
-@shared_task(ignore_result=True)
+@shared_task(**RETRY)
 def send_verification(user_id: str, school_id: str | None = None) -> None:
     from pupilhub.schools.models import School
 
@@ -36,7 +48,7 @@ def send_verification(user_id: str, school_id: str | None = None) -> None:
     emails.send_now("verify_email", user.email, {"token": raw, "school": school})
 
 
-@shared_task(ignore_result=True)
+@shared_task(**RETRY)
 def send_registration_existing(user_id: str, school_id: str) -> None:
     from pupilhub.schools.models import School
 
@@ -47,7 +59,7 @@ def send_registration_existing(user_id: str, school_id: str) -> None:
     emails.send_now("registration_existing", user.email, {"user": user, "school": school})
 
 
-@shared_task(ignore_result=True)
+@shared_task(**RETRY)
 def send_plain(name: str, to: str, context: dict[str, Any]) -> None:
     """A notice whose context is plain data (names, never a token)."""
     emails.send_now(name, to, context)

@@ -3,13 +3,14 @@
 from celery import shared_task
 from django.utils import timezone
 
+from pupilhub.accounts.tasks import RETRY
 from pupilhub.core import emails
 
 from . import actions, jobs, links
 from .models import ChildProtectionTransfer
 
 
-@shared_task(name="pupilhub.safeguarding.tasks.send_cp_file", ignore_result=True)
+@shared_task(name="pupilhub.safeguarding.tasks.send_cp_file", **RETRY)
 def send_cp_file(transfer_id: str) -> None:
     """The link and, in a second mail, its code. Both are made here, so neither sits in the
     broker; a redelivered task makes a new pair (the first stops working)."""

@@ -61,3 +61,23 @@ def test_one_schools_failure_does_not_skip_the_schools_after_it(personas, monkey
     _leaver(other)
     counts = purge.purge_all()
     assert counts["schools_failed"] == 1 and counts["leavers_noticed"] == 1
+
+
+def test_refused_recipients_addresses_go_with_sent_mail_addresses(personas):
+    from pupilhub.messaging.models import Delivery, Message
+
+    message = Message.objects.create(
+        school=personas.school_a, subject="s", html_body="b", send_after=timezone.now()
+    )
+    for n, status in enumerate(("sent", "failed", "cancelled", "queued")):
+        Delivery.objects.create(
+            message=message,
+            email=f"p{n}@example.org",
+            status=status,
+            next_attempt_at=timezone.now(),
+            mail_id=f"<{n}@x>",
+        )
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(days=91))
+    purge.purge_all()
+    left = dict(Delivery.objects.values_list("status", "email"))
+    assert left == {"sent": "", "failed": "", "cancelled": "", "queued": "p3@example.org"}
