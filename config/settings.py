@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "pupilhub.pupils",
     "pupilhub.documents",
     "pupilhub.safeguarding",
+    "pupilhub.sen",
     "pupilhub.transition",
     "pupilhub.gateway",
     "pupilhub.messaging",

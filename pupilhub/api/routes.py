@@ -15,6 +15,8 @@ from pupilhub.reports.api import router as reports_router
 from pupilhub.safeguarding.api import me_router as safeguarding_me_router
 from pupilhub.safeguarding.api import router as safeguarding_router
 from pupilhub.schools.api import router as schools_router
+from pupilhub.sen.api import me_router as sen_me_router
+from pupilhub.sen.api import router as sen_router
 from pupilhub.transition.api import router as transition_router
 
 from .base import api
@@ -27,6 +29,8 @@ api.add_router("", pupils_router)
 api.add_router("", documents_router)
 api.add_router("", safeguarding_router)
 api.add_router("", safeguarding_me_router)
+api.add_router("", sen_router)
+api.add_router("", sen_me_router)
 api.add_router("", billing_router)
 api.add_router("", transition_router)
 api.add_router("", gateway_router)

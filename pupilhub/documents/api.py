@@ -4,6 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -18,6 +19,7 @@ from pupilhub.safeguarding.schemas import ConcernIn, ConcernOut, IssueOut
 from pupilhub.safeguarding.serve import ISSUE_RELATED, issue_out, receipt
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_api
+from pupilhub.sen.actions import with_library
 
 from . import actions, printing
 from .access import document_for, history, pupil_documents, require_type
@@ -60,8 +62,9 @@ class PlanIn(Schema):
 
 
 class ProvisionIn(Schema):
-    name: str
-    area_of_need: Area
+    # Required unless `from_library` names a provision-library item to start from.
+    name: str | None = None
+    area_of_need: Area | None = None
     provider: str = ""
     frequency: str = ""
     group_size: Count | None = None
@@ -72,6 +75,10 @@ class ProvisionIn(Schema):
     exit_score: Score | None = None
     notes: str = ""
     confidential: bool = False
+
+
+class ProvisionCreateIn(ProvisionIn):
+    from_library: uuid.UUID | None = None  # start from a provision-library item
 
 
 class PassportIn(Schema):
@@ -152,7 +159,10 @@ def with_limits(schema: type[Schema], dtype: DocType) -> type[Schema]:
     the field, before the database could refuse it)."""
     fields: dict[str, Any] = {}
     for name, info in schema.model_fields.items():
-        column = dtype.model._meta.get_field(dtype.fields.get(name, name))
+        try:
+            column = dtype.model._meta.get_field(dtype.fields.get(name, name))
+        except FieldDoesNotExist:  # an input that is not a column (from_library)
+            column = None
         limit = getattr(column, "max_length", None)
         annotation: Any = info.annotation
         if limit and annotation is str:
@@ -282,7 +292,11 @@ def add_create_route(
     ) -> Status[dict[str, Any]]:  # type: ignore[valid-type]
         target = pupil_for(access, pupil)
         require_type(access, dtype)
-        doc = actions.do_create_document(access, dtype, target, payload.dict())  # type: ignore[attr-defined]
+        data = payload.dict()  # type: ignore[attr-defined]
+        if data.get("from_library"):  # a provision started from the library: given fields win
+            data = with_library(access, payload.dict(exclude_unset=True))  # type: ignore[attr-defined]
+        data.pop("from_library", None)
+        doc = actions.do_create_document(access, dtype, target, data)
         return Status(201, serialize(dtype, doc))
 
 
@@ -312,13 +326,13 @@ def add_update_route(
         return out(actions.do_update_document(access, dtype, doc, data))
 
 
-for _dtype, _in in (
-    (PLAN, PlanIn),
-    (PROVISION, ProvisionIn),
-    (PASSPORT, PassportIn),
-    (MEETING_LOG, MeetingLogIn),
+for _dtype, _in, _out in (
+    (PLAN, PlanIn, PlanIn),
+    (PROVISION, ProvisionCreateIn, ProvisionIn),
+    (PASSPORT, PassportIn, PassportIn),
+    (MEETING_LOG, MeetingLogIn, MeetingLogIn),
 ):
-    add_routes(_dtype, with_limits(_in, _dtype), out_schema(_in))
+    add_routes(_dtype, with_limits(_in, _dtype), out_schema(_out))
 add_routes(
     SAFEGUARDING,
     with_limits(SafeguardingIn, SAFEGUARDING),

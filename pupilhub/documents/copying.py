@@ -26,6 +26,7 @@ from .validation import stored_name
 # Columns a copy sets itself; everything else is carried over from the source row.
 OWN = {
     "id",
+    "intervention_id",  # the sending school's group, not this school's
     "school_id",
     "pupil_id",
     "created_by_id",
@@ -166,6 +167,7 @@ COPY_SKIP = {
     "transferred_at",
     "file",
     "opened_at",  # a lead of the sending school opened it; here it is new to the leads
+    "intervention",  # the sending school's group
     "opened_by",
 }
 

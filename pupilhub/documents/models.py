@@ -88,6 +88,14 @@ class Provision(Document):
     entry_score = models.FloatField(null=True, blank=True)
     exit_score = models.FloatField(null=True, blank=True)
     notes = models.TextField(blank=True)
+    # One pupil's share of a group intervention (its cost is this pupil's share).
+    intervention = models.ForeignKey(
+        "sen.Intervention",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="provisions",
+    )
 
     class Meta(Document.Meta):
         constraints = _unique_source("provision")

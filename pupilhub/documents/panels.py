@@ -53,7 +53,9 @@ def review_reminders(access: SchoolAccess) -> dict[str, Any] | None:
     soon = timezone.localdate() + timedelta(days=14)
     plans = (
         documents(access, PLAN)
-        .filter(review_date__lte=soon, status__in=["draft", "active"])
+        # Open plans of pupils on roll: a leaver's plan is history, not a reminder.
+        .filter(review_date__lte=soon, status__in=["draft", "active", "reviewed"])
+        .filter(pupil__status="active")
         .select_related("pupil")
         .order_by("review_date")[:50]
     )

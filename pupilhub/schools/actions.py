@@ -219,9 +219,10 @@ def do_change_role(
     role: str | None = None,
     safeguarding_lead: bool | None = None,
     can_email_families: bool | None = None,
+    senco: bool | None = None,
 ) -> StaffMembership:
-    """Change a member's role, safeguarding flag (only the main admin sets it) and/or
-    whether they may email families (admins always may).
+    """Change a member's role, safeguarding flag (only the main admin sets it), whether they
+    may email families (admins always may) and/or whether they are a SENCo.
 
     Naming a new main admin demotes the old one to admin.
     """
@@ -239,7 +240,9 @@ def do_change_role(
         membership.safeguarding_lead = safeguarding_lead
     if can_email_families is not None:
         membership.can_email_families = can_email_families
-    membership.save(update_fields=["role", "safeguarding_lead", "can_email_families"])
+    if senco is not None:
+        membership.senco = senco
+    membership.save(update_fields=["role", "safeguarding_lead", "can_email_families", "senco"])
     audit.record(
         access.user,
         "staff.role_changed",
@@ -249,6 +252,7 @@ def do_change_role(
         after=role,
         safeguarding_lead=membership.safeguarding_lead,
         can_email_families=membership.can_email_families,
+        senco=membership.senco,
     )
     if lead_changes:
         tell_leads(

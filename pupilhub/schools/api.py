@@ -55,6 +55,7 @@ class StaffPatch(Schema):
     role: str | None = None
     safeguarding_lead: bool | None = None
     can_email_families: bool | None = None  # mass email; admins always may
+    senco: bool | None = None  # runs the SEN cycle and gets its reminders
 
 
 class StaffOut(Schema):
@@ -65,6 +66,7 @@ class StaffOut(Schema):
     role: str
     safeguarding_lead: bool
     can_email_families: bool
+    senco: bool
     status: str
 
 
@@ -82,6 +84,7 @@ def staff_out(membership: StaffMembership) -> StaffOut:
         role=membership.role,
         safeguarding_lead=membership.safeguarding_lead,
         can_email_families=membership.may_email_families,
+        senco=membership.senco,
         status=membership.status,
     )
 
@@ -142,6 +145,7 @@ def change_staff(
         payload.role,
         payload.safeguarding_lead,
         payload.can_email_families,
+        payload.senco,
     )
     return staff_out(member)
 

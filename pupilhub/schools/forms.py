@@ -58,6 +58,11 @@ class RoleForm(forms.Form):
         label="May email families",
         help_text="Admins always may. Other staff only when this is ticked.",
     )
+    senco = forms.BooleanField(
+        required=False,
+        label="SENCo",
+        help_text="Runs the SEN review cycle and gets its reminders.",
+    )
 
     def __init__(self, *args: Any, can_grant_lead: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -70,6 +70,8 @@ class StaffMembership(UUIDModel):
     safeguarding_lead = models.BooleanField(default=False)
     # Mass email to families: admins always; other staff only when an admin allows it.
     can_email_families = models.BooleanField(default=False)
+    # Runs the SEN cycle and gets its reminders (the weekly digest, the dashboard). Set by admins.
+    senco = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Staff are only ever invited: the membership grants nothing until the emailed,
     # single-use link is followed (proving the address), so nobody who registered an

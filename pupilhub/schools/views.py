@@ -86,6 +86,7 @@ def staff_edit(request: HttpRequest, access: SchoolAccess, membership: str) -> H
             "role": member.role,
             "safeguarding_lead": member.safeguarding_lead,
             "can_email_families": member.can_email_families,
+            "senco": member.senco,
         },
         can_grant_lead=access.is_main_admin,
     )
@@ -113,7 +114,10 @@ def staff_edit(request: HttpRequest, access: SchoolAccess, membership: str) -> H
             else:
                 lead = form.cleaned_data.get("safeguarding_lead")
                 email = form.cleaned_data.get("can_email_families")
-                actions.do_change_role(access, member, form.cleaned_data["role"], lead, email)
+                senco = form.cleaned_data.get("senco")
+                actions.do_change_role(
+                    access, member, form.cleaned_data["role"], lead, email, senco
+                )
                 done = "Role saved."
         except DomainError as exc:
             apply_errors(form, exc)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class SenConfig(AppConfig):
+    name = "pupilhub.sen"
+    label = "sen"
+    verbose_name = "SEN cycle"
+
+    def ready(self) -> None:
+        from . import panels  # noqa: F401  (registers panels)
