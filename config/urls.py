@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("pupilhub.pupils.urls")),
     path("", include("pupilhub.documents.urls")),
     path("", include("pupilhub.safeguarding.urls")),
+    path("", include("pupilhub.sen.urls")),
     path("", include("pupilhub.billing.urls")),
     path("", include("pupilhub.transition.urls")),
     path("", include("pupilhub.gateway.urls")),
