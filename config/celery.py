@@ -31,6 +31,10 @@ app.conf.beat_schedule = {
         "task": "pupilhub.reports.tasks.sweep_stale",
         "schedule": crontab(minute="*/5"),
     },
+    "sen-weekly-digest": {
+        "task": "pupilhub.sen.tasks.weekly_digest",
+        "schedule": crontab(hour=7, minute=0, day_of_week=1),
+    },
     "raise-annual-invoices": {
         "task": "pupilhub.billing.tasks.raise_due_invoices",
         "schedule": crontab(hour=2, minute=15),

@@ -111,6 +111,8 @@ HEADER = [
     "total_cost",
     "cost_per_pupil",
     "average_score_change",
+    "total_cost_pence",  # numbers in any locale: a spreadsheet sums them as they are
+    "cost_per_pupil_pence",
 ]
 
 
@@ -135,7 +137,10 @@ def csv_export(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     out = io.StringIO()
     writer = SafeWriter(out)
     writer.writerow(HEADER)
-    writer.writerows(_table(data))
+    writer.writerows(
+        [*row, r["total_pence"], r["per_pupil_pence"]]
+        for row, r in zip(_table(data), data, strict=True)
+    )
     response = HttpResponse(
         out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
     )
@@ -145,49 +150,43 @@ def csv_export(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
 
 @school_view()
 def pdf_export(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    """The same table on the shared PDF code: embedded fonts, a title and the date, a
+    running footer, money right-aligned."""
+    from django.utils import timezone
+    from reportlab.lib.enums import TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+
+    from pupilhub.core import pdf
 
     data = rows(access, _filters(request))
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer, pagesize=landscape(A4), title=f"Provision map - {access.school.name}"
-    )
-    styles = getSampleStyleSheet()
-    table = Table(
-        [
-            [
-                "Year",
-                "Area of need",
-                "Provisions",
-                "Pupils",
-                "Total cost",
-                "Per pupil",
-                "Avg change",
-            ],
-            *_table(data),
-        ],
-        repeatRows=1,
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#123664")),
-                ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-            ]
-        )
+    money = ParagraphStyle("money", parent=pdf.STYLES["cell"], alignment=TA_RIGHT)
+
+    def cell(value: Any, right: bool = False) -> Any:
+        paragraph = pdf.text(value, "cell")
+        if right:
+            paragraph.style = money
+        return paragraph
+
+    head = ["Year", "Area of need", "Provisions", "Pupils", "Total cost", "Per pupil", "Avg change"]
+    body = [[cell(v, right=i >= 2) for i, v in enumerate(row)] for row in _table(data)]
+    table = pdf.table(
+        [[pdf.text(h, "cell_bold") for h in head], *body],
+        widths=[50, 130, 55, 45, 70, 65, 60],
+        header=True,
+        grid=True,
     )
     total = pounds(sum(r["total_pence"] for r in data))
-    doc.build(
-        [
-            Paragraph(f"Provision map: {access.school.name}", styles["Title"]),
-            table,
-            Paragraph(f"Total cost: {total}", styles["Normal"]),
-        ]
+    story = [
+        pdf.Heading(f"Provision map: {access.school.name}"),
+        pdf.text(f"{timezone.localdate():%-d %B %Y}. Total cost {total}.", "small"),
+        table,
+    ]
+    return pdf.response(
+        pdf.render(
+            story,
+            title=f"Provision map: {access.school.name}",
+            author=access.school.name,
+            running_name=access.school.name,
+        ),
+        "provision-map.pdf",
     )
-    response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
-    attach(response, "provision-map.pdf")
-    return response

@@ -7,4 +7,4 @@ class SenConfig(AppConfig):
     verbose_name = "SEN cycle"
 
     def ready(self) -> None:
-        from . import panels  # noqa: F401  (registers panels)
+        from . import demo, panels  # noqa: F401  (registers panels and the demo step)

@@ -18,6 +18,7 @@ APPS = (
     "messaging",
     "billing",
     "privacy",
+    "sen",
     "api",
     "demo",
 )

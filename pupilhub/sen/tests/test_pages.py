@@ -30,7 +30,9 @@ def _s(p, rest):
     return f"/schools/{p.school_a.id}/{rest}"
 
 
-@pytest.mark.parametrize("rest", ["provision-library/", "interventions/", "provision-map/impact/", "sen-register/"])
+@pytest.mark.parametrize(
+    "rest", ["provision-library/", "interventions/", "provision-map/impact/", "sen-register/"]
+)
 def test_cycle_pages_for_each_caller(personas, rest):
     url = _s(personas, rest)
     assert personas.web(None).get(url).status_code == 302
@@ -86,7 +88,9 @@ def test_a_group_session_is_recorded_on_its_page(personas):
     assert made.status_code == 302, made.content.decode()[:2000]
     group = Intervention.objects.get()
     page = made["Location"]
-    recorded = web.post(page, {"date": str(TODAY), "attended": [str(personas.pupil.id)], "notes": "Good"})
+    recorded = web.post(
+        page, {"date": str(TODAY), "attended": [str(personas.pupil.id)], "notes": "Good"}
+    )
     assert recorded.status_code == 302
     html = web.get(page).content.decode()
     assert "1 pupil came" in html and "below plan" in html
@@ -100,7 +104,14 @@ def test_the_ehcp_page(personas):
     personas.pupil.sen_status = "E"
     personas.pupil.save()
     web = personas.web("senco")
-    r = web.post(url, {"local_authority": "Oxfordshire", "issued_on": "2026-01-10", "next_review_meeting_on": "2027-01-08"})
+    r = web.post(
+        url,
+        {
+            "local_authority": "Oxfordshire",
+            "issued_on": "2026-01-10",
+            "next_review_meeting_on": "2027-01-08",
+        },
+    )
     assert r.status_code == 302
     html = web.get(url).content.decode()
     assert "10 January 2027" in html and "11 December 2026" in html  # due by; invitations by
@@ -111,7 +122,9 @@ def test_a_family_comments_on_a_plan(personas, plan):
     lt.access = {"sen": ["current_targets"]}
     lt.save()
     user = make_user("mum@example.com")
-    link = ExternalLink.objects.create(user=user, school=personas.school_a, pupil=personas.pupil, licence_type=lt)
+    link = ExternalLink.objects.create(
+        user=user, school=personas.school_a, pupil=personas.pupil, licence_type=lt
+    )
     from django.test import Client
 
     web = Client()
@@ -120,8 +133,34 @@ def test_a_family_comments_on_a_plan(personas, plan):
     assert "Literacy" in web.get(url).content.decode()
     assert web.post(url, {"plan": str(plan.id), "text": "Loves the reading dog"}).status_code == 302
     assert PlanComment.objects.get().text == "Loves the reading dog"
-    staff = personas.web("senco").get(_s(personas, f"pupils/{personas.pupil.id}/plans/{plan.id}/")).content.decode()
+    staff = (
+        personas.web("senco")
+        .get(_s(personas, f"pupils/{personas.pupil.id}/plans/{plan.id}/"))
+        .content.decode()
+    )
     assert "Loves the reading dog" in staff
     other = make_user("stranger@example.com")
     web.force_login(other)
     assert web.get(url).status_code == 404
+
+
+def test_the_provision_map_pdf_is_on_the_shared_code_and_the_csv_has_pence(personas):
+    import io
+
+    from pypdf import PdfReader
+
+    from pupilhub.documents.models import Provision
+
+    Provision.objects.create(
+        school=personas.school_a, pupil=personas.pupil, name="Lego", area_of_need="semh",
+        start_date=TODAY, cost_pence=12345,
+    )
+    pdf = personas.web("admin").get(_s(personas, "provision-map.pdf"))
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = reader.pages[0].extract_text()
+    assert "Provision map: School A" in text and "Page 1 of 1" in text and "£123.45" in text
+    fonts = [str(f) for f in reader.pages[0]["/Resources"]["/Font"].values()]
+    assert reader.metadata.title == "Provision map: School A" and fonts
+    csv = personas.web("admin").get(_s(personas, "provision-map.csv")).content.decode("utf-8-sig")
+    header, row = csv.splitlines()[:2]
+    assert header.endswith("total_cost_pence,cost_per_pupil_pence") and row.endswith(",12345,12345")

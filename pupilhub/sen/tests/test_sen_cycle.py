@@ -352,3 +352,28 @@ def test_families_see_open_plans_and_their_comments_reach_the_review(personas):
     assert PlanComment.objects.get().review_id is not None
     no_sen, link2 = _family(personas, kind="pupil", sen=False)
     assert no_sen.get(f"/me/pupils/{link2.id}/plans").json()["items"] == []
+
+
+def test_sencos_get_a_weekly_digest_of_counts(personas, mailoutbox):
+    from pupilhub.schools.models import StaffMembership
+    from pupilhub.sen import tasks
+
+    StaffMembership.objects.filter(user=personas.senco).update(senco=True)
+    _plan(personas, review_date=TODAY - timedelta(days=1))
+    assert tasks.digest(TODAY) == 1
+    [mail] = mailoutbox
+    assert mail.to == ["senco@a.example.org"] and "Plan review: 1" in mail.body
+    assert "overdue" in mail.body and "Zebedee" not in mail.body  # counts, not names
+
+
+def test_the_staff_api_sets_the_senco_flag(personas):
+    from pupilhub.schools.models import StaffMembership
+
+    member = StaffMembership.objects.get(user=personas.teacher)
+    url = f"/schools/{personas.school_a.id}/staff/{member.id}"
+    assert personas.api("teacher").patch(url, {"senco": True}).status_code == 403
+    r = personas.api("admin").patch(url, {"senco": True})
+    assert r.status_code == 200 and r.json()["senco"] is True
+    assert (
+        personas.api("teacher").get(f"/schools/{personas.school_a.id}/sen/due").status_code == 200
+    )
