@@ -5,7 +5,7 @@ DATABASE_URL, in a database `<name>_bench` created and dropped here). Every figu
 min / median / max of at least five runs, beside a floor measured in the same run: a bare
 view filtering by school on the same index, INSERT ... SELECT for the transfer copy, a raw
 smtplib loop to a sink in its own process, bare ReportLab pages. `BENCH_ONLY=web,mail,...`
-runs a subset (import, web, scale, transfer, keys, mail, reports).
+runs a subset (import, web, scale, transfer, sen, keys, mail, reports).
 """
 
 import os
@@ -43,7 +43,7 @@ def wanted(part: str) -> bool:
 
 def at_scale(w: Any) -> None:
     """Everything measured on the 200-school world."""
-    from bench import gateway, messaging, reports, transition, web
+    from bench import gateway, messaging, reports, sen, transition, web
 
     if wanted("scale"):
         web.pages_at_scale(w)
@@ -51,6 +51,8 @@ def at_scale(w: Any) -> None:
         web.under_load(w, database_url())
     if wanted("transfer"):
         transition.run()
+    if wanted("sen"):
+        sen.run()
     big, big_admin = gateway.big_school()
     if wanted("keys"):
         gateway.keys_and_workbooks(big, big_admin)
@@ -87,7 +89,7 @@ def main() -> int:
 
         if wanted("import"):
             imports.run()
-        if any(wanted(p) for p in ("scale", "web", "transfer", "keys", "mail", "reports")):
+        if any(wanted(p) for p in ("scale", "web", "transfer", "sen", "keys", "mail", "reports")):
             at_scale(world.seed())
     finally:
         runner.teardown_databases(old)

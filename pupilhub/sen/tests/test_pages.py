@@ -152,8 +152,12 @@ def test_the_provision_map_pdf_is_on_the_shared_code_and_the_csv_has_pence(perso
     from pupilhub.documents.models import Provision
 
     Provision.objects.create(
-        school=personas.school_a, pupil=personas.pupil, name="Lego", area_of_need="semh",
-        start_date=TODAY, cost_pence=12345,
+        school=personas.school_a,
+        pupil=personas.pupil,
+        name="Lego",
+        area_of_need="semh",
+        start_date=TODAY,
+        cost_pence=12345,
     )
     pdf = personas.web("admin").get(_s(personas, "provision-map.pdf"))
     reader = PdfReader(io.BytesIO(pdf.content))

@@ -377,3 +377,28 @@ def test_the_staff_api_sets_the_senco_flag(personas):
     assert (
         personas.api("teacher").get(f"/schools/{personas.school_a.id}/sen/due").status_code == 200
     )
+
+
+def test_impact_costs_the_same_queries_at_two_sizes(personas):
+    url = f"/schools/{personas.school_a.id}/provision-map/impact"
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert personas.api("senco").get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    common = {"school": personas.school_a, "area_of_need": "semh", "start_date": TODAY}
+    Provision.objects.create(
+        pupil=personas.pupil, name="A", cost_pence=1, entry_score=1, exit_score=2, **common
+    )
+    small = queries()
+    for i in range(20):
+        pupil = make_pupil(personas.school_a)
+        Provision.objects.create(
+            pupil=pupil, name=f"P{i % 4}", cost_pence=i, entry_score=1, exit_score=3, **common
+        )
+        plan = _plan(personas, pupil=pupil)
+        Review.objects.create(
+            school=personas.school_a, plan=plan, date=TODAY, outcome="continue", mean_score=1
+        )
+    assert queries() == small
