@@ -6,21 +6,22 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Min, Q, Sum
+from django.db import connection
+from django.db.models import Count
 from django.utils import timezone
 
-from pupilhub.documents.access import documents
+from pupilhub.core.sql import db_uuid
 from pupilhub.documents.choices import AreaOfNeed
 from pupilhub.documents.models import MeetingLog
-from pupilhub.documents.registry import PROVISION
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess
 
 from . import dates
 from .access import open_plans, require_cycle
-from .models import EHCP, Intervention, Review
+from .models import EHCP, Intervention
 
 PARENT_MEETINGS_A_YEAR = 3  # SEND Code of Practice 6.65: at least three times a year
+SEPARATOR = "\x1f"  # between provision names aggregated in the database (never in a name)
 
 
 def _pupil(p: Any) -> dict[str, Any]:
@@ -125,129 +126,182 @@ def _meetings_this_year(access: SchoolAccess, today: date) -> dict[Any, int]:
     return {r["pupil_id"]: r["n"] for r in rows}
 
 
+IMPACT_SQL = """
+SELECT pr.name,
+  COUNT(DISTINCT pr.pupil_id),
+  SUM(pr.cost_pence),
+  AVG(CASE WHEN {scored} THEN pr.entry_score END),
+  AVG(CASE WHEN {scored} THEN pr.exit_score END),
+  AVG(CASE WHEN {scored} THEN pr.exit_score - pr.entry_score END),
+  SUM(CASE WHEN {scored} THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {scored} AND pr.exit_score > pr.entry_score THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {scored} THEN pr.cost_pence ELSE 0 END),
+  SUM(CASE WHEN {scored} THEN pr.exit_score - pr.entry_score ELSE 0 END),
+  AVG(rv.m)
+FROM documents_provision pr
+LEFT JOIN (
+  SELECT pl.pupil_id AS pupil_id, AVG(r.mean_score) AS m
+  FROM sen_review r JOIN documents_plan pl ON pl.id = r.plan_id
+  WHERE r.school_id = %s AND r.mean_score IS NOT NULL GROUP BY pl.pupil_id
+) rv ON rv.pupil_id = pr.pupil_id
+WHERE {where}
+GROUP BY pr.name ORDER BY pr.name
+""".replace("{scored}", "pr.entry_score IS NOT NULL AND pr.exit_score IS NOT NULL")
+
+
 def impact(access: SchoolAccess, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """Per provision name: pupils, cost, mean entry/exit/change (measured provisions only:
     "not yet measured" is null, never 0), % improved, cost per point of progress, and the
-    pupils' mean review score. Three queries."""
+    mean review score of its pupils. One aggregate query, as the school's access allows
+    (confidential provisions only for those who may see them)."""
     require_cycle(access)
-    qs = documents(access, PROVISION).filter(pupil__school=access.school)
+    school = db_uuid(access.school.pk)
+    where, params = ["pr.school_id = %s", "pr.deleted_at IS NULL"], [school]
+    if not access.can_see_confidential:
+        where.append("pr.confidential = %s")
+        params.append(False)
     if isinstance(filters.get("year_group"), int):
-        qs = qs.filter(pupil__year_group=filters["year_group"])
-    if filters.get("area_of_need") in AreaOfNeed.values:
-        qs = qs.filter(area_of_need=filters["area_of_need"])
-    if isinstance(filters.get("since"), date):
-        qs = qs.filter(start_date__gte=filters["since"])
-    change = ExpressionWrapper(F("exit_score") - F("entry_score"), output_field=FloatField())
-    scored = Q(entry_score__isnull=False, exit_score__isnull=False)
-    grouped = (
-        qs.values("name")
-        .annotate(
-            pupils=Count("pupil", distinct=True),
-            total_cost=Sum("cost_pence"),
-            mean_entry=Avg("entry_score", filter=scored),
-            mean_exit=Avg("exit_score", filter=scored),
-            mean_change=Avg(change, filter=scored),
-            measured=Count("id", filter=scored),
-            improved=Count("id", filter=scored & Q(exit_score__gt=F("entry_score"))),
-            measured_cost=Sum("cost_pence", filter=scored),
-            points=Sum(change, filter=scored),
+        where.append(
+            "pr.pupil_id IN (SELECT id FROM pupils_pupil WHERE school_id = %s AND year_group = %s)"
         )
-        .order_by("name")
-    )
-    review_means = _review_means(access)
-    pupils_by_name: dict[str, set[Any]] = defaultdict(set)
-    for name, pupil_id in qs.values_list("name", "pupil_id"):
-        pupils_by_name[name].add(pupil_id)
-    return [_impact_row(row, pupils_by_name[row["name"]], review_means) for row in grouped]
+        params += [school, filters["year_group"]]
+    if filters.get("area_of_need") in AreaOfNeed.values:
+        where.append("pr.area_of_need = %s")
+        params.append(filters["area_of_need"])
+    if isinstance(filters.get("since"), date):
+        where.append("pr.start_date >= %s")
+        params.append(filters["since"])
+    sql = IMPACT_SQL.replace("{where}", " AND ".join(where))  # fixed clauses; values are params
+    return [_impact_row(*row) for row in _rows(sql, [school, *params])]
 
 
-def _review_means(access: SchoolAccess) -> dict[Any, float]:
-    rows = (
-        Review.objects.visible_to(access)
-        .filter(mean_score__isnull=False)
-        .values("plan__pupil_id")
-        .annotate(mean=Avg("mean_score"))
-    )
-    return {r["plan__pupil_id"]: r["mean"] for r in rows}
+def _key(value: Any) -> str:
+    """An id as one spelling: the raw queries read ids as text (SQLite: Django's 32 hex
+    characters; PostgreSQL: the dashed form), so nothing is converted a row."""
+    return value if isinstance(value, str) else str(value)
+
+
+def _dashed(key: str) -> str:
+    if "-" in key:
+        return key
+    return f"{key[:8]}-{key[8:12]}-{key[12:16]}-{key[16:20]}-{key[20:]}"
+
+
+def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _rounded(value: Any, places: int = 2) -> float | None:
     return None if value is None else round(float(value), places)
 
 
-def _impact_row(row: dict[str, Any], pupils: set[Any], means: dict[Any, float]) -> dict[str, Any]:
-    measured, points = row["measured"], row["points"]
+def _impact_row(
+    name: str,
+    pupils: int,
+    cost: int | None,
+    mean_entry: float | None,
+    mean_exit: float | None,
+    mean_change: float | None,
+    measured: int,
+    improved: int,
+    measured_cost: int | None,
+    points: float | None,
+    review_mean: float | None,
+) -> dict[str, Any]:
     per_point = None
     if measured and points and points > 0:
-        per_point = round((row["measured_cost"] or 0) / points)
-    scores = [means[p] for p in pupils if p in means]
+        per_point = round((measured_cost or 0) / points)
     return {
-        "name": row["name"],
-        "pupils": row["pupils"],
-        "cost_pence": row["total_cost"] or 0,
-        "measured": measured,
-        "mean_entry": _rounded(row["mean_entry"]),
-        "mean_exit": _rounded(row["mean_exit"]),
-        "mean_change": _rounded(row["mean_change"]),
-        "improved_pct": _rounded(100 * row["improved"] / measured, 1) if measured else None,
+        "name": name,
+        "pupils": pupils,
+        "cost_pence": int(cost or 0),
+        "measured": int(measured or 0),
+        "mean_entry": _rounded(mean_entry),
+        "mean_exit": _rounded(mean_exit),
+        "mean_change": _rounded(mean_change),
+        "improved_pct": _rounded(100 * improved / measured, 1) if measured else None,
         "cost_per_point_pence": per_point,
-        "mean_review_score": _rounded(sum(scores) / len(scores)) if scores else None,
+        "mean_review_score": _rounded(review_mean),
     }
 
 
 def register(access: SchoolAccess, today: date | None = None) -> list[dict[str, Any]]:
     """Every active pupil on SEN support (K) or with an EHC plan (E), in name order. Five
-    queries whatever the roll."""
+    aggregate queries whatever the roll; ids are matched as text, not converted a row."""
     require_cycle(access)
     today = today or timezone.localdate()
     year_start = dates.academic_year_start(today)
-    pupils = list(
-        Pupil.objects.visible_to(access)
-        .filter(status="active", sen_status__in=("K", "E"))
-        .order_by("surname", "first_name", "id")
+    first_need = (
+        "sen_needs->>0" if connection.vendor == "postgresql" else "json_extract(sen_needs, '$[0]')"
     )
-    provisions: dict[Any, list[str]] = defaultdict(list)
-    cost: dict[Any, int] = defaultdict(int)
-    rows = (
-        documents(access, PROVISION)
-        .filter(pupil__in=pupils)
-        .values_list("pupil_id", "name", "cost_pence", "start_date", "end_date")
+    pupils = _rows(
+        f"SELECT CAST(id AS TEXT), first_name, surname, year_group, sen_status, {first_need} "  # noqa: S608
+        "FROM pupils_pupil WHERE school_id = %s AND status = 'active' "
+        "AND sen_status IN ('K', 'E') ORDER BY surname, first_name, id",
+        [db_uuid(access.school.pk)],
     )
-    for pupil_id, name, pence, start, end in rows:
-        provisions[pupil_id].append(name)
-        if (end is None or end >= year_start) and start <= today:
-            cost[pupil_id] += pence
-    reviews_due = dict(
-        open_plans(access)
-        .filter(pupil__in=pupils, review_date__isnull=False)
-        .values("pupil_id")
-        .annotate(due=Min("review_date"))
-        .values_list("pupil_id", "due")
+    # Every live provision and open plan of the school, grouped by pupil; the register's
+    # pupils pick theirs out (cheaper than matching each row against the register first).
+    school = db_uuid(access.school.pk)
+    hidden = "" if access.can_see_confidential else " AND confidential = %s"
+    chosen = f"school_id = %s AND deleted_at IS NULL{hidden}"
+    params = [school, *([False] if hidden else [])]
+    names = (
+        "string_agg(name, %s)" if connection.vendor == "postgresql" else "group_concat(name, %s)"
     )
-    last_score: dict[Any, float | None] = {}
-    for pupil_id, score in (
-        Review.objects.visible_to(access)
-        .filter(plan__pupil__in=pupils)
-        .order_by("-date", "-created_at")
-        .values_list("plan__pupil_id", "mean_score")
-    ):
-        last_score.setdefault(pupil_id, score)
-    meetings = _meetings_this_year(access, today)
-    return [
-        {
-            "pupil": _pupil(p),
-            "year_group": p.year_group,
-            "sen_status": p.sen_status,
-            "primary_need": (p.sen_needs or [""])[0],
-            "plan_review_due": reviews_due.get(p.pk),
-            "last_review_score": _rounded(last_score.get(p.pk)),
-            "provisions": sorted(set(provisions[p.pk])),
-            "cost_this_year_pence": cost[p.pk],
-            "parent_meetings_this_year": meetings.get(p.pk, 0),
-            "parent_meetings_flag": meetings.get(p.pk, 0) < PARENT_MEETINGS_A_YEAR,
-        }
-        for p in pupils
-    ]
+    sql = (
+        f"SELECT CAST(pupil_id AS TEXT), {names}, SUM(CASE WHEN "  # noqa: S608
+        "(end_date IS NULL OR end_date >= %s) AND start_date <= %s "
+        "THEN cost_pence ELSE 0 END) FROM documents_provision "
+        f"WHERE {chosen} GROUP BY pupil_id"
+    )
+    provisions: dict[str, list[str]] = {}
+    cost: dict[str, int] = {}
+    for pupil_id, joined, pence in _rows(sql, [SEPARATOR, year_start, today, *params]):
+        provisions[_key(pupil_id)] = sorted(set(joined.split(SEPARATOR))) if joined else []
+        cost[_key(pupil_id)] = int(pence or 0)
+    due_sql = (
+        "SELECT CAST(pupil_id AS TEXT), MIN(review_date) FROM documents_plan "  # noqa: S608
+        f"WHERE {chosen} AND status IN ('draft', 'active', 'reviewed') "
+        "AND review_date IS NOT NULL GROUP BY pupil_id"
+    )
+    reviews_due = {_key(p): d for p, d in _rows(due_sql, params)}
+    last_score: dict[str, float | None] = {}
+    scores_sql = (
+        "SELECT CAST(pl.pupil_id AS TEXT), r.mean_score FROM sen_review r "
+        "JOIN documents_plan pl ON pl.id = r.plan_id WHERE r.school_id = %s "
+        "ORDER BY r.date DESC, r.created_at DESC"
+    )
+    for pupil_id, score in _rows(scores_sql, [db_uuid(access.school.pk)]):
+        last_score.setdefault(_key(pupil_id), score)
+    meetings = {
+        (k.hex if connection.vendor != "postgresql" else str(k)): n
+        for k, n in _meetings_this_year(access, today).items()
+    }
+    out = []
+    for pid, first, surname, year, status, need in pupils:
+        k = _key(pid)
+        held = meetings.get(k, 0)
+        due_on = reviews_due.get(k)
+        out.append(
+            {
+                "pupil": {"id": _dashed(k), "first_name": first, "surname": surname},
+                "year_group": year,
+                "sen_status": status,
+                "primary_need": need or "",
+                "plan_review_due": date.fromisoformat(due_on)
+                if isinstance(due_on, str)
+                else due_on,
+                "last_review_score": _rounded(last_score.get(k)),
+                "provisions": provisions.get(k, []),
+                "cost_this_year_pence": cost.get(k, 0),
+                "parent_meetings_this_year": held,
+                "parent_meetings_flag": held < PARENT_MEETINGS_A_YEAR,
+            }
+        )
+    return out
 
 
 REGISTER_COLUMNS = (
