@@ -19,7 +19,7 @@ from pupilhub.safeguarding.schemas import ConcernIn, ConcernOut, IssueOut
 from pupilhub.safeguarding.serve import ISSUE_RELATED, issue_out, receipt
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_api
-from pupilhub.sen.actions import with_library
+from pupilhub.sen.library import with_library
 
 from . import actions, printing
 from .access import document_for, history, pupil_documents, require_type

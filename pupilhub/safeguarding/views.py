@@ -128,34 +128,52 @@ def _staff(access: SchoolAccess) -> list[Any]:
     return list(sg_access.staff_of(access))
 
 
+def _work_form(
+    request: HttpRequest,
+    access: SchoolAccess,
+    issue: Any,
+    form: Any,
+    act: Any,
+    words: tuple[str, str, str],
+) -> HttpResponse:
+    """One of the leads' forms on a concern: saved, then back to the concern; refused, the
+    form again on its own page with what was typed and the errors (400)."""
+    done, title, button = words
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(dict(form.cleaned_data))
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return _issue_page(access, issue)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "issue": issue, "title": title, "button": button}
+    return render(request, "safeguarding/form.html", context, status=status)
+
+
 @school_view()
 def task_new(request: HttpRequest, access: SchoolAccess, pupil: str, doc: str) -> HttpResponse:
     issue = _issue(access, pupil, doc)
     form = TaskForm(request.POST or None, staff=_staff(access), prefix="task")
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_assign_task(access, issue, form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Task assigned; they have been told by email."))
-            return _issue_page(access, issue)
-    return _form_page(request, form, issue, _("Assign a task"), _("Assign the task"))
+    words = (
+        _("Task assigned; they have been told by email."),
+        _("Assign a task"),
+        _("Assign the task"),
+    )
+    return _work_form(
+        request, access, issue, form, lambda d: actions.do_assign_task(access, issue, d), words
+    )
 
 
 @school_view()
 def referral_new(request: HttpRequest, access: SchoolAccess, pupil: str, doc: str) -> HttpResponse:
     issue = _issue(access, pupil, doc)
     form = ReferralForm(request.POST or None, prefix="referral")
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_add_referral(access, issue, form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Referral recorded."))
-            return _issue_page(access, issue)
-    return _form_page(request, form, issue, _("Record a referral"), _("Record the referral"))
+    words = (_("Referral recorded."), _("Record a referral"), _("Record the referral"))
+    return _work_form(
+        request, access, issue, form, lambda d: actions.do_add_referral(access, issue, d), words
+    )
 
 
 @school_view()
@@ -165,23 +183,15 @@ def referral_response(
     issue = _issue(access, pupil, doc)
     referral = sg_access.referral_for(access, issue, ref)
     form = ResponseForm(request.POST or None, prefix="response")
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_update_referral(access, referral, dict(form.cleaned_data))
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Response recorded."))
-            return _issue_page(access, issue)
-    return _form_page(request, form, issue, _("Record the response"), _("Save the response"))
-
-
-def _form_page(
-    request: HttpRequest, form: Any, issue: Any, title: str, button: str
-) -> HttpResponse:
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "issue": issue, "title": title, "button": button}
-    return render(request, "safeguarding/form.html", context, status=status)
+    words = (_("Response recorded."), _("Record the response"), _("Save the response"))
+    return _work_form(
+        request,
+        access,
+        issue,
+        form,
+        lambda d: actions.do_update_referral(access, referral, d),
+        words,
+    )
 
 
 @require_POST

@@ -13,7 +13,7 @@ from pupilhub.documents.registry import PLAN
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess, parse_id
 
-from .models import EHCP, Intervention, LibraryItem, Review
+from .models import EHCP, Intervention, LibraryItem, PlanComment, Review
 
 
 def runs_cycle(access: SchoolAccess) -> bool:
@@ -34,6 +34,11 @@ def plan_for(access: SchoolAccess, pupil: Pupil, plan_id: Any) -> Any:
 
 def reviews_of(plan: Any) -> QuerySet[Review]:
     return Review.objects.filter(plan=plan).prefetch_related("scores").select_related("created_by")
+
+
+def unheard_comments(plan: Any) -> QuerySet[PlanComment]:
+    """Families' comments on a plan since its last review."""
+    return PlanComment.objects.filter(plan=plan, review__isnull=True)
 
 
 def library(access: SchoolAccess) -> QuerySet[LibraryItem]:

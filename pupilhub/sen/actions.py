@@ -125,35 +125,6 @@ def do_add_library_item(access: SchoolAccess, data: dict[str, Any]) -> LibraryIt
     return item
 
 
-def from_library(item: LibraryItem, overrides: dict[str, Any]) -> dict[str, Any]:
-    """A pupil's provision started from a library item: its fields, then what was given."""
-    frequency = item.frequency or (
-        f"{item.sessions_per_week} x {item.session_minutes} min a week"
-        if item.sessions_per_week and item.session_minutes
-        else ""
-    )
-    base = {
-        "name": item.name,
-        "area_of_need": item.area_of_need,
-        "provider": item.provider,
-        "frequency": frequency,
-        "group_size": item.group_size,
-        "cost_pence": item.cost_pence,
-        "notes": item.description,
-    }
-    return {**base, **{k: v for k, v in overrides.items() if v is not None}}
-
-
-def with_library(access: SchoolAccess, data: dict[str, Any]) -> dict[str, Any]:
-    """A provision posted with `from_library`: the item's fields, then what was given."""
-    item_id = data.pop("from_library", None)
-    if not item_id:
-        return data
-    from .access import library_item
-
-    return from_library(library_item(access, item_id), data)
-
-
 def _group_pupils(access: SchoolAccess, ids: list[Any], errors: Errors) -> list[Pupil]:
     wanted = [str(i) for i in ids or []]
     unique = list(dict.fromkeys(wanted))

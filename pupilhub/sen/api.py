@@ -223,7 +223,8 @@ class InterventionOut(Schema):
     planned_sessions: int
     planned_to_date: int
     delivered_sessions: int
-    pupils: list[GroupPupil]
+    pupils: list[uuid.UUID]
+    attendance: list[GroupPupil]
     sessions: list[SessionOut]
 
 

@@ -365,11 +365,13 @@ def intervention_out(group: Intervention, today: date | None = None) -> dict[str
         "sessions_per_week": group.sessions_per_week,
         "staff_hourly_rate_pence": group.staff_hourly_rate_pence,
         "cost_pence": group.cost_pence,
-        "cost_per_pupil_pence": provisions[0].cost_pence if provisions else 0,
+        # The share each pupil pays; the first `cost_pence % pupils` pay a penny more.
+        "cost_per_pupil_pence": group.cost_pence // len(provisions) if provisions else 0,
         "planned_sessions": planned,
         "planned_to_date": so_far,
         "delivered_sessions": len(sessions),
-        "pupils": [
+        "pupils": [p.pupil_id for p in provisions],
+        "attendance": [
             {
                 "pupil": _pupil(p.pupil),
                 "provision": p.pk,

@@ -12,8 +12,7 @@ from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.dashboard import register
 
 from . import cycle
-from .access import interventions, reviews_of, runs_cycle
-from .models import PlanComment
+from .access import interventions, reviews_of, runs_cycle, unheard_comments
 
 
 @register_detail("plan")
@@ -31,7 +30,7 @@ def plan_reviews(request: Any, access: SchoolAccess, plan: Any) -> dict[str, Any
         "reviews": reviews,
         "series": series,
         "chart_labels": labels,
-        "comments": list(PlanComment.objects.filter(plan=plan, review__isnull=True)),
+        "comments": list(unheard_comments(plan)),
         "runs": runs_cycle(access) and plan.status != "closed" and plan.pupil.status == "active",
     }
 
@@ -47,7 +46,7 @@ def sen_cycle_panel(access: SchoolAccess) -> dict[str, Any] | None:
     short = []
     for group in interventions(access).filter(start_date__lte=today, end_date__gte=today)[:20]:
         data = cycle.intervention_out(group, today)
-        behind = sum(p["shortfall"] for p in data["pupils"])
+        behind = sum(p["shortfall"] for p in data["attendance"])
         if behind:
             short.append({"id": group.pk, "name": group.name, "behind": behind})
     return {"template": "sen/panel_dashboard.html", "due": due[:30], "short": short}

@@ -31,9 +31,9 @@ from .access import (
     library,
     plan_for,
     require_cycle,
+    unheard_comments,
 )
 from .forms import CommentForm, EHCPForm, InterventionForm, LibraryForm, ReviewForm, SessionForm
-from .models import PlanComment
 
 
 @school_view()
@@ -41,7 +41,7 @@ def review_new(request: HttpRequest, access: SchoolAccess, pupil: str, plan: str
     require_cycle(access)
     target = pupil_for(access, pupil)
     found = plan_for(access, target, plan)
-    heard = PlanComment.objects.filter(plan=found, review__isnull=True)
+    heard = unheard_comments(found)
     initial = {
         "parent_views": "\n".join(c.text for c in heard if not c.from_pupil),
         "pupil_views": "\n".join(c.text for c in heard if c.from_pupil),

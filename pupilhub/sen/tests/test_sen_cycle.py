@@ -195,8 +195,9 @@ def test_a_group_intervention_shares_a_lump_sum_to_the_penny(personas):
     r = _group(personas, pupils, cost_pence=10000)
     assert r.status_code == 201, r.content
     body = r.json()
-    assert [x["cost_pence"] for x in body["pupils"]] == [3334, 3333, 3333]
-    assert body["cost_per_pupil_pence"] == 3334 and body["planned_sessions"] == 2 * 4
+    assert body["pupils"] == [str(x.id) for x in pupils]
+    assert [x["cost_pence"] for x in body["attendance"]] == [3334, 3333, 3333]
+    assert body["cost_per_pupil_pence"] == 3333 and body["planned_sessions"] == 2 * 4
     costs = Provision.objects.filter(intervention_id=body["id"]).order_by("cost_pence")
     assert sum(c.cost_pence for c in costs) == 10000
 
@@ -206,7 +207,7 @@ def test_a_group_intervention_costs_staff_rate_times_hours(personas):
     r = _group(personas, pupils, staff_hourly_rate_pence=1850)
     # 2 a week for 4 weeks = 8 sessions of 30 minutes = 4 hours x £18.50 = £74.00
     assert r.status_code == 201 and r.json()["cost_pence"] == 7400
-    assert [x["cost_pence"] for x in r.json()["pupils"]] == [1850] * 4
+    assert [x["cost_pence"] for x in r.json()["attendance"]] == [1850] * 4
 
 
 def test_group_edges_are_400s(personas):
@@ -232,7 +233,7 @@ def test_a_session_register_and_shortfalls(personas):
         .json()
     )
     assert got["delivered_sessions"] == 1 and got["planned_to_date"] == 4
-    attended = {x["pupil"]["id"]: (x["attended"], x["shortfall"]) for x in got["pupils"]}
+    attended = {x["pupil"]["id"]: (x["attended"], x["shortfall"]) for x in got["attendance"]}
     assert attended == {str(personas.pupil.id): (1, True), str(other.id): (0, True)}
     assert (
         personas.api("admin_b")
