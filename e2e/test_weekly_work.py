@@ -22,7 +22,7 @@ def test_a_teacher_raises_a_concern_with_a_body_map(page, live_server, personas,
     login(page, live_server, "teacher@a.example.org", PASSWORD)
     page.goto(f"{live_server.url}/schools/{personas.school_a.id}/")
     page.get_by_role("link", name="Raise a concern").first.click()  # two clicks from here
-    page.get_by_label("Child", exact=True).select_option(str(personas.pupil.id))
+    page.locator("select[name=pupil]").select_option(str(personas.pupil.id))
     page.get_by_label("Kind of concern").select_option("physical_abuse")
     page.get_by_label("What did you see or hear?").fill("A bruise on his arm; he said he fell")
     page.get_by_text("Body map (optional)").click()
