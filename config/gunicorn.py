@@ -10,6 +10,8 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 graceful_timeout = 20
 accesslog = "-"
+# Single-use links' tokens are logged as [token] (pupilhub/core/access_log.py).
+logger_class = "pupilhub.core.access_log.RedactingLogger"
 if os.environ.get("LOG_FORMAT") == "json":
     access_log_format = (
         '{"logger": "gunicorn.access", "remote": "%(h)s", "method": "%(m)s", '
