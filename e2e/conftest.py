@@ -72,7 +72,7 @@ def verify_token(body: str) -> str:
     """The token in a verification email's link."""
     import re
 
-    found = re.search(r"/verify-email/(\S+)", str(body))
+    found = re.search(r"/verify-email/#?([\w-]+)", str(body))
     assert found, body
     return found.group(1)
 

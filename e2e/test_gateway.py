@@ -32,7 +32,7 @@ def test_a_parent_registers_verifies_logs_in_and_adds_a_second_pupil(page, live_
     assert "Check your email" in page.content()
 
     token = verify_token(str(mail.outbox[-1].body))
-    page.goto(f"{live_server.url}/verify-email/{token}")
+    page.goto(f"{live_server.url}/verify-email/#{token}")
     page.get_by_role("button", name="Confirm my email address").click()
     assert "confirmed" in page.content()
     login(page, live_server, "mum@example.com", PASSWORD)

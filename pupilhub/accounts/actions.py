@@ -186,6 +186,58 @@ def confirm_email_change(raw: str, signed_in: User | None = None) -> User:
 
 # Second factor ------------------------------------------------------------------------------
 
+ENROL_LINK_SCOPE = "mfa-enrol-link"
+
+
+@transaction.atomic
+def require_enrolment_by_link(user: User, *, actor: User | None, school_name: str) -> None:
+    """A role that needs a second factor, gained by someone without one (a promotion, a
+    reset): every session and token of the account ends at once, and the factor may be set
+    up only from a single-use link mailed to the account's verified address, so a stolen
+    password alone can neither reach the new role nor enrol the thief's phone."""
+    end_sessions_and_tokens(user)
+    if not user.mfa_enrol_by_link:
+        user.mfa_enrol_by_link = True
+        user.save(update_fields=["mfa_enrol_by_link"])
+    audit.record(actor, "account.mfa_enrolment_required", user)
+    user_id = str(user.pk)
+    transaction.on_commit(lambda: enqueue(tasks.send_enrolment_link, user_id, school_name))
+
+
+@transaction.atomic
+def request_enrolment_link(user: User) -> None:
+    """A signed-in person waiting to set up by link asks for a fresh one (3 an hour)."""
+    if not user.mfa_enrol_by_link or mfa.has_mfa(user):
+        return
+    try:
+        throttle.reserve(throttle.Limit(ENROL_LINK_SCOPE, str(user.pk), 3, 3600))
+    except RateLimited:
+        return  # the earlier links still work
+    enqueue(tasks.send_enrolment_link, str(user.pk), "")
+
+
+def use_enrolment_link(request: HttpRequest, raw: str, password: str) -> User:
+    """The set-up link and the account's password together: returns the user, whose next
+    step (page session or API token) may enrol a second factor."""
+    token = OneTimeToken.usable(raw, OneTimeToken.Purpose.ENROL_MFA)
+    if token is None:
+        raise Invalid(BAD_LINK, code="invalid_token")
+    verify_own_password(request, token.user, password, "password")
+    user = use_token(raw, OneTimeToken.Purpose.ENROL_MFA).user
+    audit.record(user, "account.mfa_enrolment_link_used", user)
+    return user
+
+
+def issue_enrolment_token(request: HttpRequest, raw: str, password: str) -> tuple[ApiToken, str]:
+    """API: the set-up link's token and the password give a token that may enrol."""
+    user = use_enrolment_link(request, raw, password)
+    with transaction.atomic():
+        token, key = ApiToken.issue(
+            user, settings.API_TOKEN_HOURS, enrolment_only=not mfa.has_mfa(user), proven=True
+        )
+        audit.record(user, "auth.token_issued", token)
+    return token, key
+
 
 def do_confirm_totp(user: User, otp: str, api_token: ApiToken | None = None) -> list[str]:
     """Turn on the secret started by enrolment with a first code; returns recovery codes
@@ -208,6 +260,10 @@ def do_confirm_totp(user: User, otp: str, api_token: ApiToken | None = None) -> 
         codes = mfa.new_recovery_codes(user)
         if api_token is not None and api_token.mfa_enrolment_only:
             ApiToken.objects.filter(pk=api_token.pk).update(mfa_enrolment_only=False)
+        if user.mfa_enrol_by_link:
+            user.mfa_enrol_by_link = False
+            user.save(update_fields=["mfa_enrol_by_link"])
+            _void_tokens(user, OneTimeToken.Purpose.ENROL_MFA)
         audit.record(user, "account.mfa_enabled", user)
     return codes
 

@@ -96,6 +96,22 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     )
 
 
+class EnrolmentLinkIn(Schema):
+    token: str
+    password: str
+
+
+@router.post("/mfa-enrolment", auth=None, response={200: TokenOut, **errors(400, 429)})
+def enrolment_link(request: HttpRequest, payload: EnrolmentLinkIn) -> TokenOut:
+    """The emailed second-factor set-up link's token and the account's password: a token
+    that may set up the factor (`/me/mfa/totp`, then confirm), for an account whose role
+    was gained or whose factor was reset without one. Each link works once."""
+    token, raw = actions.issue_enrolment_token(request, payload.token, payload.password)
+    return TokenOut(
+        token=raw, expires_at=token.expires_at, mfa_enrolment_required=token.mfa_enrolment_only
+    )
+
+
 @router.post("/logout", response={200: OkOut, **errors()})
 def logout(request: HttpRequest) -> OkOut:
     actions.revoke_api_token(request.api_token)  # type: ignore[attr-defined]
@@ -132,18 +148,27 @@ def accept_invitation(request: HttpRequest, payload: AcceptIn) -> AcceptOut:
 # Second factor ------------------------------------------------------------------------
 
 
-@me_router.post("/me/mfa/totp", response={201: TotpOut, **errors(409)})
+def _enrolment_allowed(request: HttpRequest) -> None:
+    """403 `mfa_enrolment_link_required` for an account that must set up by link, unless
+    this token came from that link."""
+    proven = bool(getattr(request.api_token, "enrolment_proven", False))  # type: ignore[attr-defined]
+    mfa.require_link_proof(signed_in(request), proven)
+
+
+@me_router.post("/me/mfa/totp", response={201: TotpOut, **errors(403, 409)})
 def totp_start(request: HttpRequest) -> Status[TotpOut]:
     """A new secret, not active until confirmed with a code from it."""
     if mfa.has_mfa(request.user):
         raise Conflict("A second factor is already set up.", code="mfa_already_enabled")
+    _enrolment_allowed(request)
     device = mfa.start_enrolment(request.user)  # type: ignore[arg-type]
     uri = mfa.otpauth_uri(request.user, device.secret)  # type: ignore[arg-type]
     return Status(201, TotpOut(secret=device.secret, otpauth_uri=uri))
 
 
-@me_router.post("/me/mfa/totp/confirm", response={200: RecoveryOut, **errors(400, 409)})
+@me_router.post("/me/mfa/totp/confirm", response={200: RecoveryOut, **errors(400, 403, 409)})
 def totp_confirm(request: HttpRequest, payload: OtpIn) -> RecoveryOut:
+    _enrolment_allowed(request)
     codes = actions.do_confirm_totp(
         signed_in(request),
         payload.otp,

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(forms.Form):
@@ -60,3 +61,11 @@ class AcceptForm(forms.Form):
             field.help_text = (
                 "At least 12 characters. A short sentence you will remember works well."
             )
+
+
+class EnrolLinkForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your pupilhub password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

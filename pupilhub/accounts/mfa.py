@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from pupilhub.core.errors import Forbidden
+
 from .models import RecoveryCode, TotpDevice, User
 
 STEP = 30
@@ -143,3 +145,16 @@ def verify(user: User, code: str) -> bool:
     if device is None or not code:
         return False
     return use_totp(device, code) or use_recovery_code(user, code)
+
+
+LINK_REQUIRED = (
+    "Set up your second factor from the link we emailed to you. "
+    "You can ask for a new link on the set-up page."
+)
+
+
+def require_link_proof(user: User, proven: bool) -> None:
+    """Enrolment for an account set up by link (after a promotion or a reset) needs the
+    link's proof: 403 `mfa_enrolment_link_required` otherwise."""
+    if user.mfa_enrol_by_link and not proven:
+        raise Forbidden(LINK_REQUIRED, code="mfa_enrolment_link_required")

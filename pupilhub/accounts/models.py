@@ -10,6 +10,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from pupilhub.core.links import link_token
+
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
@@ -52,6 +54,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     # Bumped to end every session at once (reset, email change) without a new password.
     session_epoch = models.PositiveIntegerField(default=0)
+    # Set when a role that needs a second factor is gained without one (a promotion, a
+    # reset): the factor may then be set up only through a single-use link mailed to the
+    # verified address, never by whoever signs in first with the password.
+    mfa_enrol_by_link = models.BooleanField(default=False)
 
     objects = UserManager()
 
@@ -114,13 +120,16 @@ class ApiToken(models.Model):
     # Issued to someone whose role needs a second factor they have not set up yet:
     # good only for enrolling one (and logging out) until confirmed.
     mfa_enrolment_only = models.BooleanField(default=False)
+    # Issued by following a second-factor set-up link (proof of the mailbox as well as the
+    # password): only such a token may enrol for an account set up by link.
+    enrolment_proven = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"API token {self.pk}"
 
     @classmethod
     def issue(
-        cls, user: User, hours: int, *, enrolment_only: bool = False
+        cls, user: User, hours: int, *, enrolment_only: bool = False, proven: bool = False
     ) -> tuple["ApiToken", str]:
         raw = secrets.token_urlsafe(32)
         token = cls.objects.create(
@@ -128,6 +137,7 @@ class ApiToken(models.Model):
             key_hash=_hash(raw),
             expires_at=timezone.now() + timedelta(hours=hours),
             mfa_enrolment_only=enrolment_only,
+            enrolment_proven=proven,
         )
         return token, raw
 
@@ -149,6 +159,7 @@ class OneTimeToken(models.Model):
         RESET_PASSWORD = "reset_password", "Reset password"
         VERIFY_EMAIL = "verify_email", "Verify email"
         CONFIRM_EMAIL = "confirm_email", "Confirm a new email address"
+        ENROL_MFA = "enrol_mfa", "Set up a second factor"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="one_time_tokens")
@@ -179,7 +190,7 @@ class OneTimeToken(models.Model):
     def usable(cls, raw: str, purpose: str) -> "OneTimeToken | None":
         token = (
             cls.objects.select_related("user")
-            .filter(token_hash=_hash(raw or ""), purpose=purpose)
+            .filter(token_hash=_hash(link_token(raw)), purpose=purpose)
             .first()
         )
         if token is None or token.used_at or token.expires_at <= timezone.now():

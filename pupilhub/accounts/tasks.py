@@ -63,3 +63,17 @@ def send_registration_existing(user_id: str, school_id: str) -> None:
 def send_plain(name: str, to: str, context: dict[str, Any]) -> None:
     """A notice whose context is plain data (names, never a token)."""
     emails.send_now(name, to, context)
+
+
+@shared_task(**RETRY)
+def send_enrolment_link(user_id: str, school_name: str) -> None:
+    """The single-use second-factor set-up link (3 days), to the verified address only;
+    any earlier set-up link stops working."""
+    user = _user(user_id)
+    if user is None or not user.is_verified or not user.mfa_enrol_by_link:
+        return
+    purpose = OneTimeToken.Purpose.ENROL_MFA
+    OneTimeToken.objects.filter(user=user, purpose=purpose, used_at__isnull=True).delete()
+    raw = OneTimeToken.issue(user, purpose, hours=72)
+    context = {"token": raw, "first_name": user.first_name, "school": school_name}
+    emails.send_now("mfa_enrol_link", user.email, context)

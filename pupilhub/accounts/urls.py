@@ -10,7 +10,11 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("account/security/", views.security_view, name="security"),
     path("reset-password/", views.reset_request_view, name="password_reset"),
-    path("reset-password/<str:token>", views.reset_confirm_view, name="password_reset_confirm"),
+    path("reset-password/new/", views.reset_confirm_view, name="password_reset_new"),
+    path("reset-password/<str:token>", views.legacy_reset_link, name="password_reset_confirm"),
+    path("invitations/", views.invitation_landing, name="invitation_landing"),
     path("invitations/<str:token>", views.invitation_view, name="invitation"),
+    path("confirm-email/", views.confirm_email_landing, name="confirm_email_landing"),
     path("confirm-email/<str:token>", views.confirm_email_view, name="confirm_email"),
+    path("second-factor/setup/", views.enrol_link_view, name="enrol_link"),
 ]

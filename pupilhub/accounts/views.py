@@ -10,9 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pupilhub.core.errors import DomainError, RateLimited
+from pupilhub.core.links import link_token
 from pupilhub.core.outbox import enqueue
 from pupilhub.core.views import apply_errors
 from pupilhub.schools import invitations
@@ -20,7 +22,15 @@ from pupilhub.schools.access import memberships_for
 
 from . import actions, mfa, signin
 from .access import active_user
-from .forms import AcceptForm, CodeForm, EmailForm, EnrolForm, LoginForm, NewPasswordForm
+from .forms import (
+    AcceptForm,
+    CodeForm,
+    EmailForm,
+    EnrolForm,
+    EnrolLinkForm,
+    LoginForm,
+    NewPasswordForm,
+)
 from .models import OneTimeToken, User
 
 PENDING = "mfa_pending"  # session: a user whose password was right, waiting for a code
@@ -148,6 +158,12 @@ def security_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     if mfa.has_mfa(user):
         return _security_enrolled(request, user)  # type: ignore[arg-type]
+    if user.mfa_enrol_by_link and not request.session.get(LINK_OK):  # type: ignore[union-attr]
+        if request.method == "POST" and request.POST.get("new_link"):
+            actions.request_enrolment_link(user)  # type: ignore[arg-type]
+            messages.success(request, _("If you may have one, a new link is on its way."))
+            return redirect("security")
+        return render(request, "accounts/enrol_by_link.html")
     # The same secret until confirmed, so reloading the page keeps a scanned code valid.
     device = mfa.pending_device(user)  # type: ignore[arg-type]
     form = EnrolForm(request.POST or None)
@@ -205,33 +221,101 @@ def reset_request_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/reset_request.html", {"form": form})
 
 
-def reset_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
+def _landing(
+    request: HttpRequest,
+    title: str,
+    text: str,
+    button: str,
+    *,
+    action: str = "",
+    autosubmit: bool = True,
+    form: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The page an emailed link opens: its token (after "#", never sent to the server)
+    is put in the form by a tiny script, or pasted by hand, and travels in a POST body."""
+    context = {
+        "title": title,
+        "text": text,
+        "button": button,
+        "action": action,
+        "autosubmit": autosubmit and form is None,
+        "form": form,
+    }
+    return render(request, "accounts/link_landing.html", context, status=status)
+
+
+def _link_invalid(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/link_invalid.html", status=400)
+
+
+def _set_password_page(
+    request: HttpRequest, token: str, form: Any, status: int = 200
+) -> HttpResponse:
+    context = {"form": form, "title": _("Choose a new password"), "token": token}
+    return render(request, "accounts/set_password.html", context, status=status)
+
+
+@require_POST
+def reset_confirm_view(request: HttpRequest) -> HttpResponse:
+    """Step two of a reset link: the token (POSTed from the landing form), then the new
+    password with the token in a hidden field."""
+    token = link_token(request.POST.get("token"))
     if OneTimeToken.usable(token, OneTimeToken.Purpose.RESET_PASSWORD) is None:
-        return render(request, "accounts/link_invalid.html", status=400)
-    form = NewPasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+        return _link_invalid(request)
+    if request.POST.get("stage") == "link":
+        return _set_password_page(request, token, NewPasswordForm())
+    form = NewPasswordForm(request.POST)
+    if form.is_valid():
         try:
             actions.confirm_password_reset(token, form.cleaned_data["new_password"])
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Your password is set. You can log in now.")
+            messages.success(request, _("Your password is set. You can log in now."))
             return redirect("login")
-    context = {"form": form, "title": "Choose a new password"}
-    return render(request, "accounts/set_password.html", context)
+    return _set_password_page(request, token, form, status=400)
+
+
+def legacy_reset_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A link mailed before tokens moved after "#": it still works (the access log
+    masks the token), and the form posts the token in its body from here on."""
+    if OneTimeToken.usable(token, OneTimeToken.Purpose.RESET_PASSWORD) is None:
+        return _link_invalid(request)
+    return _set_password_page(request, token, NewPasswordForm())
+
+
+def invitation_landing(request: HttpRequest) -> HttpResponse:
+    """`/invitations/#<token>`: the token is POSTed, then the acceptance form follows."""
+    if request.method == "POST":
+        return _invitation(request, link_token(request.POST.get("token")))
+    return _landing(
+        request,
+        _("Your invitation"),
+        _("Press Continue to see your invitation."),
+        _("Continue"),
+    )
 
 
 def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
+    """An invitation link mailed before tokens moved after "#"."""
+    if request.method == "POST":
+        return _invitation(request, token)
+    return _invitation(request, token, shown=True)
+
+
+def _invitation(request: HttpRequest, token: str, shown: bool = False) -> HttpResponse:
     """Accept a staff invitation: choose a password, or confirm the current one."""
     from pupilhub.schools import actions as school_actions
 
     membership = invitations.invitation_for(token)
     if membership is None:
-        return render(request, "accounts/link_invalid.html", status=400)
+        return _link_invalid(request)
     existing = invitations.invitation_needs_current_password(membership)
-    form = AcceptForm(request.POST or None, existing=existing)
+    first_view = shown or request.POST.get("stage") == "link"
+    form = AcceptForm(None if first_view else request.POST, existing=existing)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         try:
             school_actions.do_accept_invitation(request, token, form.cleaned_data["password"])
         except RateLimited as exc:
@@ -239,31 +323,91 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
             status = 429
         except DomainError as exc:
             apply_errors(form, exc)
+            status = 400
         else:
             logout(request)  # whoever was signed in here, the invited person signs in next
-            messages.success(request, f"Welcome to {membership.school.name}. Sign in to start.")
+            messages.success(
+                request,
+                _("Welcome to %(school)s. Sign in to start.") % {"school": membership.school.name},
+            )
             return redirect("login")
-    context = {"form": form, "membership": membership, "existing": existing}
+    context = {"form": form, "membership": membership, "existing": existing, "token": token}
     return render(request, "accounts/invitation.html", context, status=status)
 
 
-def confirm_email_view(request: HttpRequest, token: str) -> HttpResponse:
-    """The link from the new address: a button (POST) changes it, so a mail scanner's
-    GET changes nothing."""
-    if OneTimeToken.usable(token, OneTimeToken.Purpose.CONFIRM_EMAIL) is None:
-        return render(request, "accounts/link_invalid.html", status=400)
+def confirm_email_landing(request: HttpRequest) -> HttpResponse:
+    """`/confirm-email/#<token>`: only the button (a POST carrying the token) changes the
+    address, so a mail scanner that follows links changes nothing."""
     if request.method == "POST":
-        try:
-            actions.confirm_email_change(token)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("login")
-        logout(request)
-        messages.success(request, "Your new email address is confirmed. Sign in with it.")
-        return redirect("login")
+        return _confirm_email(request, link_token(request.POST.get("token")))
+    return _confirm_email_page(request)
+
+
+def _confirm_email_page(request: HttpRequest) -> HttpResponse:
+    return _landing(
+        request,
+        _("Confirm your new email address"),
+        _("Press the button to start signing in with this address."),
+        _("Confirm this address"),
+        autosubmit=False,
+    )
+
+
+def confirm_email_view(request: HttpRequest, token: str) -> HttpResponse:
+    """A confirmation link mailed before tokens moved after "#"."""
+    if OneTimeToken.usable(token, OneTimeToken.Purpose.CONFIRM_EMAIL) is None:
+        return _link_invalid(request)
+    if request.method == "POST":
+        return _confirm_email(request, token)
     context = {
-        "title": "Confirm your new email address",
-        "button": "Confirm this address",
-        "text": "Press the button to start signing in with this address.",
+        "title": _("Confirm your new email address"),
+        "button": _("Confirm this address"),
+        "text": _("Press the button to start signing in with this address."),
     }
     return render(request, "accounts/confirm_link.html", context)
+
+
+def _confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    if OneTimeToken.usable(token, OneTimeToken.Purpose.CONFIRM_EMAIL) is None:
+        return _link_invalid(request)
+    try:
+        actions.confirm_email_change(token)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("login")
+    logout(request)
+    messages.success(request, _("Your new email address is confirmed. Sign in with it."))
+    return redirect("login")
+
+
+LINK_OK = "mfa_link_ok"  # session: this sign-in came through a second-factor set-up link
+
+
+def enrol_link_view(request: HttpRequest) -> HttpResponse:
+    """`/second-factor/setup/#<token>`: the set-up link and the password together sign
+    the person in to the set-up page, the only way to enrol after a promotion or reset."""
+    form = EnrolLinkForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.use_enrolment_link(
+                request, link_token(request.POST.get("token")), form.cleaned_data["password"]
+            )
+        except RateLimited as exc:
+            _rate_limited(form, exc)
+            status = 429
+        except DomainError as exc:
+            apply_errors(form, exc)
+            status = 400
+        else:
+            response = _finish(request, user, "security")
+            request.session[LINK_OK] = True
+            return response
+    return _landing(
+        request,
+        _("Set up your second factor"),
+        _("Enter your password to continue to the set-up page."),
+        _("Continue"),
+        form=form,
+        status=status,
+    )

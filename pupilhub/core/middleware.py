@@ -73,7 +73,7 @@ class SecondFactorEnrolmentMiddleware:
     set-up page (and can log out) until it is done. Reads a session flag set at sign-in:
     no query per request."""
 
-    ALLOWED = ("/account/security/", "/logout/", "/static/", "/api/")
+    ALLOWED = ("/account/security/", "/second-factor/setup/", "/logout/", "/static/", "/api/")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

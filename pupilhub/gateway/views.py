@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pupilhub.accounts import actions as account_actions
@@ -20,6 +21,7 @@ from pupilhub.accounts.models import OneTimeToken
 from pupilhub.accounts.signin import verify_own_password
 from pupilhub.core.downloads import attach
 from pupilhub.core.errors import DomainError, RateLimited, invalid_field
+from pupilhub.core.links import link_token
 from pupilhub.core.views import apply_errors, unconfirmed
 from pupilhub.pupils.access import year_roll
 from pupilhub.pupils.models import Pupil
@@ -134,7 +136,7 @@ def licence_type_edit(request: HttpRequest, access: SchoolAccess, lt: str) -> Ht
     ]
     if request.method == "POST":
         chosen = {
-            p["key"]: [k for k, _ in p["fields"] if request.POST.get(f"{p['key']}:{k}")]
+            p["key"]: [k for k, _label in p["fields"] if request.POST.get(f"{p['key']}:{k}")]
             for p in portlets
         }
         licences.do_set_access(access, found, {k: v for k, v in chosen.items() if v})
@@ -282,7 +284,7 @@ def _save_marksheet(
         for f in fields
         if f"v:{p.id}:{f.key}" in request.POST
     }
-    _, errors = tracking_actions.do_set_marksheet(access, pupils, fields, posted)
+    _done, errors = tracking_actions.do_set_marksheet(access, pupils, fields, posted)
     return errors
 
 
@@ -324,23 +326,40 @@ def register(request: HttpRequest, school: str) -> HttpResponse:
     return render(request, "gateway/register.html", {"school": found, "form": form}, status=status)
 
 
+def verify_email_landing(request: HttpRequest) -> HttpResponse:
+    """`/verify-email/#<token>`: a tiny script puts the token in the form and POSTs it
+    (or it is pasted by hand); a mail scanner that only follows links verifies nothing."""
+    if request.method == "POST":
+        return _verify(request, link_token(request.POST.get("token")))
+    context = {
+        "title": _("Confirm your email address"),
+        "button": _("Confirm my email address"),
+        "text": _("Press the button to finish registering. Then you can sign in."),
+        "autosubmit": False,
+    }
+    return render(request, "accounts/link_landing.html", context)
+
+
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
-    """The emailed link opens a page; only its button (a POST) verifies, so a mail
-    scanner that follows links verifies nothing."""
+    """A verification link mailed before tokens moved after "#"."""
     if OneTimeToken.usable(token, OneTimeToken.Purpose.VERIFY_EMAIL) is None:
         return render(request, "accounts/link_invalid.html", status=400)
     if request.method != "POST":
         context = {
-            "title": "Confirm your email address",
-            "button": "Confirm my email address",
-            "text": "Press the button to finish registering. Then you can sign in.",
+            "title": _("Confirm your email address"),
+            "button": _("Confirm my email address"),
+            "text": _("Press the button to finish registering. Then you can sign in."),
         }
         return render(request, "accounts/confirm_link.html", context)
+    return _verify(request, token)
+
+
+def _verify(request: HttpRequest, token: str) -> HttpResponse:
     try:
         account_actions.do_verify_email(token)
     except DomainError:
         return render(request, "accounts/link_invalid.html", status=400)
-    messages.success(request, "Your email address is confirmed. You can log in now.")
+    messages.success(request, _("Your email address is confirmed. You can log in now."))
     return redirect("login")
 
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from pupilhub.accounts import actions as accounts
-from pupilhub.accounts import passwords, signin
+from pupilhub.accounts import mfa, passwords, signin
 from pupilhub.accounts import tasks as account_tasks
 from pupilhub.accounts.models import RecoveryCode, TotpDevice, User
 from pupilhub.core import audit, emails
@@ -97,6 +97,25 @@ def _lead_context(membership: StaffMembership, actor: Any, added: bool) -> dict[
     }
 
 
+def _second_factor_gained(
+    user: User, school: School, actor: Any, needed_before: bool, why: str
+) -> bool:
+    """After a change that may give `user` a role needing a second factor: if it now does,
+    did not before, and they have none, their sessions and tokens end, set-up runs only
+    from a link mailed to them, and the head is told. True when that happened."""
+    if needed_before or not user.is_verified or mfa.has_mfa(user) or not mfa.requires_mfa(user):
+        return False
+    accounts.require_enrolment_by_link(user, actor=actor, school_name=school.name)
+    head = main_admin_of(school)
+    if head is not None:
+        context = {"school": school.name, "person": user.full_name or user.email, "why": why}
+        address = head.email
+        transaction.on_commit(
+            lambda: enqueue(account_tasks.send_plain, "mfa_enrolment_started", address, context)
+        )
+    return True
+
+
 @transaction.atomic
 def do_add_staff(access: SchoolAccess, data: dict[str, Any]) -> StaffMembership:
     """Invite a staff member. Nobody sets a password for them: the invitation link,
@@ -177,7 +196,14 @@ def do_accept_invitation(request: HttpRequest, raw: str, password: str) -> Staff
         signin.verify_own_password(request, user, password, "password")
     else:
         passwords.ensure_valid_password(password, user)
+    if user.is_operator:
+        raise Forbidden(
+            "A platform operator account cannot hold a school role. "
+            "Ask the school to invite a school address.",
+            code="operator_cannot_join",
+        )
     with transaction.atomic():
+        needed_before = user.is_verified and mfa.requires_mfa(user)
         claimed = StaffMembership.objects.filter(
             pk=membership.pk, status=StaffMembership.Status.INVITED
         ).update(
@@ -192,6 +218,10 @@ def do_accept_invitation(request: HttpRequest, raw: str, password: str) -> Staff
             accounts.mark_verified(user)  # following the link proves the address
             accounts.do_set_password(user, password)  # ends every earlier session and token
         audit.record(user, "staff.invitation_accepted", membership, school=membership.school)
+        membership.refresh_from_db()
+        _second_factor_gained(
+            user, membership.school, user, needed_before, membership.get_role_display()
+        )
     membership.refresh_from_db()
     return membership
 
@@ -234,6 +264,7 @@ def do_change_role(
         _check_can_set_lead(access)
     if role != membership.role:
         _check_role_change(access, membership, role)
+    needed_before = mfa.requires_mfa(membership.user)
     before = membership.role
     membership.role = role
     if safeguarding_lead is not None:
@@ -260,6 +291,9 @@ def do_change_role(
             "safeguarding_lead_changed",
             _lead_context(membership, access.user, bool(safeguarding_lead)),
         )
+    membership_cache.forget([membership.user_id])
+    why = "safeguarding lead" if membership.safeguarding_lead else membership.get_role_display()
+    _second_factor_gained(membership.user, membership.school, access.user, needed_before, why)
     return membership
 
 
@@ -338,6 +372,9 @@ def do_reset_mfa(access: SchoolAccess, membership: StaffMembership) -> None:
     RecoveryCode.objects.filter(user=user).delete()
     accounts.end_sessions_and_tokens(user)
     audit.record(access.user, "staff.mfa_reset", membership, school=membership.school)
-    context = {"school": membership.school.name, "first_name": user.first_name}
+    by_link = _second_factor_gained(
+        user, membership.school, access.user, False, "their second factor was reset"
+    )
+    context = {"school": membership.school.name, "first_name": user.first_name, "by_link": by_link}
     address = user.email
     transaction.on_commit(lambda: enqueue(account_tasks.send_plain, "mfa_reset", address, context))

@@ -4,6 +4,8 @@ import hashlib
 
 from django.utils import timezone
 
+from pupilhub.core.links import link_token
+
 from .models import StaffMembership
 
 
@@ -16,7 +18,7 @@ def invitation_for(raw: str) -> StaffMembership | None:
     return (
         StaffMembership.objects.select_related("user", "school")
         .filter(
-            invite_token_hash=invite_hash(raw or ""),
+            invite_token_hash=invite_hash(link_token(raw)),
             status=StaffMembership.Status.INVITED,
             invite_expires_at__gt=timezone.now(),
         )

@@ -116,6 +116,8 @@ def _is_atomic(fn: ast.FunctionDef) -> bool:
 NOT_ATOMIC: dict[str, str] = {
     "accounts/actions.py:request_password_reset": "throttle counts must stay recorded when it "
     "refuses; it writes nothing else (the mail is built by a task)",
+    "accounts/actions.py:use_enrolment_link": "a wrong password must stay counted by the "
+    "throttle; the link itself is claimed in one transaction (use_token)",
     "billing/actions.py:raise_due_invoices": "a job: each subscription is locked and invoiced "
     "in its own transaction, so one school's failure does not undo another's invoice",
     "transition/actions.py:do_approve": "the approval is one transaction; the copy after it "

@@ -31,7 +31,7 @@ def keys_for(
 
 
 def token_from_mail(message: Any) -> str:
-    match = re.search(r"/(?:verify-email|reset-password)/([A-Za-z0-9_\-]+)", message.body)
+    match = re.search(r"/(?:verify-email|reset-password)/#?([A-Za-z0-9_\-]+)", message.body)
     assert match, message.body
     return match.group(1)
 
