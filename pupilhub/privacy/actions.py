@@ -1,6 +1,6 @@
 """Changing a school's retention policy. Atomic and audited."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -9,9 +9,17 @@ from django.utils import timezone
 from pupilhub.core import audit
 from pupilhub.core.errors import Invalid, NotFound
 from pupilhub.schools.access import SchoolAccess, parse_id
+from pupilhub.schools.actions import tell_leads
 
-from .models import LIMITS, LeaverNotice
-from .retention import FIELDS, policy_for, values
+from .models import LIMITS, LeaverNotice, RetentionPolicy
+from .retention import FIELDS, SHORTENING_DAYS, described, policy_for, values
+
+LABELS = {
+    "deleted_documents_days": "Deleted records kept (days)",
+    "print_runs_days": "Print runs kept (days)",
+    "sent_mail_days": "Addresses of sent mail kept (days)",
+    "leavers_years": "Leavers kept (years from date of birth)",
+}
 
 
 def _clean(data: dict[str, Any]) -> dict[str, int]:
@@ -37,20 +45,57 @@ def _clean(data: dict[str, Any]) -> dict[str, int]:
 
 
 @transaction.atomic
-def do_set_retention(access: SchoolAccess, data: dict[str, Any]) -> dict[str, int]:
+def do_set_retention(access: SchoolAccess, data: dict[str, Any]) -> dict[str, Any]:
+    """A longer setting applies at once; a shorter one waits 30 days, and every lead and
+    the head are told at once (so nobody can destroy records overnight alone)."""
     access.require_main_admin("Only the Main School Admin can change the retention policy.")
     wanted = _clean(data)
     policy = policy_for(access.school)
     before = values(policy)
-    changed = {k: [before[k], v] for k, v in wanted.items() if before[k] != v}
-    if changed or policy._state.adding:
-        for name, value in wanted.items():
-            setattr(policy, name, value)
-        policy.updated_by = access.user
-        policy.save()
+    longer = {k: v for k, v in wanted.items() if v >= before[k]}
+    shorter = {k: v for k, v in wanted.items() if v < before[k]}
+    waiting = {k: v for k, v in policy.pending.items() if k not in wanted}
+    changed = {k: [before[k], v] for k, v in longer.items() if before[k] != v}
+    newly_short = {k: v for k, v in shorter.items() if policy.pending.get(k) != v}
+    for name, value in longer.items():
+        setattr(policy, name, value)
+    if newly_short:
+        policy.pending_on = timezone.localdate() + timedelta(days=SHORTENING_DAYS)
+    policy.pending = {**waiting, **shorter}
+    if not policy.pending:
+        policy.pending_on = None
+    policy.updated_by = access.user
+    policy.save()
     if changed:
         audit.record(access.user, "retention.updated", policy, school=access.school, **changed)
-    return values(policy)
+    if newly_short:
+        steps = {k: [before[k], v] for k, v in newly_short.items()}
+        audit.record(
+            access.user, "retention.shortening_scheduled", policy, school=access.school, **steps
+        )
+        context = {
+            "school": access.school.name,
+            "by": access.user.full_name or "The Main School Admin",
+            "changes": [[LABELS[k], before[k], v] for k, v in sorted(newly_short.items())],
+            "effective_on": policy.pending_on.isoformat() if policy.pending_on else "",
+        }
+        tell_leads(access.school, "retention_shortened", context)
+    return described(policy)
+
+
+@transaction.atomic
+def apply_due_shortening(policy: RetentionPolicy, today: date) -> bool:
+    """The nightly job: a shortened setting whose 30 days are over takes effect."""
+    if not policy.pending or policy.pending_on is None or policy.pending_on > today:
+        return False
+    steps = {k: [getattr(policy, k), v] for k, v in policy.pending.items() if k in FIELDS}
+    for name, value in policy.pending.items():
+        if name in FIELDS:
+            setattr(policy, name, value)
+    policy.pending, policy.pending_on = {}, None
+    policy.save()
+    audit.record(None, "retention.shortening_applied", policy, school=policy.school, **steps)
+    return True
 
 
 @transaction.atomic

@@ -35,6 +35,10 @@ class RetentionPolicy(SchoolOwned):
     # Counted from the date of birth: the IRMS toolkit keeps SEN and child-protection
     # files until the child is 25 (31 for some EHC records).
     leavers_years = _days("leavers_years")
+    # A shorter setting waits 30 days (every lead and the head are told at once and can
+    # see it): {field: value} and the day it takes effect.
+    pending = models.JSONField(default=dict, blank=True)
+    pending_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

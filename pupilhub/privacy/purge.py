@@ -30,8 +30,16 @@ from pupilhub.schools import actions as schools
 from pupilhub.schools.access import main_admin_of
 from pupilhub.schools.models import School
 
+from .actions import apply_due_shortening
 from .models import LeaverNotice
-from .retention import NOTICE_DAYS, born_by, policy_for
+from .retention import (
+    LEAVER_FLOOR_YEARS,
+    NOTICE_DAYS,
+    SAFEGUARDING_DELETED_FLOOR_DAYS,
+    SAFEGUARDING_FLOOR_YEARS,
+    born_by,
+    policy_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +73,11 @@ def purge_platform(now: datetime) -> dict[str, int]:
 def purge_school(school: School, now: datetime) -> dict[str, int]:
     policy = policy_for(school)
     today = timezone.localdate(now)
+    if policy.pk is not None:
+        apply_due_shortening(policy, today)
     counts: Counter[str] = Counter()
     hidden: Counter[str] = Counter()  # safeguarding: audited apart, under its own rule
-    _deleted_records(school, now - timedelta(days=policy.deleted_documents_days), counts, hidden)
+    _deleted_records(school, now, policy.deleted_documents_days, counts, hidden)
     counts["print_runs"] = _print_runs(school, now - timedelta(days=policy.print_runs_days))
     counts["sent_mail_addresses"] = _sent_mail(school, now - timedelta(days=policy.sent_mail_days))
     counts["leavers"] = _leavers(school, today, policy.leavers_years, counts, hidden)
@@ -82,12 +92,16 @@ def purge_school(school: School, now: datetime) -> dict[str, int]:
 
 
 def _deleted_records(
-    school: School, cutoff: datetime, counts: Counter[str], hidden: Counter[str]
+    school: School, now: datetime, days: int, counts: Counter[str], hidden: Counter[str]
 ) -> None:
-    """Deleted records past the restore window: the row, its action log, its file."""
+    """Deleted records past the restore window: the row, its action log, its file. A
+    deleted safeguarding record stays at least 30 days whatever the policy."""
+    cutoff = now - timedelta(days=days)
+    floor = now - timedelta(days=SAFEGUARDING_DELETED_FLOOR_DAYS)
     for dtype in DOC_TYPES:
         model: Any = dtype.model
-        stale = model.objects.filter(school=school, deleted_at__lt=cutoff)
+        limit = min(cutoff, floor) if dtype.safeguarding else cutoff
+        stale = model.objects.filter(school=school, deleted_at__lt=limit)
         names = list(stale.values_list("file", flat=True)) if model is Attachment else []
         with transaction.atomic():
             removed = stale.delete()[1].get(model._meta.label, 0)
@@ -117,9 +131,21 @@ def _sent_mail(school: School, cutoff: datetime) -> int:
 
 
 def _leavers_past(school: School, today: date, years: int) -> Any:
-    return Pupil.objects.filter(
-        school=school, status=PupilStatus.ARCHIVED, date_of_birth__lte=born_by(today, years)
+    """Leavers past the policy and past the floors: a leaver with any safeguarding record
+    (deleted ones included) only from 25 years after birth; any other leaver only once
+    their record has been unchanged for 6 years (leaving was its last change at the
+    latest), so a hasty short policy never removes a recent leaver."""
+    leavers = Pupil.objects.filter(school=school, status=PupilStatus.ARCHIVED)
+    with_concerns = SafeguardingIssue.objects.filter(school=school).values("pupil_id")
+    plain = leavers.exclude(pk__in=with_concerns).filter(
+        date_of_birth__lte=born_by(today, years),
+        updated_at__date__lte=born_by(today, LEAVER_FLOOR_YEARS),
     )
+    guarded = leavers.filter(
+        pk__in=with_concerns,
+        date_of_birth__lte=born_by(today, max(years, SAFEGUARDING_FLOOR_YEARS)),
+    )
+    return plain | guarded
 
 
 def _notice_leavers(school: School, today: date, years: int) -> int:

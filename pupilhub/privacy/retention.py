@@ -10,6 +10,13 @@ from .models import LIMITS, LeaverNotice, RetentionPolicy
 
 FIELDS = tuple(LIMITS)
 NOTICE_DAYS = 30  # the Main School Admin hears of a leaver's purge this long before
+SHORTENING_DAYS = 30  # a shorter setting takes effect this long after it is saved
+# Floors no policy goes below (IRMS toolkit): a leaver with any safeguarding record is kept
+# until 25 from the date of birth; any other leaver at least 6 years after their record last
+# changed (leaving included); a deleted safeguarding record at least 30 days.
+SAFEGUARDING_FLOOR_YEARS = 25
+LEAVER_FLOOR_YEARS = 6
+SAFEGUARDING_DELETED_FLOOR_DAYS = 30
 
 
 def policy_for(school: School) -> RetentionPolicy:
@@ -22,9 +29,22 @@ def values(policy: RetentionPolicy) -> dict[str, int]:
     return {name: getattr(policy, name) for name in FIELDS}
 
 
-def policy(access: SchoolAccess) -> dict[str, int]:
-    access.require_main_admin("Only the Main School Admin can see the retention policy.")
-    return values(policy_for(access.school))
+def pending(policy: RetentionPolicy) -> dict[str, Any] | None:
+    """A shortened setting waiting to take effect: {values, effective_on}, or None."""
+    if not policy.pending or policy.pending_on is None:
+        return None
+    return {"values": dict(policy.pending), "effective_on": policy.pending_on}
+
+
+def described(policy: RetentionPolicy) -> dict[str, Any]:
+    return {**values(policy), "pending": pending(policy)}
+
+
+def policy(access: SchoolAccess) -> dict[str, Any]:
+    """The head, and (read only, to see a pending shortening) safeguarding leads."""
+    if not (access.is_main_admin or access.can_see_safeguarding):
+        access.require_main_admin("Only the Main School Admin can see the retention policy.")
+    return described(policy_for(access.school))
 
 
 def born_by(today: date, years: int) -> date:

@@ -19,9 +19,24 @@ from .access import access_log, recently_deleted
 from .forms import RetentionForm
 
 
-@school_view(roles=MAIN_ADMIN)
+@school_view()
 def retention_page(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
-    form = RetentionForm(request.POST or None, initial=retention.policy(access))
+    """The head sets the policy; safeguarding leads see it, and any shortening waiting."""
+    current = retention.policy(access)
+    pending = current["pending"]
+    rows = {
+        "pending": pending,
+        "pending_rows": [
+            (actions.LABELS[k], v) for k, v in (pending or {}).get("values", {}).items()
+        ],
+        "current_rows": [(label, current[k]) for k, label in actions.LABELS.items()],
+    }
+    if not access.is_main_admin:
+        if request.method == "POST":
+            raise Forbidden("Only the Main School Admin can change the retention policy.")
+        context = {**rows, "read_only": True}
+        return render(request, "privacy/retention.html", context)
+    form = RetentionForm(request.POST or None, initial=current)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -30,11 +45,19 @@ def retention_page(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
             apply_errors(form, exc)
             status = exc.status
         else:
-            messages.success(request, "Retention saved. The nightly job follows it from tonight.")
+            messages.success(
+                request,
+                "Retention saved. A longer period applies from tonight; a shorter one in 30 "
+                "days, and the safeguarding leads have been told.",
+            )
             return redirect("privacy:retention", access.school.id)
     elif request.method == "POST":
         status = 400
-    context = {"form": form, "leavers": retention.leavers_due(access)}
+    context = {
+        "form": form,
+        "leavers": retention.leavers_due(access),
+        **rows,
+    }
     return render(request, "privacy/retention.html", context, status=status)
 
 

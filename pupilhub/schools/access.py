@@ -13,7 +13,7 @@ from pupilhub.core.errors import Forbidden, NotFound
 
 from . import cache as membership_cache
 from .choices import ADMIN_ROLES, Role
-from .models import School, StaffMembership
+from .models import HeadHandover, School, StaffMembership
 
 
 def parse_id(value: Any) -> uuid.UUID:
@@ -161,3 +161,30 @@ def all_schools(user: Any) -> Any:
     """Operators: every school on the platform."""
     require_operator(user)
     return School.objects.order_by("name")
+
+
+def open_handovers(user: Any, school: Any = None) -> Any:
+    """Proposed hand-overs of the head's role: every school's for operators, else only
+    `school`'s for its head."""
+    found = HeadHandover.objects.filter(status=HeadHandover.Status.PROPOSED).select_related(
+        "school", "to__user", "proposed_by"
+    )
+    if school is not None:
+        return list(found.filter(school=school))
+    require_operator(user)
+    return list(found)
+
+
+def handover_for(user: Any, handover_id: str) -> Any:
+    """A hand-over the caller may decide: operators any, a head only their school's."""
+    found = HeadHandover.objects.select_related("school").filter(pk=parse_id(handover_id)).first()
+    if found is None:
+        raise NotFound()
+    if not getattr(user, "is_operator", False):
+        staff_access(user, found.school_id, roles=(Role.MAIN_ADMIN,))
+    return found
+
+
+def handovers_of(school: Any) -> Any:
+    """A school's hand-overs of the head's role, newest first."""
+    return HeadHandover.objects.filter(school=school).select_related("to__user")

@@ -21,7 +21,7 @@ from . import cache as membership_cache
 from .access import SchoolAccess, main_admin_of
 from .choices import ADMIN_ROLES, Role
 from .invitations import invitation_for, invite_hash
-from .models import School, StaffMembership
+from .models import HeadHandover, School, StaffMembership
 from .validation import clean_person, clean_school_fields
 
 
@@ -262,9 +262,9 @@ def do_change_role(
     )
     if lead_changes:
         _check_can_set_lead(access)
+    needed_before = mfa.requires_mfa(membership.user)
     if role != membership.role:
         _check_role_change(access, membership, role)
-    needed_before = mfa.requires_mfa(membership.user)
     before = membership.role
     membership.role = role
     if safeguarding_lead is not None:
@@ -307,11 +307,148 @@ def _check_role_change(access: SchoolAccess, membership: StaffMembership, role: 
             code="main_admin_required",
         )
     if role == Role.MAIN_ADMIN:
-        if not membership.is_active:
-            raise Conflict("Only someone who has accepted can become Main School Admin.")
-        demoted = StaffMembership.objects.filter(school=membership.school, role=Role.MAIN_ADMIN)
-        membership_cache.forget(demoted.values_list("user_id", flat=True))
-        demoted.update(role=Role.ADMIN)
+        if not access.is_main_admin:
+            raise Forbidden(
+                "Only the Main School Admin hands the role on. Platform support proposes a "
+                "hand-over, and a second operator approves it.",
+                code="handover_required",
+            )
+        _check_successor(membership)
+        _demote_head(membership, access.user)
+        HeadHandover.objects.create(
+            school=membership.school,
+            to=membership,
+            status=HeadHandover.Status.DONE,
+            proposed_by=access.user,
+            decided_by=access.user,
+            decided_at=timezone.now(),
+        )
+
+
+def _check_successor(membership: StaffMembership) -> None:
+    if not membership.is_active:
+        raise Conflict(
+            "Only someone who has accepted their invitation can become Main School Admin.",
+            code="not_active",
+        )
+    if membership.is_main_admin:
+        raise Conflict("This person is already the Main School Admin.", code="already_main_admin")
+    if membership.user.is_operator:
+        raise Conflict(
+            "A platform operator account cannot hold a school role.", code="operator_cannot_join"
+        )
+
+
+def _demote_head(successor: StaffMembership, actor: Any) -> None:
+    """The old head becomes an admin (before the successor is saved: one head a school);
+    the old head, the successor and every lead are emailed, and the hand-over recorded."""
+    school = successor.school
+    heads = StaffMembership.objects.filter(school=school, role=Role.MAIN_ADMIN)
+    people = StaffMembership.objects.active().filter(school=school).select_related("user")
+    told = {m.user.email for m in people if m.is_main_admin or m.safeguarding_lead}
+    told.add(successor.user.email)
+    membership_cache.forget([*heads.values_list("user_id", flat=True), successor.user_id])
+    heads.update(role=Role.ADMIN)
+    context = {
+        "school": school.name,
+        "person": successor.user.full_name or successor.user.email,
+        "by": getattr(actor, "full_name", "") or "pupilhub support",
+        "done": True,
+    }
+    for address in sorted(told):
+        transaction.on_commit(
+            lambda a=address: enqueue(account_tasks.send_plain, "head_handover", a, context)  # type: ignore[misc]
+        )
+    audit.record(actor, "staff.main_admin_handed_over", successor, school=school)
+
+
+def _hand_over(successor: StaffMembership, actor: Any) -> None:
+    _check_successor(successor)
+    needed_before = mfa.requires_mfa(successor.user)
+    _demote_head(successor, actor)
+    successor.role = Role.MAIN_ADMIN
+    successor.save(update_fields=["role"])
+    _second_factor_gained(
+        successor.user, successor.school, actor, needed_before, "Main School Admin"
+    )
+
+
+@transaction.atomic
+def do_start_handover(access: SchoolAccess, successor: StaffMembership) -> HeadHandover:
+    """The head hands the role on at once; an operator only proposes (a second operator
+    approves). The head and every lead are emailed either way."""
+    school = access.school
+    if access.is_main_admin:
+        _hand_over(successor, access.user)
+        return HeadHandover.objects.create(
+            school=school,
+            to=successor,
+            status=HeadHandover.Status.DONE,
+            proposed_by=access.user,
+            decided_by=access.user,
+            decided_at=timezone.now(),
+        )
+    if not access.is_operator:
+        raise Forbidden("Only the Main School Admin hands the role on.", code="main_admin_only")
+    _check_successor(successor)
+    if HeadHandover.objects.filter(school=school, status=HeadHandover.Status.PROPOSED).exists():
+        raise Conflict(
+            "A hand-over is already waiting for a second operator.", code="handover_pending"
+        )
+    handover = HeadHandover.objects.create(school=school, to=successor, proposed_by=access.user)
+    audit.record(access.user, "staff.main_admin_handover_proposed", successor, school=school)
+    context = {
+        "school": school.name,
+        "person": successor.user.full_name or successor.user.email,
+        "by": "pupilhub support",
+        "done": False,
+    }
+    tell_leads(school, "head_handover", context)
+    return handover
+
+
+def _open_handover(handover: HeadHandover) -> HeadHandover:
+    locked = HeadHandover.objects.select_for_update().get(pk=handover.pk)
+    if locked.status != HeadHandover.Status.PROPOSED:
+        raise Conflict("This hand-over was already decided.", code="handover_decided")
+    return locked
+
+
+@transaction.atomic
+def do_approve_handover(access: SchoolAccess, handover: HeadHandover) -> HeadHandover:
+    """A second operator (never the one who proposed it) completes a hand-over."""
+    _require_operator_access(access)
+    handover = _open_handover(handover)
+    if handover.proposed_by_id == access.user.pk:
+        raise Forbidden(
+            "A different operator must approve this hand-over.", code="second_operator_required"
+        )
+    successor = StaffMembership.objects.select_related("user", "school").get(pk=handover.to_id)
+    _hand_over(successor, access.user)
+    handover.status = HeadHandover.Status.DONE
+    handover.decided_by = access.user
+    handover.decided_at = timezone.now()
+    handover.save(update_fields=["status", "decided_by", "decided_at"])
+    return handover
+
+
+@transaction.atomic
+def do_cancel_handover(access: SchoolAccess, handover: HeadHandover) -> HeadHandover:
+    """The head, or any operator, stops a proposed hand-over."""
+    if not (access.is_operator or access.is_main_admin):
+        raise Forbidden("Only the Main School Admin or an operator can stop a hand-over.")
+    handover = _open_handover(handover)
+    handover.status = HeadHandover.Status.CANCELLED
+    handover.decided_by = access.user
+    handover.decided_at = timezone.now()
+    handover.save(update_fields=["status", "decided_by", "decided_at"])
+    audit.record(access.user, "staff.main_admin_handover_cancelled", handover, school=access.school)
+    return handover
+
+
+def _require_operator_access(access: SchoolAccess) -> None:
+    if not access.is_operator:
+        raise Forbidden("Only platform operators approve a proposed hand-over.")
 
 
 @transaction.atomic

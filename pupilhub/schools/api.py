@@ -9,11 +9,11 @@ from ninja import Router, Schema, Status
 
 from pupilhub.api.base import YearCode, binary, errors, page
 from pupilhub.core.errors import NotFound
-from pupilhub.schools.access import SchoolAccess, parse_id, require_operator
-from pupilhub.schools.boundary import ADMINS, school_api
+from pupilhub.schools.access import SchoolAccess, handovers_of, parse_id, require_operator
+from pupilhub.schools.boundary import ADMINS, MAIN_ADMIN, school_api
 
 from . import actions, audit_log
-from .models import School, StaffMembership
+from .models import HeadHandover, School, StaffMembership
 
 router = Router(tags=["platform"])
 
@@ -179,6 +179,85 @@ def reset_mfa(request: HttpRequest, access: SchoolAccess, membership: str) -> Ok
     """The main admin clears a staff member's second factor (audited; they are emailed)."""
     actions.do_reset_mfa(access, _member(access, membership))
     return OkOut()
+
+
+class HandoverIn(Schema):
+    to: str  # the successor's staff id (from GET .../staff)
+
+
+class HandoverOut(Schema):
+    id: uuid.UUID
+    status: str  # proposed, done, cancelled
+    to: uuid.UUID
+    to_name: str
+    proposed_at: datetime
+    decided_at: datetime | None
+
+
+class HandoverList(Schema):
+    items: list[HandoverOut]
+    next: str | None
+
+
+def handover_out(handover: HeadHandover) -> HandoverOut:
+    user = handover.to.user
+    return HandoverOut(
+        id=handover.id,
+        status=handover.status,
+        to=handover.to_id,
+        to_name=user.full_name or user.email,
+        proposed_at=handover.proposed_at,
+        decided_at=handover.decided_at,
+    )
+
+
+def _handover(access: SchoolAccess, handover_id: str) -> HeadHandover:
+    found = handovers_of(access.school).filter(pk=parse_id(handover_id)).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+@router.get(
+    "/schools/{school}/main-admin-handovers", response={200: HandoverList, **errors(403, 404)}
+)
+@school_api(MAIN_ADMIN, operator_ok=True)
+def list_handovers(request: HttpRequest, access: SchoolAccess) -> dict:
+    """The head and operators: hand-overs of the Main School Admin role, newest first."""
+    return page(request, handovers_of(access.school), lambda h: handover_out(h).dict())
+
+
+@router.post(
+    "/schools/{school}/main-admin-handovers",
+    response={201: HandoverOut, **errors(400, 403, 404, 409)},
+)
+@school_api(MAIN_ADMIN, operator_ok=True)
+def start_handover(
+    request: HttpRequest, access: SchoolAccess, payload: HandoverIn
+) -> Status[HandoverOut]:
+    """The head hands the role on at once (`done`); an operator proposes (`proposed`) and a
+    different operator approves. The head and every safeguarding lead are emailed."""
+    handover = actions.do_start_handover(access, _member(access, payload.to))
+    return Status(201, handover_out(handover))
+
+
+@router.post(
+    "/schools/{school}/main-admin-handovers/{handover}/approve",
+    response={200: HandoverOut, **errors(403, 404, 409)},
+)
+@school_api(MAIN_ADMIN, operator_ok=True)
+def approve_handover(request: HttpRequest, access: SchoolAccess, handover: str) -> HandoverOut:
+    """A second operator (403 `second_operator_required` for the one who proposed it)."""
+    return handover_out(actions.do_approve_handover(access, _handover(access, handover)))
+
+
+@router.post(
+    "/schools/{school}/main-admin-handovers/{handover}/cancel",
+    response={200: HandoverOut, **errors(403, 404, 409)},
+)
+@school_api(MAIN_ADMIN, operator_ok=True)
+def cancel_handover(request: HttpRequest, access: SchoolAccess, handover: str) -> HandoverOut:
+    return handover_out(actions.do_cancel_handover(access, _handover(access, handover)))
 
 
 class AuditEventOut(Schema):

@@ -68,3 +68,17 @@ class RoleForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not can_grant_lead:
             del self.fields["safeguarding_lead"]
+
+
+class HandoverForm(forms.Form):
+    """Operators: propose a new Main School Admin (a second operator approves)."""
+
+    school = forms.ModelChoiceField(queryset=None, label="School")  # type: ignore[arg-type]
+    email = forms.EmailField(label="Address of the staff member who takes over")
+
+    def __init__(self, *args: Any, schools: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .models import School
+
+        ids = [s.pk for s in schools]
+        self.fields["school"].queryset = School.objects.filter(pk__in=ids)  # type: ignore[attr-defined]

@@ -127,3 +127,41 @@ class StaffMembership(UUIDModel):
     def can_see_confidential(self) -> bool:
         """Confidential SEN records: admins and safeguarding leads."""
         return self.is_admin or self.safeguarding_lead
+
+
+class HeadHandover(UUIDModel):
+    """Handing the Main School Admin role to a colleague.
+
+    The current head hands it on at once. Operators never do it alone: one proposes and
+    a different operator approves, and the head and every safeguarding lead are emailed at
+    each step, so a single operator account can never make itself (or an address it
+    controls) the person who reads child-protection records.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="head_handovers")
+    to = models.ForeignKey(StaffMembership, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school"], condition=Q(status="proposed"), name="one_open_handover"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"head hand-over {self.pk} ({self.status})"

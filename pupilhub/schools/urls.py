@@ -7,6 +7,12 @@ urlpatterns = [
     path("schools/", views.switch, name="switch"),
     path("operator/", views.operator, name="operator"),
     path("operator/holds/<uuid:hold>/lift", views.lift_hold, name="lift_hold"),
+    path("operator/handovers/", views.propose_handover, name="propose_handover"),
+    path(
+        "handovers/<uuid:handover>/<str:decision>",
+        views.decide_handover,
+        name="decide_handover",
+    ),
     path("schools/<uuid:school>/", views.dashboard, name="dashboard"),
     path("schools/<uuid:school>/staff/", views.staff, name="staff"),
     path("schools/<uuid:school>/staff/<uuid:membership>/", views.staff_edit, name="staff_edit"),

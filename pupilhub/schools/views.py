@@ -8,12 +8,13 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pupilhub.accounts import mfa
 from pupilhub.accounts.access import current_holds, hold_for
 from pupilhub.accounts.actions import lift_hold as lift_login_hold
-from pupilhub.core.errors import DomainError, NotFound
+from pupilhub.core.errors import DomainError, Forbidden, NotFound
 from pupilhub.core.views import apply_errors, unconfirmed
 from pupilhub.schools.boundary import school_view
 
@@ -22,14 +23,16 @@ from . import audit_log as audit_log_reader
 from .access import (
     SchoolAccess,
     all_schools,
+    handover_for,
     memberships_for,
+    open_handovers,
     parse_id,
     require_operator,
     staff_access,
 )
 from .choices import ADMIN_ROLES, Role
 from .dashboard import dashboard_panels
-from .forms import RoleForm, SchoolForm, StaffForm
+from .forms import HandoverForm, RoleForm, SchoolForm, StaffForm
 from .models import StaffMembership
 
 
@@ -58,7 +61,12 @@ def staff(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     members = access.school.memberships.select_related("user").order_by(
         "status", "user__surname", "user__first_name"
     )
-    return render(request, "schools/staff.html", {"form": form, "members": members})
+    context = {
+        "form": form,
+        "members": members,
+        "handovers": open_handovers(request.user, access.school) if access.is_main_admin else [],
+    }
+    return render(request, "schools/staff.html", context)
 
 
 def _staff_member(access: SchoolAccess, membership: str) -> StaffMembership:
@@ -185,11 +193,59 @@ def operator(request: HttpRequest) -> HttpResponse:
             return redirect("schools:operator")
     schools = all_schools(request.user)
     holds = current_holds(request.user)
-    return render(
-        request,
-        "schools/operator.html",
-        {"form": form, "schools": schools, "holds": holds[:100]},
-    )
+    context = {
+        "form": form,
+        "schools": schools,
+        "holds": holds[:100],
+        "handovers": open_handovers(request.user),
+        "handover_form": HandoverForm(schools=schools),
+    }
+    return render(request, "schools/operator.html", context)
+
+
+@login_required
+@require_POST
+def propose_handover(request: HttpRequest) -> HttpResponse:
+    """An operator proposes a new Main School Admin; a second operator must approve."""
+    require_operator(request.user)
+    schools = all_schools(request.user)
+    form = HandoverForm(request.POST, schools=schools)
+    if form.is_valid():
+        access = staff_access(request.user, form.cleaned_data["school"].id, operator_ok=True)
+        member = access.school.memberships.filter(
+            user__email__iexact=form.cleaned_data["email"].strip()
+        ).first()
+        try:
+            if member is None:
+                raise NotFound("Nobody with that address works at this school.")
+            actions.do_start_handover(access, member)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Hand-over proposed: a second operator must approve it.")
+    else:
+        messages.error(request, "Choose a school and give the staff member's address.")
+    return redirect(f"{reverse('schools:operator')}#handovers")
+
+
+@login_required
+@require_POST
+def decide_handover(request: HttpRequest, handover: str, decision: str) -> HttpResponse:
+    """Approve (a different operator from the proposer) or stop a proposed hand-over."""
+    if decision not in ("approve", "cancel"):
+        raise NotFound()
+    found = handover_for(request.user, handover)
+    access = staff_access(request.user, found.school_id, operator_ok=True)
+    action = actions.do_approve_handover if decision == "approve" else actions.do_cancel_handover
+    try:
+        action(access, found)
+    except (DomainError, Forbidden) as exc:
+        messages.error(request, getattr(exc, "message", "") or str(exc))
+    else:
+        messages.success(request, "Hand-over approved." if decision == "approve" else "Stopped.")
+    if access.is_operator:
+        return redirect(f"{reverse('schools:operator')}#handovers")
+    return redirect("schools:staff", found.school_id)
 
 
 @login_required

@@ -13,8 +13,13 @@ from pupilhub.testing import make_pupil, make_school, make_staff
 
 
 def _leaver(school):
+    """Left long ago: past the policy and past the 6-year floor for leavers."""
+    from pupilhub.pupils.models import Pupil
+
     today = timezone.localdate()
-    return make_pupil(school, date_of_birth=date(today.year - 26, 1, 1), status="archived")
+    pupil = make_pupil(school, date_of_birth=date(today.year - 26, 1, 1), status="archived")
+    Pupil.objects.filter(pk=pupil.pk).update(updated_at=timezone.now() - timedelta(days=7 * 365))
+    return pupil
 
 
 def test_a_notice_whose_mail_failed_is_sent_again_and_nobody_is_purged_meanwhile(

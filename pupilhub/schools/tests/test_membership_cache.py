@@ -23,10 +23,10 @@ def test_a_demoted_main_admin_loses_main_admin_rights_at_once(
 ):
     before = staff_access(personas.main_admin, personas.school_a.id)
     assert before.is_main_admin  # cached now
-    operator = staff_access(personas.operator, personas.school_a.id, operator_ok=True)
+    head = staff_access(personas.main_admin, personas.school_a.id)
     successor = StaffMembership.objects.get(user=personas.admin)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_change_role(operator, successor, "main_admin", False)
+        actions.do_change_role(head, successor, "main_admin", False)
     assert not staff_access(personas.main_admin, personas.school_a.id).is_main_admin
 
 
