@@ -110,7 +110,6 @@ def test_leaver_floors(personas, age_years, concern, left_years_ago, purged):
             date=today,
             category="Neglect",
             description="x",
-            deleted_at=timezone.now() - timedelta(days=400),
         )
     purge.purge_all()
     purge.purge_all(now=timezone.now() + timedelta(days=31))
