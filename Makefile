@@ -31,7 +31,7 @@ run: $(VENV)/.runtime
 	@$(VENV)/bin/celery -A config worker -B --loglevel=warning --concurrency=2 \
 	    --schedule=$(PUPILHUB_DATA_DIR)/celerybeat-schedule & CELERY_PID=$$!; \
 	  trap 'kill $$CELERY_PID 2>/dev/null; wait $$CELERY_PID 2>/dev/null' EXIT INT TERM; \
-	  $(PY) manage.py runserver $(HOST):$(PORT) --noreload
+	  CONN_MAX_AGE=0 $(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 # The demo accounts' current second-factor code (each code works once per account).
 otp: $(VENV)/.runtime

@@ -16,7 +16,12 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-ENV = os.environ.get("PUPILHUB_ENV", "development")
+KNOWN_ENVS = ("development", "test", "production")
+# Matched loosely (case, spaces) and checked: a mistyped value never silently runs the
+# development settings (debug pages, no required secrets) in place of production.
+ENV = os.environ.get("PUPILHUB_ENV", "development").strip().lower() or "development"
+if ENV not in KNOWN_ENVS:
+    raise SystemExit(f"PUPILHUB_ENV={ENV!r} is not known: use one of {', '.join(KNOWN_ENVS)}.")
 PRODUCTION = ENV == "production"
 TESTING = "pytest" in sys.modules or ENV == "test"
 
@@ -145,6 +150,8 @@ DATABASE_URL = required("DATABASE_URL")
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
+        # runserver (`make run`) starts a thread a request: kept connections would pile up
+        # (99 of them were seen), so the Makefile sets CONN_MAX_AGE=0 for it.
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
@@ -393,7 +400,10 @@ LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "pupilhub.core.logs.RequestContextFilter"}},
+    "filters": {
+        "context": {"()": "pupilhub.core.logs.RequestContextFilter"},
+        "redact": {"()": "pupilhub.core.access_log.RedactingFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "pupilhub.core.logs.JsonFormatter"},
@@ -402,11 +412,14 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
-            "filters": ["context"],
+            "filters": ["context", "redact"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Error reporting: SENTRY_DSN turns on sentry-sdk, with personal data scrubbed before

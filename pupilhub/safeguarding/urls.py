@@ -19,6 +19,7 @@ urlpatterns = [
     path(S + "pupils/<uuid:pupil>/chronology/", views.chronology_page, name="chronology"),
     path(S + "pupils/<uuid:pupil>/chronology.pdf", views.chronology_pdf, name="chronology_pdf"),
     path(S + "pupils/<uuid:pupil>/child-protection-file/", views.cp_file_new, name="cp_new"),
+    path("child-protection-file/", views.cp_file_landing, name="cp_file_landing"),
     path("child-protection-file/<str:token>", views.cp_file, name="cp_file"),
     path("child-protection-file/<str:token>/pdf", views.cp_file_pdf, name="cp_file_pdf"),
     path(

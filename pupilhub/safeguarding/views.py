@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from pupilhub.core import throttle
 from pupilhub.core.downloads import csv_download
 from pupilhub.core.errors import DomainError, RateLimited
+from pupilhub.core.links import link_token
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.core.views import apply_errors
 from pupilhub.documents.access import document_for, documents
@@ -286,13 +287,37 @@ def cp_file_new(request: HttpRequest, access: SchoolAccess, pupil: str) -> HttpR
 # The receiving lead's pages: no account, the link and the code are the key. -------------
 
 SESSION_KEY = "cp_file_open"
+LINK_KEY = "cp_file_link"  # the link's token, posted once from the landing page
+OPEN = "open"  # `/child-protection-file/open/...`: the link held in the session
 
 
 def _live(request: HttpRequest, token: str) -> Any:
-    transfer = sending.by_token(token)
+    if token == OPEN:
+        token = request.session.get(LINK_KEY, "")
+    transfer = sending.by_token(token) if token else None
     if transfer is None:
         raise Http404()
     return transfer
+
+
+@never_cache
+def cp_file_landing(request: HttpRequest) -> HttpResponse:
+    """`/child-protection-file/#<token>`: a tiny script POSTs the token (or it is pasted);
+    it is kept in this browser's session, so no later address carries it either."""
+    if request.method == "POST":
+        token = link_token(request.POST.get("token"))
+        if sending.by_token(token) is None:
+            return render(request, "accounts/link_invalid.html", status=400)
+        request.session.cycle_key()
+        request.session[LINK_KEY] = token
+        return redirect("safeguarding:cp_file", OPEN)
+    context = {
+        "title": _("A child-protection file"),
+        "text": _("Press Continue to open the file you were sent."),
+        "button": _("Continue"),
+        "autosubmit": True,
+    }
+    return render(request, "accounts/link_landing.html", context)
 
 
 def _unlocked(request: HttpRequest, transfer: Any) -> bool:

@@ -265,10 +265,15 @@ def test_a_child_protection_file_reaches_a_school_outside_pupilhub(personas, cli
     assert r.status_code == 201 and r.json()["status"] == "sent"
     to_dsl = [m for m in mail.outbox if m.to == ["dsl@hillside.example.org"]]
     assert len(to_dsl) == 2
-    token = re.search(r"/child-protection-file/(\S+)", to_dsl[0].body).group(1)
+    token = re.search(r"/child-protection-file/#([\w-]+)", to_dsl[0].body).group(1)
     code = re.search(r"\b(\d{6})\b", to_dsl[1].body).group(1)
     assert code not in to_dsl[0].body and token not in to_dsl[1].body
-    page = f"/child-protection-file/{token}"
+    # The token travels after "#": the landing page POSTs it, later pages never carry it.
+    assert client.get("/child-protection-file/").status_code == 200
+    assert client.post("/child-protection-file/", {"token": "nope"}).status_code == 400
+    opened = client.post("/child-protection-file/", {"stage": "link", "token": token})
+    assert opened.status_code == 302 and token not in opened.url
+    page = opened.url
     assert client.get(f"{page}/pdf").status_code == 302  # not before the code
     wrong = "000000" if code != "000000" else "111111"
     assert client.post(page, {"code": wrong}).status_code == 400
