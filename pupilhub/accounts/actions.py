@@ -32,7 +32,7 @@ from .models import (
     normalise_email,
 )
 from .passwords import ensure_valid_password
-from .signin import sign_in, verify_own_password
+from .signin import device_credential, device_from_credential, sign_in, verify_own_password
 
 RESET_SCOPE = "reset-mail"
 RESET_CLIENT_SCOPE = "reset-client"
@@ -298,15 +298,21 @@ def do_disable_mfa(user: User, otp: str) -> None:
 
 
 def issue_api_token(
-    request: HttpRequest, email: str, password: str, otp: str | None = None
-) -> tuple[ApiToken, str]:
-    result = sign_in(request, email, password, otp)
+    request: HttpRequest,
+    email: str,
+    password: str,
+    otp: str | None = None,
+    device: str | None = None,
+) -> tuple[ApiToken, str, str]:
+    """A token, and the client's device credential (the one it sent, or a new one)."""
+    known = device_from_credential(device, email)
+    result = sign_in(request, email, password, otp, known)
     with transaction.atomic():
         token, raw = ApiToken.issue(
             result.user, settings.API_TOKEN_HOURS, enrolment_only=result.enrolment_only
         )
         audit.record(result.user, "auth.token_issued", token)
-    return token, raw
+    return token, raw, device_credential(result.user, known)
 
 
 def revoke_api_token(token: ApiToken) -> None:

@@ -24,12 +24,16 @@ class TokenIn(Schema):
     email: str
     password: str
     otp: str | None = None
+    # The `device` value an earlier sign-in returned: this client's failures count apart,
+    # and holds or slow-downs caused by others' guesses never reach it.
+    device: str | None = None
 
 
 class TokenOut(Schema):
     token: str
     expires_at: datetime
     mfa_enrolment_required: bool = False
+    device: str | None = None  # keep it, send it back with the next POST /auth/token
 
 
 class ResetIn(Schema):
@@ -90,9 +94,14 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     401 `mfa_required` without `otp`, 401 `mfa_invalid` for a wrong or replayed one.
     A role that needs a factor not yet set up gets a token good only for enrolling.
     """
-    token, raw = actions.issue_api_token(request, payload.email, payload.password, payload.otp)
+    token, raw, device = actions.issue_api_token(
+        request, payload.email, payload.password, payload.otp, payload.device
+    )
     return TokenOut(
-        token=raw, expires_at=token.expires_at, mfa_enrolment_required=token.mfa_enrolment_only
+        token=raw,
+        expires_at=token.expires_at,
+        mfa_enrolment_required=token.mfa_enrolment_only,
+        device=device,
     )
 
 

@@ -4,6 +4,7 @@ Not one transaction, on purpose: a failed attempt must stay counted (the throttl
 and login holds) when the check that follows it refuses the sign-in."""
 
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,6 +30,17 @@ LOGIN_SCOPE = "login"
 
 
 CLIENT_SCOPE = "login-client"
+
+
+# Failures against one account from every source: past ten an hour, each further check
+# from a client that is not a known device waits longer (1 s, 2 s, 4 s ... up to 5 minutes
+# after the last failure). Nobody is refused for good, and the account's own browsers and
+# API clients holding a device credential are never slowed by others' failures.
+ACCOUNT_SCOPE = "login-account"
+ACCOUNT_WINDOW = 3600
+ACCOUNT_FREE = 10  # one client is held at 10 anyway: this slows the spread-out guesser
+ACCOUNT_MAX_DELAY = 300
+ALERT_SCOPE = "login-alert"
 
 
 BAD_LOGIN = "Email or password is incorrect."
@@ -65,6 +77,28 @@ def known_device(request: HttpRequest | None, user: User | None) -> str | None:
     if str(user.pk) in cookie.get("u", []) and isinstance(cookie.get("d"), str):
         return str(cookie["d"])
     return None
+
+
+def device_credential(user: User, current: str | None = None) -> str:
+    """A signed value an API client keeps and sends back (`device` in POST /auth/token):
+    its own failures count apart, and holds or delays caused by others never reach it."""
+    device = current or secrets.token_urlsafe(16)
+    return signing.dumps({"d": device, "u": [str(user.pk)]}, salt=DEVICE_SALT)
+
+
+def device_from_credential(raw: str | None, email: str) -> str | None:
+    """The device id in an API client's credential, when it was issued for this account."""
+    if not raw:
+        return None
+    try:
+        value = signing.loads(raw, salt=DEVICE_SALT, max_age=settings.DEVICE_COOKIE_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    user = User.objects.by_email(email)
+    if not isinstance(value, dict) or user is None or str(user.pk) not in value.get("u", []):
+        return None
+    device = value.get("d")
+    return device if isinstance(device, str) else None
 
 
 def remember_device(request: HttpRequest, response: HttpResponse, user: User) -> None:
@@ -114,6 +148,37 @@ def _place_hold(account: str) -> None:
     )
 
 
+def _account_limit(account: str) -> throttle.Limit:
+    return throttle.Limit(ACCOUNT_SCOPE, account, 1_000_000, ACCOUNT_WINDOW, account)
+
+
+def account_delay(account: str) -> int:
+    """Seconds a client that is not a known device must still wait before this account's
+    next check (0 when it may go on)."""
+    failures = throttle.recent(_account_limit(account))
+    if len(failures) < ACCOUNT_FREE:
+        return 0
+    step = min(2 ** (len(failures) - ACCOUNT_FREE), ACCOUNT_MAX_DELAY)
+    return max(0, int(failures[-1] + step - time.time() + 0.999))
+
+
+def _alert_owner(account: str) -> None:
+    """Tell the account's owner, at most once an hour, that its checks are being slowed."""
+    user = User.objects.by_email(account)
+    if user is None or not user.is_active:
+        return
+    try:
+        throttle.reserve(throttle.Limit(ALERT_SCOPE, account, 1, 3600))
+    except RateLimited:
+        return
+    from pupilhub.core.outbox import enqueue
+
+    from . import tasks
+
+    count = throttle.count(_account_limit(account))
+    enqueue(tasks.send_plain, "signin_failures", user.email, {"count": count})
+
+
 def guarded(request: HttpRequest, email: str, device: str | None, attempt: Callable[[], T]) -> T:
     """Run one guessable check (password or code) under the login throttle.
 
@@ -124,6 +189,9 @@ def guarded(request: HttpRequest, email: str, device: str | None, attempt: Calla
     account = normalise_email(email)
     if not device:
         _check_hold(account)
+        wait = account_delay(account)
+        if wait:
+            raise RateLimited(wait)
     limits = _limits(request, account, device)
     stamp = throttle.reserve(*limits)
     try:
@@ -131,8 +199,12 @@ def guarded(request: HttpRequest, email: str, device: str | None, attempt: Calla
     except (Invalid, Unauthenticated) as exc:
         if exc.code == "mfa_required":
             throttle.refund(stamp, *limits)
-        elif not device and throttle.count(limits[0]) >= limits[0].limit:
-            _place_hold(account)
+        else:
+            throttle.reserve(_account_limit(account))
+            if throttle.count(_account_limit(account)) >= ACCOUNT_FREE:
+                _alert_owner(account)
+            if not device and throttle.count(limits[0]) >= limits[0].limit:
+                _place_hold(account)
         raise
     throttle.refund(stamp, *limits)
     return result

@@ -117,6 +117,12 @@ def refund(stamp: float, *limits: Limit) -> None:
                 bucket.save(update_fields=["hits", "updated_at"])
 
 
+def recent(lim: Limit) -> list[float]:
+    """The attempts now counted for this limit, oldest first (a plain read)."""
+    bucket = ThrottleBucket.objects.filter(scope=lim.scope, key=digest(lim.value)).first()
+    return _live(bucket.hits, lim.window, _now()) if bucket else []
+
+
 def count(lim: Limit) -> int:
     """Attempts now counted for this limit (a plain read, for decisions after a failure)."""
     bucket = ThrottleBucket.objects.filter(scope=lim.scope, key=digest(lim.value)).first()
