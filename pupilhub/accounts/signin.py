@@ -32,13 +32,13 @@ LOGIN_SCOPE = "login"
 CLIENT_SCOPE = "login-client"
 
 
-# Failures against one account from every source: past ten an hour, each further check
+# Failures against one account from every source: past twenty an hour, each further check
 # from a client that is not a known device waits longer (1 s, 2 s, 4 s ... up to 5 minutes
 # after the last failure). Nobody is refused for good, and the account's own browsers and
 # API clients holding a device credential are never slowed by others' failures.
 ACCOUNT_SCOPE = "login-account"
 ACCOUNT_WINDOW = 3600
-ACCOUNT_FREE = 10  # one client is held at 10 anyway: this slows the spread-out guesser
+ACCOUNT_FREE = 20  # two clients' worth: one client is held at 10 anyway
 ACCOUNT_MAX_DELAY = 300
 ALERT_SCOPE = "login-alert"
 

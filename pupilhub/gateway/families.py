@@ -4,14 +4,15 @@ pupils, and each link's preferences."""
 import re
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from pupilhub.accounts import tasks as account_tasks
 from pupilhub.accounts.models import User, normalise_email
 from pupilhub.accounts.passwords import ensure_valid_password
-from pupilhub.core import audit
-from pupilhub.core.errors import Conflict, Invalid, invalid_field
+from pupilhub.core import audit, throttle
+from pupilhub.core.errors import Conflict, Invalid, RateLimited, invalid_field
 from pupilhub.core.outbox import enqueue
 
 from .licence_check import INVALID_LICENCE, check_licence, open_school
@@ -19,6 +20,8 @@ from .models import (
     ExternalDenial,
     ExternalLink,
 )
+
+EXISTING_SCOPE = "registration-existing"
 
 
 def do_register(
@@ -36,8 +39,11 @@ def do_register(
     licence = check_licence(request, school, pupil_id, typed_key)
     existing = User.objects.by_email(email)
     if existing is not None:
+        # The same work as creating an account (a password hash), so the answer's timing
+        # says nothing about whether the address is registered.
+        make_password(password)
         denied = ExternalDenial.objects.filter(school=school, user=existing).exists()
-        if not denied:
+        if not denied and _first_notice_this_hour(email):
             ids = (str(existing.pk), str(school.pk))
             transaction.on_commit(lambda: enqueue(account_tasks.send_registration_existing, *ids))
         return
@@ -48,6 +54,15 @@ def do_register(
         # is the one every address gets (never a 500, and no address in the error log);
         # the first request's verification mail is on its way.
         return
+
+
+def _first_notice_this_hour(email: str) -> bool:
+    """ "You already have an account" goes to one address at most once an hour."""
+    try:
+        throttle.reserve(throttle.Limit(EXISTING_SCOPE, email, 1, 3600))
+    except RateLimited:
+        return False
+    return True
 
 
 @transaction.atomic

@@ -53,8 +53,8 @@ def check_licence(
         raise Invalid(
             str(exc), code="licence_key_typo", fields={"licence_key": [str(exc)]}
         ) from None
-    limits = _licence_limits(request, school, pupil_id)
-    stamp = throttle.reserve(*limits)  # counted before the look-up: parallel guesses too
+    per_pupil, per_pair = _licence_limits(request, school, pupil_id)
+    stamp = throttle.reserve(per_pair)  # counted before the look-up: parallel guesses too
     found = (
         LicenceKey.objects.filter(
             school=school,
@@ -66,8 +66,11 @@ def check_licence(
         .first()
     )
     if found is None:
+        # Only a wrong pair counts towards the pupil's limit: the family holding the right
+        # key is never refused because someone else mistyped or guessed their child's ID.
+        throttle.reserve(per_pupil)
         raise Invalid(INVALID_LICENCE, code="invalid_licence")
-    throttle.refund(stamp, *limits)
+    throttle.refund(stamp, per_pair)
     return found
 
 
