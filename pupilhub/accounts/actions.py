@@ -32,7 +32,14 @@ from .models import (
     normalise_email,
 )
 from .passwords import ensure_valid_password
-from .signin import device_credential, device_from_credential, sign_in, verify_own_password
+from .signin import (
+    device_credential,
+    device_from_credential,
+    guarded,
+    known_device,
+    sign_in,
+    verify_own_password,
+)
 
 RESET_SCOPE = "reset-mail"
 RESET_CLIENT_SCOPE = "reset-client"
@@ -268,26 +275,60 @@ def do_confirm_totp(user: User, otp: str, api_token: ApiToken | None = None) -> 
     return codes
 
 
-def do_new_recovery_codes(user: User) -> list[str]:
+def _reauthenticate(
+    request: HttpRequest | None, user: User, password: str | None, otp: str, field: str
+) -> None:
+    """Changing the second factor itself: the current password (where given) and a
+    current code, both under the sign-in throttle."""
+    if request is None:
+        if not mfa.verify(user, otp or ""):
+            raise Invalid(
+                "That code is not right.",
+                code="mfa_invalid",
+                fields={field: ["That code is not right."]},
+            )
+        return
+    if password is not None:
+        verify_own_password(request, user, password, "password")
+
+    def attempt() -> None:
+        if not mfa.verify(user, otp or ""):
+            raise Invalid(
+                "That code is not right.",
+                code="mfa_invalid",
+                fields={field: ["That code is not right."]},
+            )
+
+    guarded(request, user.email, known_device(request, user), attempt)
+
+
+def do_new_recovery_codes(
+    user: User,
+    password: str | None = None,
+    otp: str = "",
+    *,
+    request: HttpRequest | None = None,
+) -> list[str]:
+    """Ten new recovery codes (the old ones stop working): only with the current password
+    and a current code, throttled like signing in."""
+    _reauthenticate(request, user, password, otp, "code")
     with transaction.atomic():
         codes = mfa.new_recovery_codes(user)
         audit.record(user, "account.recovery_codes_replaced", user)
     return codes
 
 
-def do_disable_mfa(user: User, otp: str) -> None:
-    """Only for people whose role does not require a second factor."""
+def do_disable_mfa(
+    user: User, otp: str, password: str | None = None, *, request: HttpRequest | None = None
+) -> None:
+    """Only for people whose role does not require a second factor; a current code (and,
+    on the pages, the password) checked under the sign-in throttle."""
     if mfa.requires_mfa(user):
         raise Conflict(
             "Your role requires a second factor, so it cannot be turned off.",
             code="mfa_required_for_role",
         )
-    if not mfa.verify(user, otp or ""):
-        raise Invalid(
-            "That code is not right.",
-            code="mfa_invalid",
-            fields={"otp": ["That code is not right."]},
-        )
+    _reauthenticate(request, user, password, otp, "otp" if password is None else "code")
     with transaction.atomic():
         TotpDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()

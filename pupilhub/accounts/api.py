@@ -74,6 +74,11 @@ class OtpIn(Schema):
     otp: str
 
 
+class DisableIn(Schema):
+    otp: str
+    password: str | None = None  # the current password, checked when given (pages ask it)
+
+
 class RecoveryOut(Schema):
     recovery_codes: list[str]
 
@@ -186,9 +191,14 @@ def totp_confirm(request: HttpRequest, payload: OtpIn) -> RecoveryOut:
     return RecoveryOut(recovery_codes=codes)
 
 
-@me_router.delete("/me/mfa", response={200: OkOut, **errors(400, 409)})
-def mfa_disable(request: HttpRequest, payload: OtpIn) -> OkOut:
-    actions.do_disable_mfa(request.user, payload.otp)  # type: ignore[arg-type]
+@me_router.delete("/me/mfa", response={200: OkOut, **errors(400, 409, 429)})
+def mfa_disable(request: HttpRequest, payload: DisableIn) -> OkOut:
+    actions.do_disable_mfa(
+        request.user,  # type: ignore[arg-type]
+        payload.otp,
+        payload.password,
+        request=request,
+    )
     return OkOut()
 
 

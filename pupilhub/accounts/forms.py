@@ -69,3 +69,19 @@ class EnrolLinkForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class ReauthForm(forms.Form):
+    """Changing the second factor itself: the current password and a current code."""
+
+    password = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("The 6-digit code from your authenticator app, or a recovery code."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -3,6 +3,7 @@ set-up, invitations, password reset and email-address confirmation pages."""
 
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -30,6 +31,7 @@ from .forms import (
     EnrolLinkForm,
     LoginForm,
     NewPasswordForm,
+    ReauthForm,
 )
 from .models import OneTimeToken, User
 
@@ -101,7 +103,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if mfa.has_mfa(user):
                 request.session.cycle_key()
                 request.session[PENDING] = {"u": str(user.pk), "at": int(time.time())}
-                return redirect(f"/login/code/?next={_next(request)}")
+                return redirect(f"/login/code/?{urlencode({'next': _next(request)})}")
             return _finish(request, user, _next(request))
     return render(request, "accounts/login.html", {"form": form}, status=status)
 
@@ -186,19 +188,39 @@ def security_view(request: HttpRequest) -> HttpResponse:
 
 
 def _security_enrolled(request: HttpRequest, user: User) -> HttpResponse:
-    if request.method == "POST" and request.POST.get("new_codes"):
-        codes = actions.do_new_recovery_codes(user)
-        return render(request, "accounts/recovery_codes.html", {"codes": codes})
-    form = CodeForm(request.POST if request.POST.get("disable") else None)
+    codes_form = ReauthForm(request.POST if request.POST.get("new_codes") else None, prefix="c")
+    if codes_form.is_bound and codes_form.is_valid():
+        try:
+            codes = actions.do_new_recovery_codes(
+                user,
+                codes_form.cleaned_data["password"],
+                codes_form.cleaned_data["code"],
+                request=request,
+            )
+        except RateLimited as exc:
+            _rate_limited(codes_form, exc)
+        except DomainError as exc:
+            apply_errors(codes_form, exc)
+        else:
+            return render(request, "accounts/recovery_codes.html", {"codes": codes})
+    form = ReauthForm(request.POST if request.POST.get("disable") else None)
     if form.is_bound and form.is_valid():
         try:
-            actions.do_disable_mfa(user, form.cleaned_data["code"])
+            actions.do_disable_mfa(
+                user, form.cleaned_data["code"], form.cleaned_data["password"], request=request
+            )
+        except RateLimited as exc:
+            _rate_limited(form, exc)
         except DomainError as exc:
-            form.add_error("code", exc.message)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Second factor turned off.")
             return redirect("security")
-    context = {"form": form, "can_disable": not mfa.requires_mfa(user)}
+    context = {
+        "form": form,
+        "codes_form": codes_form,
+        "can_disable": not mfa.requires_mfa(user),
+    }
     return render(request, "accounts/security_enrolled.html", context)
 
 

@@ -90,6 +90,7 @@ class SecondFactorEnrolmentMiddleware:
 
 
 NUL_MESSAGE = "Text may not contain NUL (\\u0000) characters."
+NOT_OBJECT = "The request body must be a JSON object ({...})."
 
 
 class RefuseNulMiddleware:
@@ -108,7 +109,22 @@ class RefuseNulMiddleware:
                 body = {"error": {"code": "invalid", "message": NUL_MESSAGE, "fields": {}}}
                 return JsonResponse(body, status=400)
             return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain")
+        if self._json_not_object(request):
+            body = {"error": {"code": "invalid", "message": NOT_OBJECT, "fields": {}}}
+            return JsonResponse(body, status=400)
         return self.get_response(request)
+
+    def _json_not_object(self, request: HttpRequest) -> bool:
+        """An API JSON body must be an object (`{...}`): an array or a bare value is a 400."""
+        if not request.path.startswith("/api/") or request.method not in ("POST", "PUT", "PATCH"):
+            return False
+        if not request.META.get("CONTENT_TYPE", "").startswith("application/json"):
+            return False
+        try:
+            start = request.body.lstrip()[:1]
+        except Exception:
+            return False
+        return bool(start) and start != b"{"
 
     def _has_nul(self, request: HttpRequest) -> bool:
         if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get(

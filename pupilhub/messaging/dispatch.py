@@ -141,7 +141,7 @@ def _send(
         try:
             smtp.open()
         except Exception as exc:
-            raise RelayDown(f"{type(exc).__name__}: {exc}") from exc
+            raise RelayDown(type(exc).__name__) from exc  # never the text: it may quote an address
         # Over SMTP, messages go out as bytes built by formatting (Rendered.raw): the
         # email package's generator costs more than the network. Other backends (console,
         # files, tests' outbox) take the EmailMultiAlternatives.
@@ -176,12 +176,12 @@ def _send_one(smtp: Any, fast: bool, r: Rendered, d: Delivery, date: str) -> str
             smtp.send_messages([r.email(d)])
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
         if getattr(exc, "smtp_code", None) == 421:  # "service not available": the relay
-            raise RelayDown(f"{type(exc).__name__}: {exc}") from exc
+            raise RelayDown(type(exc).__name__) from exc  # never the text: it may quote an address
         return _refusal(exc)
     except OSError as exc:  # connection refused, dropped or timed out (SMTPException too)
-        raise RelayDown(f"{type(exc).__name__}: {exc}") from exc
+        raise RelayDown(type(exc).__name__) from exc  # never the text: it may quote an address
     except Exception as exc:  # a message this address cannot take as built
-        return f"temporary: {type(exc).__name__}: {exc}"[:300]
+        return f"temporary: {type(exc).__name__}"[:300]
     return None
 
 
@@ -191,7 +191,8 @@ def _refusal(exc: Exception) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code = next(iter(exc.recipients.values()), (None,))[0]
     kind = "permanent" if isinstance(code, int) and code >= 500 else "temporary"
-    return f"{kind}: {type(exc).__name__}: {exc}"[:300]
+    # Only the code: a relay's text often quotes the address it refused.
+    return f"{kind}: {type(exc).__name__} {code or ''}".strip()[:300]
 
 
 MARK_SENT = (

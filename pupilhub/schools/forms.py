@@ -73,7 +73,7 @@ class RoleForm(forms.Form):
 class HandoverForm(forms.Form):
     """Operators: propose a new Main School Admin (a second operator approves)."""
 
-    school = forms.ModelChoiceField(queryset=None, label="School")  # type: ignore[arg-type]
+    school: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label="School")  # type: ignore[type-arg]
     email = forms.EmailField(label="Address of the staff member who takes over")
 
     def __init__(self, *args: Any, schools: Any = (), **kwargs: Any) -> None:

@@ -137,3 +137,42 @@ def test_a_new_link_can_be_asked_for_and_old_links_stop_working(
     assert stale.status_code == 400
     fresh = Api().post("/auth/mfa-enrolment", {"token": f"#{second}", "password": PASSWORD})
     assert fresh.status_code == 200
+
+
+def test_new_recovery_codes_and_turning_off_need_the_password_and_a_code(personas, clock):
+    from pupilhub.accounts.actions import do_confirm_totp
+    from pupilhub.accounts.models import TotpDevice
+
+    device = TotpDevice.objects.create(user=personas.teacher, secret=pyotp.random_base32())
+    do_confirm_totp(personas.teacher, pyotp.TOTP(device.secret).at(clock["t"]))
+    web = Client()
+    web.force_login(personas.teacher)
+    clock["t"] += 30
+    code = pyotp.TOTP(device.secret).at(clock["t"])
+    bare = web.post("/account/security/", {"new_codes": "1"})
+    assert bare.status_code == 200 and "required" in bare.content.decode().lower()
+    from pupilhub.accounts.models import RecoveryCode
+
+    before = set(RecoveryCode.objects.filter(user=personas.teacher).values_list("pk", flat=True))
+    wrong = web.post(
+        "/account/security/", {"new_codes": "1", "c-password": "not it", "c-code": code}
+    )
+    assert "Your current password is not right." in wrong.content.decode()
+    assert (
+        set(RecoveryCode.objects.filter(user=personas.teacher).values_list("pk", flat=True))
+        == before
+    )
+    ok = web.post("/account/security/", {"new_codes": "1", "c-password": PASSWORD, "c-code": code})
+    assert ok.status_code == 200
+    after = set(RecoveryCode.objects.filter(user=personas.teacher).values_list("pk", flat=True))
+    assert len(after) == 10 and not before & after
+
+
+def test_api_json_bodies_must_be_objects(personas):
+    r = personas.api("main_admin").client.patch(
+        f"/api/v1/schools/{personas.school_a.id}/pupils/{personas.pupil.id}",
+        "[1, 2]",
+        content_type="application/json",
+        **personas.api("main_admin").headers,
+    )
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid"
