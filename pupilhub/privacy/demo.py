@@ -53,6 +53,12 @@ def data_protection(demo: Demo) -> None:
             "leavers_years": 25,
         },
     )
+    # A shorter period waits 30 days, visible to the head and the safeguarding leads.
+    actions.do_set_retention(head, {"sent_mail_days": 60})
+    NOTES.append(
+        "Retention: Northgate's head shortened sent-mail addresses to 60 days; it waits 30 "
+        "days (Data protection page, for the head and the safeguarding leads)."
+    )
 
     # A leaver who turns 25 in three weeks: due to be removed after the month's notice.
     today = timezone.localdate()
