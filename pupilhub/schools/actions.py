@@ -203,7 +203,8 @@ def do_accept_invitation(request: HttpRequest, raw: str, password: str) -> Staff
             code="operator_cannot_join",
         )
     with transaction.atomic():
-        needed_before = user.is_verified and mfa.requires_mfa(user)
+        existing_account = user.is_verified
+        needed_before = existing_account and mfa.requires_mfa(user)
         claimed = StaffMembership.objects.filter(
             pk=membership.pk, status=StaffMembership.Status.INVITED
         ).update(
@@ -219,9 +220,10 @@ def do_accept_invitation(request: HttpRequest, raw: str, password: str) -> Staff
             accounts.do_set_password(user, password)  # ends every earlier session and token
         audit.record(user, "staff.invitation_accepted", membership, school=membership.school)
         membership.refresh_from_db()
-        _second_factor_gained(
-            user, membership.school, user, needed_before, membership.get_role_display()
-        )
+        if existing_account:  # a new account's link proved the address; it never had a session
+            _second_factor_gained(
+                user, membership.school, user, needed_before, membership.get_role_display()
+            )
     membership.refresh_from_db()
     return membership
 

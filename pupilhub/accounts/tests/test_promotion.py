@@ -176,3 +176,44 @@ def test_api_json_bodies_must_be_objects(personas):
         **personas.api("main_admin").headers,
     )
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid"
+
+
+def test_a_new_account_invited_as_head_enrols_at_sign_in_without_a_link(
+    personas, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        personas.api("main_admin").post(
+            f"/schools/{personas.school_a.id}/staff",
+            {
+                "email": "new.admin@a.example.org",
+                "first_name": "N",
+                "surname": "A",
+                "role": "admin",
+            },
+        )
+    body = [m for m in mail.outbox if m.to == ["new.admin@a.example.org"]][-1].body
+    token = re.search(r"/invitations/#([\w-]+)", body).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = Api().post("/auth/invitations/accept", {"token": token, "password": PASSWORD * 2})
+    assert ok.status_code == 200
+    assert not User.objects.get(email="new.admin@a.example.org").mfa_enrol_by_link
+    assert not [m for m in mail.outbox if "/second-factor/setup/" in m.body]
+
+
+def test_an_existing_account_accepting_an_admin_invitation_enrols_by_link(
+    personas, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        personas.api("admin_b").post(
+            f"/schools/{personas.school_b.id}/staff",
+            {"email": "teacher@a.example.org", "first_name": "T", "surname": "A", "role": "staff"},
+        )
+    teacher_api = personas.api("teacher")
+    # Made admin at school B by B's head would need B's head; here the invitation is for
+    # staff, so nothing is gained and nothing ends.
+    body = [m for m in mail.outbox if m.to == ["teacher@a.example.org"]][-1].body
+    token = re.search(r"/invitations/#([\w-]+)", body).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = Api().post("/auth/invitations/accept", {"token": token, "password": PASSWORD})
+    assert ok.status_code == 200
+    assert teacher_api.get(f"/schools/{personas.school_a.id}/pupils").status_code == 200
