@@ -279,17 +279,7 @@ def _reauthenticate(
     request: HttpRequest | None, user: User, password: str | None, otp: str, field: str
 ) -> None:
     """Changing the second factor itself: the current password (where given) and a
-    current code, both under the sign-in throttle."""
-    if request is None:
-        if not mfa.verify(user, otp or ""):
-            raise Invalid(
-                "That code is not right.",
-                code="mfa_invalid",
-                fields={field: ["That code is not right."]},
-            )
-        return
-    if password is not None:
-        verify_own_password(request, user, password, "password")
+    current code, both under the sign-in throttle when there is a request."""
 
     def attempt() -> None:
         if not mfa.verify(user, otp or ""):
@@ -299,6 +289,11 @@ def _reauthenticate(
                 fields={field: ["That code is not right."]},
             )
 
+    if request is None:
+        attempt()
+        return
+    if password is not None:
+        verify_own_password(request, user, password, "password")
     guarded(request, user.email, known_device(request, user), attempt)
 
 

@@ -19,6 +19,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pupilhub.core.errors import Forbidden
 
@@ -117,8 +118,8 @@ def _code_hash(user_id: Any, code: str) -> str:
 def new_recovery_codes(user: User) -> list[str]:
     """Ten fresh codes (shown once); any earlier codes stop working."""
     codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(_ALPHABET) for _ in range(10))
+    for _i in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(_ALPHABET) for _j in range(10))
         codes.append(f"{raw[:5]}-{raw[5:]}")
     RecoveryCode.objects.filter(user=user).delete()
     RecoveryCode.objects.bulk_create(
@@ -147,7 +148,7 @@ def verify(user: User, code: str) -> bool:
     return use_totp(device, code) or use_recovery_code(user, code)
 
 
-LINK_REQUIRED = (
+LINK_REQUIRED = _(
     "Set up your second factor from the link we emailed to you. "
     "You can ask for a new link on the set-up page."
 )
@@ -157,4 +158,4 @@ def require_link_proof(user: User, proven: bool) -> None:
     """Enrolment for an account set up by link (after a promotion or a reset) needs the
     link's proof: 403 `mfa_enrolment_link_required` otherwise."""
     if user.mfa_enrol_by_link and not proven:
-        raise Forbidden(LINK_REQUIRED, code="mfa_enrolment_link_required")
+        raise Forbidden(str(LINK_REQUIRED), code="mfa_enrolment_link_required")

@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from pupilhub.core import audit, throttle
 from pupilhub.core.errors import Invalid, RateLimited, Unauthenticated
+from pupilhub.core.outbox import enqueue
 
-from . import mfa
+from . import mfa, tasks
 from .models import (
     LoginHold,
     User,
@@ -58,8 +59,8 @@ class SignIn:
     enrolment_only: bool  # the role needs a second factor the user has not set up
 
 
-def _device_cookie(request: HttpRequest) -> dict[str, Any]:
-    raw = request.COOKIES.get(settings.DEVICE_COOKIE_NAME)
+def _signed_device(raw: str | None) -> dict[str, Any]:
+    """A device value we signed (browser cookie or API credential): {d: id, u: [user ids]}."""
     if not raw:
         return {}
     try:
@@ -67,6 +68,10 @@ def _device_cookie(request: HttpRequest) -> dict[str, Any]:
     except signing.BadSignature:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _device_cookie(request: HttpRequest) -> dict[str, Any]:
+    return _signed_device(request.COOKIES.get(settings.DEVICE_COOKIE_NAME))
 
 
 def known_device(request: HttpRequest | None, user: User | None) -> str | None:
@@ -88,14 +93,11 @@ def device_credential(user: User, current: str | None = None) -> str:
 
 def device_from_credential(raw: str | None, email: str) -> str | None:
     """The device id in an API client's credential, when it was issued for this account."""
-    if not raw:
-        return None
-    try:
-        value = signing.loads(raw, salt=DEVICE_SALT, max_age=settings.DEVICE_COOKIE_DAYS * 86400)
-    except signing.BadSignature:
+    value = _signed_device(raw)
+    if not value:
         return None
     user = User.objects.by_email(email)
-    if not isinstance(value, dict) or user is None or str(user.pk) not in value.get("u", []):
+    if user is None or str(user.pk) not in value.get("u", []):
         return None
     device = value.get("d")
     return device if isinstance(device, str) else None
@@ -164,6 +166,9 @@ def account_delay(account: str) -> int:
 
 def _alert_owner(account: str) -> None:
     """Tell the account's owner, at most once an hour, that its checks are being slowed."""
+    count = throttle.count(_account_limit(account))
+    if count < ACCOUNT_FREE:
+        return
     user = User.objects.by_email(account)
     if user is None or not user.is_active:
         return
@@ -171,11 +176,6 @@ def _alert_owner(account: str) -> None:
         throttle.reserve(throttle.Limit(ALERT_SCOPE, account, 1, 3600))
     except RateLimited:
         return
-    from pupilhub.core.outbox import enqueue
-
-    from . import tasks
-
-    count = throttle.count(_account_limit(account))
     enqueue(tasks.send_plain, "signin_failures", user.email, {"count": count})
 
 
@@ -201,8 +201,7 @@ def guarded(request: HttpRequest, email: str, device: str | None, attempt: Calla
             throttle.refund(stamp, *limits)
         else:
             throttle.reserve(_account_limit(account))
-            if throttle.count(_account_limit(account)) >= ACCOUNT_FREE:
-                _alert_owner(account)
+            _alert_owner(account)
             if not device and throttle.count(limits[0]) >= limits[0].limit:
                 _place_hold(account)
         raise

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pupilhub.core import audit
 from pupilhub.core.errors import Invalid, NotFound
@@ -15,10 +16,10 @@ from .models import LIMITS, LeaverNotice, RetentionPolicy
 from .retention import FIELDS, SHORTENING_DAYS, described, policy_for, values
 
 LABELS = {
-    "deleted_documents_days": "Deleted records kept (days)",
-    "print_runs_days": "Print runs kept (days)",
-    "sent_mail_days": "Addresses of sent mail kept (days)",
-    "leavers_years": "Leavers kept (years from date of birth)",
+    "deleted_documents_days": _("Deleted records kept (days)"),
+    "print_runs_days": _("Print runs kept (days)"),
+    "sent_mail_days": _("Addresses of sent mail kept (days)"),
+    "leavers_years": _("Leavers kept (years from date of birth)"),
 }
 
 
@@ -31,7 +32,7 @@ def _clean(data: dict[str, Any]) -> dict[str, int]:
         if name not in data or data[name] is None:
             continue
         raw = data[name]
-        _, low, high = LIMITS[name]
+        _default, low, high = LIMITS[name]
         unit = "years" if name.endswith("years") else "days"
         if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).isdigit():
             errors[name] = [f"A whole number of {unit}."]
@@ -75,8 +76,8 @@ def do_set_retention(access: SchoolAccess, data: dict[str, Any]) -> dict[str, An
         )
         context = {
             "school": access.school.name,
-            "by": access.user.full_name or "The Main School Admin",
-            "changes": [[LABELS[k], before[k], v] for k, v in sorted(newly_short.items())],
+            "by": access.user.full_name or str(_("The Main School Admin")),
+            "changes": [[str(LABELS[k]), before[k], v] for k, v in sorted(newly_short.items())],
             "effective_on": policy.pending_on.isoformat() if policy.pending_on else "",
         }
         tell_leads(access.school, "retention_shortened", context)

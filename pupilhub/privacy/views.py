@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pupilhub.core.errors import DomainError, Forbidden
@@ -33,7 +34,7 @@ def retention_page(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     }
     if not access.is_main_admin:
         if request.method == "POST":
-            raise Forbidden("Only the Main School Admin can change the retention policy.")
+            raise Forbidden(_("Only the Main School Admin can change the retention policy."))
         context = {**rows, "read_only": True}
         return render(request, "privacy/retention.html", context)
     form = RetentionForm(request.POST or None, initial=current)
@@ -47,8 +48,10 @@ def retention_page(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Retention saved. A longer period applies from tonight; a shorter one in 30 "
-                "days, and the safeguarding leads have been told.",
+                _(
+                    "Retention saved. A longer period applies from tonight; a shorter one in "
+                    "30 days, and the safeguarding leads have been told."
+                ),
             )
             return redirect("privacy:retention", access.school.id)
     elif request.method == "POST":

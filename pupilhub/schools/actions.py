@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pupilhub.accounts import actions as accounts
 from pupilhub.accounts import mfa, passwords, signin
@@ -106,14 +107,18 @@ def _second_factor_gained(
     if needed_before or not user.is_verified or mfa.has_mfa(user) or not mfa.requires_mfa(user):
         return False
     accounts.require_enrolment_by_link(user, actor=actor, school_name=school.name)
-    head = main_admin_of(school)
-    if head is not None:
-        context = {"school": school.name, "person": user.full_name or user.email, "why": why}
-        address = head.email
-        transaction.on_commit(
-            lambda: enqueue(account_tasks.send_plain, "mfa_enrolment_started", address, context)
-        )
+    context = {"school": school.name, "person": user.full_name or user.email, "why": why}
+    _tell_head(school, "mfa_enrolment_started", context)
     return True
+
+
+def _tell_head(school: School, template: str, context: dict[str, Any]) -> None:
+    """Email the school's Main School Admin (if one has accepted) after commit."""
+    head = main_admin_of(school)
+    if head is None:
+        return
+    address = head.email
+    transaction.on_commit(lambda: enqueue(account_tasks.send_plain, template, address, context))
 
 
 @transaction.atomic
@@ -166,18 +171,12 @@ def do_add_staff(access: SchoolAccess, data: dict[str, Any]) -> StaffMembership:
 
 
 def _tell_main_admin_of_operator(membership: StaffMembership) -> None:
-    head = main_admin_of(membership.school)
-    if head is None:
-        return
     context = {
         "school": membership.school.name,
         "person": membership.user.full_name,
         "role": membership.get_role_display(),
     }
-    address = head.email
-    transaction.on_commit(
-        lambda: enqueue(account_tasks.send_plain, "staff_added_by_operator", address, context)
-    )
+    _tell_head(membership.school, "staff_added_by_operator", context)
 
 
 def do_accept_invitation(request: HttpRequest, raw: str, password: str) -> StaffMembership:
@@ -198,8 +197,10 @@ def do_accept_invitation(request: HttpRequest, raw: str, password: str) -> Staff
         passwords.ensure_valid_password(password, user)
     if user.is_operator:
         raise Forbidden(
-            "A platform operator account cannot hold a school role. "
-            "Ask the school to invite a school address.",
+            _(
+                "A platform operator account cannot hold a school role. "
+                "Ask the school to invite a school address."
+            ),
             code="operator_cannot_join",
         )
     with transaction.atomic():
@@ -311,57 +312,65 @@ def _check_role_change(access: SchoolAccess, membership: StaffMembership, role: 
     if role == Role.MAIN_ADMIN:
         if not access.is_main_admin:
             raise Forbidden(
-                "Only the Main School Admin hands the role on. Platform support proposes a "
-                "hand-over, and a second operator approves it.",
+                _(
+                    "Only the Main School Admin hands the role on. Platform support proposes a "
+                    "hand-over, and a second operator approves it."
+                ),
                 code="handover_required",
             )
         _check_successor(membership)
         _demote_head(membership, access.user)
-        HeadHandover.objects.create(
-            school=membership.school,
-            to=membership,
-            status=HeadHandover.Status.DONE,
-            proposed_by=access.user,
-            decided_by=access.user,
-            decided_at=timezone.now(),
-        )
+        _record_done(membership, access.user)
 
 
 def _check_successor(membership: StaffMembership) -> None:
     if not membership.is_active:
         raise Conflict(
-            "Only someone who has accepted their invitation can become Main School Admin.",
+            _("Only someone who has accepted their invitation can become Main School Admin."),
             code="not_active",
         )
     if membership.is_main_admin:
-        raise Conflict("This person is already the Main School Admin.", code="already_main_admin")
+        raise Conflict(
+            _("This person is already the Main School Admin."), code="already_main_admin"
+        )
     if membership.user.is_operator:
         raise Conflict(
-            "A platform operator account cannot hold a school role.", code="operator_cannot_join"
+            _("A platform operator account cannot hold a school role."), code="operator_cannot_join"
         )
 
 
 def _demote_head(successor: StaffMembership, actor: Any) -> None:
     """The old head becomes an admin (before the successor is saved: one head a school);
-    the old head, the successor and every lead are emailed, and the hand-over recorded."""
+    the old head, every lead and the successor are emailed, and it is audited."""
     school = successor.school
-    heads = StaffMembership.objects.filter(school=school, role=Role.MAIN_ADMIN)
-    people = StaffMembership.objects.active().filter(school=school).select_related("user")
-    told = {m.user.email for m in people if m.is_main_admin or m.safeguarding_lead}
-    told.add(successor.user.email)
-    membership_cache.forget([*heads.values_list("user_id", flat=True), successor.user_id])
-    heads.update(role=Role.ADMIN)
     context = {
         "school": school.name,
         "person": successor.user.full_name or successor.user.email,
         "by": getattr(actor, "full_name", "") or "pupilhub support",
         "done": True,
     }
-    for address in sorted(told):
+    tell_leads(school, "head_handover", context)  # the addresses are read now: the old head's
+    if not successor.safeguarding_lead:
+        address = successor.user.email
         transaction.on_commit(
-            lambda a=address: enqueue(account_tasks.send_plain, "head_handover", a, context)  # type: ignore[misc]
+            lambda: enqueue(account_tasks.send_plain, "head_handover", address, context)
         )
+    heads = StaffMembership.objects.filter(school=school, role=Role.MAIN_ADMIN)
+    membership_cache.forget([*heads.values_list("user_id", flat=True), successor.user_id])
+    heads.update(role=Role.ADMIN)
     audit.record(actor, "staff.main_admin_handed_over", successor, school=school)
+
+
+def _record_done(successor: StaffMembership, actor: Any) -> HeadHandover:
+    """A hand-over the head made themselves: done as soon as it is recorded."""
+    return HeadHandover.objects.create(
+        school=successor.school,
+        to=successor,
+        status=HeadHandover.Status.DONE,
+        proposed_by=actor,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
 
 
 def _hand_over(successor: StaffMembership, actor: Any) -> None:
@@ -382,20 +391,13 @@ def do_start_handover(access: SchoolAccess, successor: StaffMembership) -> HeadH
     school = access.school
     if access.is_main_admin:
         _hand_over(successor, access.user)
-        return HeadHandover.objects.create(
-            school=school,
-            to=successor,
-            status=HeadHandover.Status.DONE,
-            proposed_by=access.user,
-            decided_by=access.user,
-            decided_at=timezone.now(),
-        )
+        return _record_done(successor, access.user)
     if not access.is_operator:
-        raise Forbidden("Only the Main School Admin hands the role on.", code="main_admin_only")
+        raise Forbidden(_("Only the Main School Admin hands the role on."), code="main_admin_only")
     _check_successor(successor)
     if HeadHandover.objects.filter(school=school, status=HeadHandover.Status.PROPOSED).exists():
         raise Conflict(
-            "A hand-over is already waiting for a second operator.", code="handover_pending"
+            _("A hand-over is already waiting for a second operator."), code="handover_pending"
         )
     handover = HeadHandover.objects.create(school=school, to=successor, proposed_by=access.user)
     audit.record(access.user, "staff.main_admin_handover_proposed", successor, school=school)
@@ -412,7 +414,7 @@ def do_start_handover(access: SchoolAccess, successor: StaffMembership) -> HeadH
 def _open_handover(handover: HeadHandover) -> HeadHandover:
     locked = HeadHandover.objects.select_for_update().get(pk=handover.pk)
     if locked.status != HeadHandover.Status.PROPOSED:
-        raise Conflict("This hand-over was already decided.", code="handover_decided")
+        raise Conflict(_("This hand-over was already decided."), code="handover_decided")
     return locked
 
 
@@ -423,7 +425,7 @@ def do_approve_handover(access: SchoolAccess, handover: HeadHandover) -> HeadHan
     handover = _open_handover(handover)
     if handover.proposed_by_id == access.user.pk:
         raise Forbidden(
-            "A different operator must approve this hand-over.", code="second_operator_required"
+            _("A different operator must approve this hand-over."), code="second_operator_required"
         )
     successor = StaffMembership.objects.select_related("user", "school").get(pk=handover.to_id)
     _hand_over(successor, access.user)
@@ -438,7 +440,7 @@ def do_approve_handover(access: SchoolAccess, handover: HeadHandover) -> HeadHan
 def do_cancel_handover(access: SchoolAccess, handover: HeadHandover) -> HeadHandover:
     """The head, or any operator, stops a proposed hand-over."""
     if not (access.is_operator or access.is_main_admin):
-        raise Forbidden("Only the Main School Admin or an operator can stop a hand-over.")
+        raise Forbidden(_("Only the Main School Admin or an operator can stop a hand-over."))
     handover = _open_handover(handover)
     handover.status = HeadHandover.Status.CANCELLED
     handover.decided_by = access.user
@@ -450,7 +452,7 @@ def do_cancel_handover(access: SchoolAccess, handover: HeadHandover) -> HeadHand
 
 def _require_operator_access(access: SchoolAccess) -> None:
     if not access.is_operator:
-        raise Forbidden("Only platform operators approve a proposed hand-over.")
+        raise Forbidden(_("Only platform operators approve a proposed hand-over."))
 
 
 @transaction.atomic

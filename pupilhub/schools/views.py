@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pupilhub.accounts import mfa
@@ -217,14 +218,14 @@ def propose_handover(request: HttpRequest) -> HttpResponse:
         ).first()
         try:
             if member is None:
-                raise NotFound("Nobody with that address works at this school.")
+                raise NotFound(_("Nobody with that address works at this school."))
             actions.do_start_handover(access, member)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Hand-over proposed: a second operator must approve it.")
+            messages.success(request, _("Hand-over proposed: a second operator must approve it."))
     else:
-        messages.error(request, "Choose a school and give the staff member's address.")
+        messages.error(request, _("Choose a school and give the staff member's address."))
     return redirect(f"{reverse('schools:operator')}#handovers")
 
 
@@ -242,7 +243,9 @@ def decide_handover(request: HttpRequest, handover: str, decision: str) -> HttpR
     except (DomainError, Forbidden) as exc:
         messages.error(request, getattr(exc, "message", "") or str(exc))
     else:
-        messages.success(request, "Hand-over approved." if decision == "approve" else "Stopped.")
+        messages.success(
+            request, _("Hand-over approved.") if decision == "approve" else _("Hand-over stopped.")
+        )
     if access.is_operator:
         return redirect(f"{reverse('schools:operator')}#handovers")
     return redirect("schools:staff", found.school_id)
