@@ -134,3 +134,24 @@ def test_operator_page_proposes_and_a_second_operator_approves(personas):
     assert other.post(f"/handovers/{handover.id}/approve").status_code == 302
     assert HeadHandover.objects.get(pk=handover.pk).status == "done"
     assert personas.teacher.memberships.get(school=personas.school_a).role == "main_admin"
+
+
+def test_handover_pages_and_list_by_caller(personas):
+    """The propose page is for operators only; a hand-over is decided only by an operator or
+    the school's own head; the list is the head's and operators'."""
+    url = f"/schools/{personas.school_a.id}/main-admin-handovers"
+    proposed = personas.api("operator").post(
+        url, {"to": str(personas.admin.memberships.get(school=personas.school_a).id)}
+    )
+    handover = proposed.json()["id"]
+    body = {"school": str(personas.school_a.id), "email": personas.teacher.email}
+    assert personas.web(None).post("/operator/handovers/", body).status_code == 302  # to login
+    assert personas.web("main_admin").post("/operator/handovers/", body).status_code == 403
+    assert personas.web(None).post(f"/handovers/{handover}/cancel").status_code == 302
+    assert personas.web("teacher").post(f"/handovers/{handover}/cancel").status_code == 403
+    assert personas.web("admin_b").post(f"/handovers/{handover}/cancel").status_code == 404
+    assert HeadHandover.objects.get(pk=handover).status == "proposed"
+    for who, status in (("admin_b", 404), ("teacher", 403), (None, 401), ("operator", 200)):
+        assert personas.api(who).get(url).status_code == status, who
+    assert personas.web("main_admin").post(f"/handovers/{handover}/cancel").status_code == 302
+    assert HeadHandover.objects.get(pk=handover).status == "cancelled"
