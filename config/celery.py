@@ -47,6 +47,10 @@ app.conf.beat_schedule = {
         "task": "pupilhub.safeguarding.tasks.daily_alerts",
         "schedule": crontab(hour=7, minute=35),
     },
+    "forget-idempotent-answers": {
+        "task": "pupilhub.api.tasks.forget_idempotent_answers",
+        "schedule": crontab(minute=40),
+    },
     "overdue-safeguarding-transfers": {
         "task": "pupilhub.transition.tasks.notify_overdue",
         "schedule": crontab(hour=7, minute=30),

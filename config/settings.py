@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "pupilhub.core.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "pupilhub.core.middleware.RefuseNulMiddleware",
+    "pupilhub.api.middleware.ApiEdgeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "pupilhub.core.logs.RequestContextMiddleware",

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from pupilhub.accounts.access import signed_in
-from pupilhub.api.base import errors, optional_user, page
+from pupilhub.api.base import In, OkOut, errors, optional_user, page
 from pupilhub.core.errors import Conflict
 
 from . import actions, mfa
@@ -20,7 +20,7 @@ me_router = Router(tags=["me"])
 operator_router = Router(tags=["platform"])
 
 
-class TokenIn(Schema):
+class TokenIn(In):
     email: str
     password: str
     otp: str | None = None
@@ -36,20 +36,16 @@ class TokenOut(Schema):
     device: str | None = None  # keep it, send it back with the next POST /auth/token
 
 
-class ResetIn(Schema):
+class ResetIn(In):
     email: str
 
 
-class ResetConfirmIn(Schema):
+class ResetConfirmIn(In):
     token: str
     new_password: str
 
 
-class OkOut(Schema):
-    ok: bool = True
-
-
-class AcceptIn(Schema):
+class AcceptIn(In):
     token: str
     password: str
 
@@ -70,11 +66,11 @@ class TotpOut(Schema):
     otpauth_uri: str
 
 
-class OtpIn(Schema):
+class OtpIn(In):
     otp: str
 
 
-class DisableIn(Schema):
+class DisableIn(In):
     otp: str
     password: str | None = None  # the current password, checked when given (pages ask it)
 
@@ -83,12 +79,12 @@ class RecoveryOut(Schema):
     recovery_codes: list[str]
 
 
-class EmailChangeIn(Schema):
+class EmailChangeIn(In):
     new_email: str
     password: str
 
 
-class TokenOnlyIn(Schema):
+class TokenOnlyIn(In):
     token: str
 
 
@@ -110,7 +106,7 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     )
 
 
-class EnrolmentLinkIn(Schema):
+class EnrolmentLinkIn(In):
     token: str
     password: str
 

@@ -58,6 +58,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # reset): the factor may then be set up only through a single-use link mailed to the
     # verified address, never by whoever signs in first with the password.
     mfa_enrol_by_link = models.BooleanField(default=False)
+    # The account a school API key acts as (for audit and ownership of what it writes): it
+    # has no password and no membership, and is never shown as a person.
+    is_api_key = models.BooleanField(default=False)
 
     objects = UserManager()
 

@@ -10,11 +10,12 @@ from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from pupilhub.accounts.models import ApiToken
 from pupilhub.core import logs
 from pupilhub.core.errors import DomainError, Forbidden, RateLimited, StorageFull
+from pupilhub.schools import apikeys
 
 PAGE_SIZE = 50
 
@@ -23,6 +24,23 @@ Pence = Annotated[int, Field(ge=0, le=100_000_000)]  # up to £1,000,000
 Count = Annotated[int, Field(ge=0, le=100_000)]
 YearCode = Annotated[int, Field(ge=0, le=15)]  # 0 Reception/Nursery .. 13, 14-15 retained
 Score = Annotated[float, Field(ge=-1_000_000, le=1_000_000, allow_inf_nan=False)]
+
+
+class In(Schema):
+    """A request body: a field it does not name is a 400 `unknown_field` (a misspelt print-run
+    filter must never widen the run to everyone), never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Lenient(Schema):
+    """An answer built on an input schema: extra keys are dropped, not refused."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class OkOut(Schema):
+    ok: bool = True
 
 
 class ErrorDetail(Schema):
@@ -49,6 +67,8 @@ ENROLMENT_PATHS = ("/api/v1/me/mfa", "/api/v1/auth/logout")
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if token.startswith(apikeys.PREFIX):
+            return self._school_key(request, token)
         api_token = ApiToken.lookup(token)
         if api_token is None:
             return None
@@ -61,6 +81,20 @@ class TokenAuth(HttpBearer):
         request.api_token = api_token  # type: ignore[attr-defined]
         logs.user_id.set(str(api_token.user_id))  # this request's log lines name the caller
         return api_token.user
+
+    def _school_key(self, request: HttpRequest, raw: str) -> Any:
+        """A school API key: its scopes and its school bound what it reaches (403 beyond),
+        it is throttled per key, and it needs no second factor."""
+        key = apikeys.lookup(raw)
+        if key is None:
+            return None
+        apikeys.check_reach(key, request.method or "GET", request.path)
+        apikeys.throttle(key)
+        apikeys.touch(key)
+        request.user = key.user
+        request.api_key = key  # type: ignore[attr-defined]
+        logs.user_id.set(str(key.user_id))
+        return key.user
 
 
 def optional_user(request: HttpRequest) -> Any:
@@ -110,11 +144,18 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         full = StorageFull()
         return error_response(request, full.status, full.code, full.message)
     fields: dict[str, list[str]] = {}
+    unknown = False
     for err in exc.errors:
         message = str(err.get("msg", "Invalid value."))
         if err.get("type") == "missing":
             message = "This field is required."
+        if err.get("type") == "extra_forbidden":
+            unknown = True
+            message = "Unknown field: check its spelling against the API documentation."
         fields.setdefault(_field_name(list(err.get("loc", []))), []).append(message)
+    if unknown:
+        message = "The request names a field this endpoint does not take; nothing was changed."
+        return error_response(request, 400, "unknown_field", message, fields)
     return error_response(request, 400, "invalid", "The request has invalid fields.", fields)
 
 

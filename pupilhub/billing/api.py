@@ -6,7 +6,7 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from pupilhub.api.base import Pence, binary, errors, page
+from pupilhub.api.base import In, Pence, binary, errors, page
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import ADMINS, OPERATOR, school_api
@@ -55,7 +55,7 @@ class InvoiceList(Schema):
     next: str | None = None
 
 
-class SubscriptionIn(Schema):
+class SubscriptionIn(In):
     activation_date: date
     invoice_date: date
 
@@ -69,7 +69,7 @@ class SubscriptionOut(Schema):
     invoice: InvoiceOut
 
 
-class PriceIn(Schema):
+class PriceIn(In):
     price_per_pupil_pence: Pence
 
 

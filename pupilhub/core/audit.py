@@ -9,12 +9,14 @@ from .models import AuditEvent
 
 
 def actor_kind(actor: Any, school: Any) -> str:
-    """staff, operator, external or system. Users answer `is_staff_at(school)` themselves
+    """staff, operator, api_key, external or system. Users answer `is_staff_at(school)` themselves
     (core knows no model above it)."""
     if not getattr(actor, "is_authenticated", False):
         return "system"
     if getattr(actor, "is_operator", False):
         return "operator"
+    if getattr(actor, "is_api_key", False):
+        return "api_key"
     is_staff_at = getattr(actor, "is_staff_at", None)
     return "staff" if is_staff_at is None or is_staff_at(school) else "external"
 

@@ -95,6 +95,8 @@ class AuditEvent(UUIDModel):
             return self.actor.email if self.actor else "system"
         if self.actor_kind == "operator":
             return "platform operator"
+        if self.actor_kind == "api_key":
+            return f"api_key:{self.actor.surname}" if self.actor else "api_key"
         return f"external:{self.actor_id}"
 
 

@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from pydantic import StringConstraints, create_model
 from pydantic.fields import FieldInfo
 
-from pupilhub.api.base import Count, Pence, Score, binary, errors, page
+from pupilhub.api.base import Count, In, Lenient, Pence, Score, binary, errors, page
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.pupils.access import pupil_for
 from pupilhub.safeguarding.actions import do_raise_concern as raise_concern_action
@@ -51,7 +51,7 @@ class Target(Schema):
     outcome: str = ""
 
 
-class PlanIn(Schema):
+class PlanIn(In):
     title: str
     start_date: date
     review_date: date | None = None
@@ -61,7 +61,7 @@ class PlanIn(Schema):
     confidential: bool = False
 
 
-class ProvisionIn(Schema):
+class ProvisionIn(In):
     # Required unless `from_library` names a provision-library item to start from.
     name: str | None = None
     area_of_need: Area | None = None
@@ -81,7 +81,7 @@ class ProvisionCreateIn(ProvisionIn):
     from_library: uuid.UUID | None = None  # start from a provision-library item
 
 
-class PassportIn(Schema):
+class PassportIn(In):
     title: str = "Pupil passport"
     about_me: str = ""
     strengths: str = ""
@@ -90,7 +90,7 @@ class PassportIn(Schema):
     what_does_not_help: str = ""
 
 
-class MeetingLogIn(Schema):
+class MeetingLogIn(In):
     date: date
     meeting_type: Literal["review", "parent_meeting", "multi_agency", "other"]
     attendees: str = ""
@@ -99,7 +99,7 @@ class MeetingLogIn(Schema):
     confidential: bool = False
 
 
-class SafeguardingIn(Schema):
+class SafeguardingIn(In):
     date: date
     category: str
     description: str
@@ -124,7 +124,7 @@ class Meta(Schema):
     transferred_from: Origin | None = None
 
 
-class ActionIn(Schema):
+class ActionIn(In):
     text: str
 
 
@@ -151,7 +151,7 @@ def patch_schema(schema: type[Schema]) -> type[Schema]:
         name: (info.annotation, FieldInfo.merge_field_infos(info, default=None))
         for name, info in schema.model_fields.items()
     }
-    return create_model(f"{schema.__name__[:-2]}Patch", __base__=Schema, **fields)  # type: ignore[call-overload]
+    return create_model(f"{schema.__name__[:-2]}Patch", __base__=In, **fields)  # type: ignore[call-overload]
 
 
 def with_limits(schema: type[Schema], dtype: DocType) -> type[Schema]:
@@ -168,11 +168,11 @@ def with_limits(schema: type[Schema], dtype: DocType) -> type[Schema]:
         if limit and annotation is str:
             annotation = Annotated[str, StringConstraints(max_length=limit)]
         fields[name] = (annotation, FieldInfo.merge_field_infos(info))
-    return create_model(schema.__name__, __base__=Schema, **fields)  # type: ignore[call-overload]
+    return create_model(schema.__name__, __base__=In, **fields)  # type: ignore[call-overload]
 
 
 def out_schema(schema: type[Schema]) -> type[Schema]:
-    return create_model(f"{schema.__name__[:-2]}Out", __base__=(Meta, schema))  # type: ignore[call-overload]
+    return create_model(f"{schema.__name__[:-2]}Out", __base__=(Meta, schema, Lenient))  # type: ignore[call-overload]
 
 
 def add_routes(

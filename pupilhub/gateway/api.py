@@ -4,12 +4,12 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Router, Schema, Status
+from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
 from pupilhub.accounts import actions as account_actions
 from pupilhub.accounts.access import signed_in
-from pupilhub.api.base import YearCode, binary, errors, page
+from pupilhub.api.base import In, YearCode, binary, errors, page
 from pupilhub.core.downloads import attach
 from pupilhub.core.errors import Invalid
 from pupilhub.pupils.access import pupil_for
@@ -28,32 +28,32 @@ public_router = Router(tags=["gateway (external users)"], auth=None)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class NameIn(Schema):
+class NameIn(In):
     name: str
 
 
-class AccessIn(Schema):
+class AccessIn(In):
     access: dict[str, list[str]]
 
 
-class KeysIn(Schema):
+class KeysIn(In):
     licence_type: str
     pupils: list[str] = []
     year_group: YearCode | None = None
     tutor_group: str = ""
 
 
-class RevokeIn(Schema):
+class RevokeIn(In):
     pupil: str
     licence_type: str
 
 
-class GatewayIn(Schema):
+class GatewayIn(In):
     external_login_enabled: bool
     pupil_email_domains: str | None = None
 
 
-class FieldIn(Schema):
+class FieldIn(In):
     name: str
     portlet: str = "tracking"
     year_group: YearCode | None = None
@@ -63,24 +63,24 @@ class FieldIn(Schema):
     key: str = ""
 
 
-class RegisterIn(Schema):
+class RegisterIn(In):
     email: str
     password: str
     pupil_id: str
     licence_key: str
 
 
-class TokenIn(Schema):
+class VerifyEmailIn(In):
     token: str
 
 
-class LinkIn(Schema):
+class LinkIn(In):
     school: str
     pupil_id: str
     licence_key: str
 
 
-class PreferencesIn(Schema):
+class PreferencesIn(In):
     paperless_reports: bool
 
 
@@ -296,7 +296,7 @@ def register(request: HttpRequest, school: str, payload: RegisterIn) -> Status[d
 
 
 @public_router.post("/gateway/verify-email", response={200: dict, **errors(400)})
-def verify_email(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
+def verify_email(request: HttpRequest, payload: VerifyEmailIn) -> dict[str, Any]:
     account_actions.do_verify_email(payload.token)
     return {"status": "verified"}
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from pupilhub.api.base import YearCode, errors, page
+from pupilhub.api.base import In, YearCode, errors, page
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_api
 
@@ -16,7 +16,7 @@ from .models import Message
 router = Router(tags=["messages"])
 
 
-class Audience(Schema):
+class Audience(In):
     pupils: list[str] = []
     year_groups: list[YearCode] = []
     tutor_groups: list[str] = []

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import ConfigDict
 
-from pupilhub.api.base import binary, errors, page
+from pupilhub.api.base import In, binary, errors, page
 from pupilhub.pupils.access import pupil_for
 from pupilhub.schools import audit_log
 from pupilhub.schools.access import SchoolAccess
@@ -33,7 +33,7 @@ class RetentionOut(Schema):
     pending: RetentionPending | None = None
 
 
-class RetentionIn(Schema):
+class RetentionIn(In):
     """Any of the four; one left out keeps its value. Whole numbers of days (1 to 3650)
     or, for leavers, years from the date of birth (1 to 100)."""
 

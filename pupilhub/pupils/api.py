@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from pupilhub.api.base import YearCode, binary, errors, page
+from pupilhub.api.base import In, YearCode, binary, errors, page
 from pupilhub.core.downloads import xml_download
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import ADMINS, school_api
@@ -20,7 +20,7 @@ from .models import Pupil
 router = Router(tags=["pupils"])
 
 
-class PupilIn(Schema):
+class PupilIn(In):
     first_name: str
     surname: str
     date_of_birth: date
@@ -35,7 +35,7 @@ class PupilIn(Schema):
     sen_start_date: date | None = None  # when the SEN status began; default: the day it is set
 
 
-class PupilPatch(Schema):
+class PupilPatch(In):
     """Fields left out keep their value; `null` is refused (none of them may be empty)."""
 
     first_name: str = None  # type: ignore[assignment]

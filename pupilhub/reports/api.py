@@ -7,7 +7,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from pupilhub.api.base import YearCode, binary, errors, page
+from pupilhub.api.base import In, YearCode, binary, errors, page
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.gateway.access import link_for
 from pupilhub.pupils import filters as pupil_filters
@@ -25,14 +25,14 @@ router = Router(tags=["reports"])
 me_router = Router(tags=["gateway (external users)"])
 
 
-class ReportIn(Schema):
+class ReportIn(In):
     name: str
     year_groups: list[YearCode]
     fields: list[Any]
     licence_types: list[str] = []
 
 
-class ReportPatch(Schema):
+class ReportPatch(In):
     """Keys left out keep their value."""
 
     name: str | None = None
@@ -56,7 +56,7 @@ class ReportOut(Schema):
     created_at: datetime
 
 
-class PrintRunIn(Schema):
+class PrintRunIn(In):
     paper_only: bool = False
     # Optional filters: only pupils of this sex (F/M), SEN status (N/K/E) or SEN need code.
     sex: str = ""

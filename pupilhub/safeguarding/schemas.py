@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
+from pupilhub.api.base import In
 from pupilhub.documents.schemas import Origin
 
 Unit = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -24,7 +25,7 @@ class Mark(Schema):
     note: Annotated[str, Field(max_length=500)] = ""
 
 
-class ConcernIn(Schema):
+class ConcernIn(In):
     date: Date
     category: Annotated[str, Field(max_length=100)]
     description: Annotated[str, Field(max_length=20000)]
@@ -103,7 +104,7 @@ class ReceiptList(Schema):
     next: str | None = None
 
 
-class CategoryIn(Schema):
+class CategoryIn(In):
     name: Annotated[str, Field(max_length=100)]
 
 
@@ -117,13 +118,13 @@ class CategoryList(Schema):
     next: str | None = None
 
 
-class TaskIn(Schema):
+class TaskIn(In):
     assignee: str
     task: Annotated[str, Field(max_length=500)]
     due_on: Date
 
 
-class TaskDoneIn(Schema):
+class TaskDoneIn(In):
     note: Annotated[str, Field(max_length=5000)] = ""
 
 
@@ -144,14 +145,14 @@ class TaskList(Schema):
     next: str | None = None
 
 
-class ReferralIn(Schema):
+class ReferralIn(In):
     agency: AgencyKey
     referred_on: Date
     reference: Annotated[str, Field(max_length=100)] = ""
     response_due_on: Date | None = None
 
 
-class ReferralPatch(Schema):
+class ReferralPatch(In):
     outcome: Annotated[str, Field(max_length=5000)] | None = None
     responded_on: Date | None = None
     reference: Annotated[str, Field(max_length=100)] | None = None
@@ -196,7 +197,7 @@ class SummaryOut(Schema):
     overdue_tasks: int
 
 
-class CPTransferIn(Schema):
+class CPTransferIn(In):
     to_school_name: Annotated[str, Field(max_length=200)]
     to_email: Annotated[str, Field(max_length=254)]
     to_urn: Annotated[str, Field(max_length=6)] = ""

@@ -13,7 +13,7 @@ from pupilhub.core.errors import Forbidden, NotFound
 
 from . import cache as membership_cache
 from .choices import ADMIN_ROLES, Role
-from .models import HeadHandover, School, StaffMembership
+from .models import ApiKey, HeadHandover, KeyMembership, School, StaffMembership
 
 
 def parse_id(value: Any) -> uuid.UUID:
@@ -102,7 +102,9 @@ def staff_access(
     if not getattr(user, "is_authenticated", False):
         raise NotFound()
     sid = parse_id(school_id)
-    mine = membership_cache.get(user.pk)
+    mine = key_memberships(user) if getattr(user, "is_api_key", False) else None
+    if mine is None:
+        mine = membership_cache.get(user.pk)
     if mine is None:
         mine = tuple(StaffMembership.objects.active().select_related("school").filter(user=user))
         membership_cache.put(user.pk, mine)
@@ -119,6 +121,38 @@ def staff_access(
     return SchoolAccess(
         user=user, school=membership.school, membership=membership, memberships=mine
     )
+
+
+def key_memberships(user: Any) -> tuple[StaffMembership, ...]:
+    """A school API key's standing at its school (see KeyMembership); none once revoked."""
+    key = ApiKey.objects.select_related("school").filter(user=user, revoked_at=None).first()
+    if key is None:
+        return ()
+    held = KeyMembership(user=user, school=key.school, role=Role.ADMIN, status="active")
+    return (held,)
+
+
+def memberships_of(user: Any) -> tuple[StaffMembership, ...]:
+    """The caller's active memberships, schools read in the same query."""
+    if getattr(user, "is_api_key", False):
+        return key_memberships(user)
+    return tuple(StaffMembership.objects.active().select_related("school").filter(user=user))
+
+
+def api_keys(access: SchoolAccess) -> Any:
+    """The school's keys, live ones first, newest first."""
+    return (
+        ApiKey.objects.visible_to(access)
+        .select_related("created_by")
+        .order_by("revoked_at", "-created_at")
+    )
+
+
+def api_key_for(access: SchoolAccess, key_id: Any) -> ApiKey:
+    key = ApiKey.objects.visible_to(access).filter(pk=parse_id(key_id)).first()
+    if key is None:
+        raise NotFound()
+    return key
 
 
 def admin_access(user: Any, school_id: Any, *, operator_ok: bool = False) -> SchoolAccess:

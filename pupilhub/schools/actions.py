@@ -18,11 +18,12 @@ from pupilhub.core import audit, emails
 from pupilhub.core.errors import Conflict, Forbidden, Invalid
 from pupilhub.core.outbox import enqueue
 
+from . import apikeys
 from . import cache as membership_cache
 from .access import SchoolAccess, main_admin_of
 from .choices import ADMIN_ROLES, Role
 from .invitations import invitation_for, invite_hash
-from .models import HeadHandover, School, StaffMembership
+from .models import ApiKey, HeadHandover, School, StaffMembership
 from .validation import clean_person, clean_school_fields
 
 
@@ -519,3 +520,53 @@ def do_reset_mfa(access: SchoolAccess, membership: StaffMembership) -> None:
     context = {"school": membership.school.name, "first_name": user.first_name, "by_link": by_link}
     address = user.email
     transaction.on_commit(lambda: enqueue(account_tasks.send_plain, "mfa_reset", address, context))
+
+
+@transaction.atomic
+def do_create_api_key(access: SchoolAccess, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
+    """A new key for the school (main admin): the raw key is returned once, only its hash is
+    kept. It acts as its own account, which can never sign in."""
+    access.require_main_admin()
+    name = " ".join(name.split())
+    if not name or len(name) > 80:
+        raise Invalid(
+            _("Name the key (up to 80 characters)."), fields={"name": [_("Name the key.")]}
+        )
+    unknown = sorted(set(scopes) - set(apikeys.SCOPES))
+    if unknown or not scopes:
+        message = _("Choose one or more of: %(scopes)s.") % {"scopes": ", ".join(apikeys.SCOPES)}
+        raise Invalid(message, code="invalid_scope", fields={"scopes": [message]})
+    if ApiKey.objects.visible_to(access).filter(name=name, revoked_at=None).exists():
+        message = _("A live key already has this name.")
+        raise Conflict(message, code="duplicate", fields={"name": [message]})
+    raw = apikeys.PREFIX + secrets.token_urlsafe(32)
+    robot = User(
+        email=f"key-{secrets.token_hex(8)}@api-keys.invalid",
+        first_name="API key",
+        surname=name,
+        is_api_key=True,
+    )
+    robot.set_unusable_password()
+    robot.save()
+    key = ApiKey.objects.create(
+        school=access.school,
+        user=robot,
+        name=name,
+        scopes=[s for s in apikeys.SCOPES if s in scopes],
+        key_hash=apikeys.digest(raw),
+        prefix=raw[:8],
+        created_by=access.user,
+    )
+    audit.record(access.user, "api_key.create", key, school=access.school, scopes=key.scopes)
+    return key, raw
+
+
+@transaction.atomic
+def do_revoke_api_key(access: SchoolAccess, key: ApiKey) -> ApiKey:
+    """Revoke at once: the next request with it is a 401."""
+    access.require_main_admin()
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+        audit.record(access.user, "api_key.revoke", key, school=access.school)
+    return key

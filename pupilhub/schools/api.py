@@ -2,23 +2,32 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import Field
 
-from pupilhub.api.base import YearCode, binary, errors, page
+from pupilhub.api.base import In, OkOut, YearCode, binary, errors, page
 from pupilhub.core.errors import NotFound
-from pupilhub.schools.access import SchoolAccess, handovers_of, parse_id, require_operator
+from pupilhub.schools.access import (
+    SchoolAccess,
+    api_key_for,
+    api_keys,
+    handovers_of,
+    memberships_of,
+    parse_id,
+    require_operator,
+)
 from pupilhub.schools.boundary import ADMINS, MAIN_ADMIN, school_api
 
 from . import actions, audit_log
-from .models import HeadHandover, School, StaffMembership
+from .models import ApiKey, HeadHandover, School, StaffMembership
 
 router = Router(tags=["platform"])
 
 
-class SchoolIn(Schema):
+class SchoolIn(In):
     name: str
     postcode: str
     year_scheme: str = "england"
@@ -41,7 +50,7 @@ class SchoolOut(Schema):
     estab: str
 
 
-class StaffIn(Schema):
+class StaffIn(In):
     email: str
     first_name: str
     surname: str
@@ -51,7 +60,7 @@ class StaffIn(Schema):
     password: str | None = None
 
 
-class StaffPatch(Schema):
+class StaffPatch(In):
     role: str | None = None
     safeguarding_lead: bool | None = None
     can_email_families: bool | None = None  # mass email; admins always may
@@ -68,10 +77,6 @@ class StaffOut(Schema):
     can_email_families: bool
     senco: bool
     status: str
-
-
-class OkOut(Schema):
-    ok: bool = True
 
 
 def staff_out(membership: StaffMembership) -> StaffOut:
@@ -181,7 +186,7 @@ def reset_mfa(request: HttpRequest, access: SchoolAccess, membership: str) -> Ok
     return OkOut()
 
 
-class HandoverIn(Schema):
+class HandoverIn(In):
     to: str  # the successor's staff id (from GET .../staff)
 
 
@@ -303,3 +308,129 @@ def audit_events(
     if filters.format == "csv":
         return audit_log.csv_response(found)
     return page(request, found, audit_log.row)
+
+
+Scope = Literal[
+    "pupils:read",
+    "pupils:write",
+    "documents:read",
+    "documents:write",
+    "tracking:write",
+    "reports:read",
+]
+
+
+class ApiKeyIn(In):
+    name: str = Field(max_length=80)
+    scopes: list[Scope] = Field(min_length=1, max_length=6)
+
+
+class ApiKeyOut(Schema):
+    id: uuid.UUID
+    name: str
+    scopes: list[str]
+    prefix: str
+    created_at: datetime
+    created_by: str | None = None
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str
+
+
+class ApiKeyList(Schema):
+    items: list[ApiKeyOut]
+    next: str | None = None
+
+
+def api_key_out(key: ApiKey) -> dict[str, Any]:
+    return {
+        "id": key.id,
+        "name": key.name,
+        "scopes": key.scopes,
+        "prefix": key.prefix,
+        "created_at": key.created_at,
+        "created_by": key.created_by.email if key.created_by else None,
+        "last_used_at": key.last_used_at,
+        "revoked_at": key.revoked_at,
+    }
+
+
+@router.post(
+    "/schools/{school}/api-keys", response={201: ApiKeyCreated, **errors(400, 403, 404, 409)}
+)
+@school_api(MAIN_ADMIN)
+def create_api_key(
+    request: HttpRequest, access: SchoolAccess, payload: ApiKeyIn
+) -> Status[dict[str, Any]]:
+    """Main admin: the key (`phk_...`) is in this answer only; keep it somewhere safe."""
+    key, raw = actions.do_create_api_key(access, payload.name, list(payload.scopes))
+    return Status(201, {**api_key_out(key), "key": raw})
+
+
+@router.get("/schools/{school}/api-keys", response={200: ApiKeyList, **errors(403, 404)})
+@school_api(MAIN_ADMIN)
+def list_api_keys(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
+    """Live and revoked keys, never the keys themselves, with when each was last used."""
+    return page(request, api_keys(access), api_key_out)
+
+
+@router.delete("/schools/{school}/api-keys/{id}", response={200: ApiKeyOut, **errors(403, 404)})
+@school_api(MAIN_ADMIN)
+def revoke_api_key(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
+    """Revoked at once: its next request is a 401."""
+    return api_key_out(actions.do_revoke_api_key(access, api_key_for(access, id)))
+
+
+class MySchool(Schema):
+    id: uuid.UUID
+    name: str
+    role: str
+    safeguarding_lead: bool
+    senco: bool
+
+
+class MeOut(Schema):
+    id: uuid.UUID
+    email: str
+    first_name: str
+    surname: str
+    kind: Literal["staff", "operator", "external", "api_key"]
+    schools: list[MySchool]
+
+
+@router.get("/me", response={200: MeOut}, tags=["me"])
+def me(request: HttpRequest) -> dict[str, Any]:
+    """The caller, and the schools they act at (an API key: its own school, role `api_key`)."""
+    user: Any = request.user
+    held = memberships_of(user)
+    kind = (
+        "api_key"
+        if user.is_api_key
+        else "operator"
+        if user.is_operator
+        else "staff"
+        if held
+        else "external"
+    )
+    schools = [
+        {
+            "id": m.school_id,
+            "name": m.school.name,
+            "role": "api_key" if user.is_api_key else m.role,
+            "safeguarding_lead": m.safeguarding_lead,
+            "senco": m.senco,
+        }
+        for m in held
+    ]
+    email = "" if user.is_api_key else user.email
+    return {
+        "id": user.pk,
+        "email": email,
+        "first_name": user.first_name,
+        "surname": user.surname,
+        "kind": kind,
+        "schools": schools,
+    }

@@ -87,13 +87,15 @@ def parse(params: Mapping[str, str]) -> Filters:
 
 
 def _actor(actor: str) -> Q:
-    """`external:<id>`, `system`, `platform operator`, a user id, or a staff member's
-    address. An external user is never found by address, only by id."""
+    """`external:<id>`, `system`, `platform operator`, `api_key:<name>`, a user id, or a
+    staff member's address. An external user is never found by address, only by id."""
     low = actor.lower()
     if low == "system":
         return Q(actor__isnull=True) | Q(actor_kind="system")
     if low == "platform operator":
         return Q(actor_kind="operator")
+    if low.startswith("api_key:"):
+        return Q(actor_kind="api_key", actor__surname=actor.split(":", 1)[1])
     kind = ""
     if low.startswith("external:"):
         kind, actor = "external", actor.split(":", 1)[1]

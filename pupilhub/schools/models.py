@@ -165,3 +165,63 @@ class HeadHandover(UUIDModel):
 
     def __str__(self) -> str:
         return f"head hand-over {self.pk} ({self.status})"
+
+
+class KeyMembership(StaffMembership):
+    """What a school API key holds at its school, built in memory, never saved: admin-like
+    for the pupil records its scopes name, never the main admin, a safeguarding lead, a
+    reader of confidential records or a sender of family mail."""
+
+    class Meta:
+        proxy = True
+
+    @property
+    def is_main_admin(self) -> bool:
+        return False
+
+    @property
+    def can_see_safeguarding(self) -> bool:
+        return False
+
+    @property
+    def may_email_families(self) -> bool:
+        return False
+
+    @property
+    def can_see_confidential(self) -> bool:
+        return False
+
+
+class ApiKey(UUIDModel):
+    """A school's key for unattended integrations (an MIS sync). Shown once; only its
+    SHA-256 is kept. It acts as its own account (`user`), so what it writes names it."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="api_keys")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_key"
+    )
+    name = models.CharField(max_length=80)
+    scopes = models.JSONField(default=list)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)  # `phk_` and four characters, to tell keys apart
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SchoolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "name"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_api_key_per_name",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"API key {self.name}"

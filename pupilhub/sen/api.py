@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from pupilhub.api.base import Pence, errors, page
+from pupilhub.api.base import In, Lenient, Pence, errors, page
 from pupilhub.core.downloads import csv_download
 from pupilhub.gateway.access import link_for
 from pupilhub.pupils.access import pupil_for
@@ -34,13 +34,13 @@ Count = Annotated[int, Field(ge=0, le=100_000)]
 Score = Annotated[int, Field(ge=-2, le=2)]
 
 
-class ScoreIn(Schema):
+class ScoreIn(In):
     target: Annotated[int, Field(ge=0, le=1000)]
     score: Score
     comment: Annotated[str, Field(max_length=5000)] = ""
 
 
-class ReviewIn(Schema):
+class ReviewIn(In):
     date: Date
     targets: Annotated[list[ScoreIn], Field(max_length=100)] = []
     pupil_views: Annotated[str, Field(max_length=20000)] | None = None
@@ -137,7 +137,7 @@ def sen_due(
     return page(request, cycle.due(access, within_days))
 
 
-class LibraryIn(Schema):
+class LibraryIn(In):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     area_of_need: Area
     provider: Annotated[str, Field(max_length=200)] = ""
@@ -150,7 +150,7 @@ class LibraryIn(Schema):
     description: Annotated[str, Field(max_length=20000)] = ""
 
 
-class LibraryOut(LibraryIn):
+class LibraryOut(LibraryIn, Lenient):
     id: uuid.UUID
 
 
@@ -179,7 +179,7 @@ def add_library_item(
     return Status(201, library_out(actions.do_add_library_item(access, payload.dict())))
 
 
-class InterventionIn(Schema):
+class InterventionIn(In):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     library_item: uuid.UUID | None = None
     area_of_need: Area
@@ -262,7 +262,7 @@ def get_intervention(request: HttpRequest, access: SchoolAccess, id: str) -> dic
     return cycle.intervention_out(intervention_for(access, id))
 
 
-class SessionIn(Schema):
+class SessionIn(In):
     date: Date
     attended: Annotated[list[uuid.UUID], Field(max_length=500)] = []
     notes: Annotated[str, Field(max_length=5000)] = ""
@@ -353,7 +353,7 @@ def sen_register(
     return page(request, rows)
 
 
-class EHCPIn(Schema):
+class EHCPIn(In):
     local_authority: Annotated[str, Field(min_length=1, max_length=200)]
     issued_on: Date
     last_review_on: Date | None = None
@@ -361,7 +361,7 @@ class EHCPIn(Schema):
     phase_transfer_year: int | None = None
 
 
-class EHCPOut(EHCPIn):
+class EHCPOut(EHCPIn, Lenient):
     review_due_by: Date
     invitations_by: Date | None
     reports_by: Date | None
@@ -421,7 +421,7 @@ def my_plans(request: HttpRequest, link: str) -> dict[str, Any]:
     return {"items": families.plans_out(link_for(request.user, link)), "next": None}
 
 
-class CommentIn(Schema):
+class CommentIn(In):
     text: str
 
 

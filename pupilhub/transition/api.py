@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from pupilhub.api.base import YearCode, errors, page
+from pupilhub.api.base import In, YearCode, errors, page
 from pupilhub.schools.access import (
     SchoolAccess,
     parse_id,
@@ -31,15 +31,15 @@ from .models import Cluster
 router = Router(tags=["transition"])
 
 
-class ClusterIn(Schema):
+class ClusterIn(In):
     name: str
 
 
-class MemberIn(Schema):
+class MemberIn(In):
     school: str
 
 
-class RequestIn(Schema):
+class RequestIn(In):
     from_school: str
     pupils: list[str] = []
     year_group: YearCode | None = None
