@@ -225,6 +225,11 @@ class HoldOut(Schema):
     until: datetime
 
 
+class HoldList(Schema):
+    items: list[HoldOut]
+    next: str | None = None
+
+
 def hold_out(hold: LoginHold) -> HoldOut:
     return HoldOut(
         id=hold.id,
@@ -234,7 +239,7 @@ def hold_out(hold: LoginHold) -> HoldOut:
     )
 
 
-@operator_router.get("/login-holds", response={200: dict, **errors(403)})
+@operator_router.get("/login-holds", response={200: HoldList, **errors(403)})
 def list_holds(request: HttpRequest) -> dict:
     """Operators: accounts held after repeated failed sign-ins (unknown addresses as null)."""
     return page(request, current_holds(request.user), lambda h: hold_out(h).dict())

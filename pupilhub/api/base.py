@@ -1,21 +1,27 @@
 """The v1 NinjaAPI: bearer auth, the contract's error body, list pagination."""
 
+import base64
+import json
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DataError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from pupilhub.accounts.models import ApiToken
 from pupilhub.core import logs
-from pupilhub.core.errors import DomainError, Forbidden, RateLimited, StorageFull
+from pupilhub.core.errors import DomainError, Forbidden, Invalid, RateLimited, StorageFull
+from pupilhub.core.schemas import In, Lenient, Open
 from pupilhub.schools import apikeys
+
+__all__ = ["In", "Lenient", "Open"]  # re-exported: every app's api.py takes them from here
 
 PAGE_SIZE = 50
 
@@ -24,19 +30,6 @@ Pence = Annotated[int, Field(ge=0, le=100_000_000)]  # up to £1,000,000
 Count = Annotated[int, Field(ge=0, le=100_000)]
 YearCode = Annotated[int, Field(ge=0, le=15)]  # 0 Reception/Nursery .. 13, 14-15 retained
 Score = Annotated[float, Field(ge=-1_000_000, le=1_000_000, allow_inf_nan=False)]
-
-
-class In(Schema):
-    """A request body: a field it does not name is a 400 `unknown_field` (a misspelt print-run
-    filter must never widen the run to everyone), never silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class Lenient(Schema):
-    """An answer built on an input schema: extra keys are dropped, not refused."""
-
-    model_config = ConfigDict(extra="ignore")
 
 
 class OkOut(Schema):
@@ -110,7 +103,14 @@ def optional_user(request: HttpRequest) -> Any:
     return True
 
 
-api = NinjaAPI(
+class Api(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        _declare_paging(schema)
+        return schema
+
+
+api = Api(
     title="pupilhub API",
     version="1",
     description="The public API of pupilhub. See shared/API.md for the contract.",
@@ -218,25 +218,138 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def page(
-    request: HttpRequest, items: Any, serialize: Any = None, *, batch: Any = None
+    request: HttpRequest,
+    items: Any,
+    serialize: Any = None,
+    *,
+    batch: Any = None,
+    keyset: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
-    """`{"items": [...], "next": url-or-null}` with PAGE_SIZE items a page (`?page=N`).
+    """`{"items": [...], "next": url-or-null}` with PAGE_SIZE items a page.
 
-    `serialize` turns one row into an item; `batch` turns the page's rows into items at once
-    (to load what they need in a query or two, never one a row).
+    `next` carries an opaque `cursor`. With `keyset` (the queryset's order, ending in a
+    unique field, none of them nullable) the cursor holds the last row's values, so every
+    page is one index range however deep; otherwise it holds a page number (`?page=N` is
+    still read). `serialize` turns one row into an item; `batch` turns the page's rows into
+    items at once (to load what they need in a query or two, never one a row).
     """
-    raw = request.GET.get("page", "1")
-    number = int(raw) if raw.isdigit() and len(raw) < 9 else 1
-    paginator = Paginator(items, PAGE_SIZE)
-    rows = list(paginator.page(number).object_list) if number <= paginator.num_pages else []
+    raw_cursor = request.GET.get("cursor", "")
+    state = _read_cursor(raw_cursor) if raw_cursor else {}
+    if keyset is not None:
+        rows, after = _keyset_page(items, keyset, state.get("k"))
+        following = {"k": after} if after is not None else None
+    else:
+        rows, following = _numbered_page(request, items, state)
     next_url = None
-    if number < paginator.num_pages:
+    if following is not None:
         query = request.GET.copy()
-        query["page"] = str(number + 1)
+        query.pop("page", None)
+        query["cursor"] = _write_cursor(following)
         next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
     if batch is not None:
         return {"items": batch(rows), "next": next_url}
     return {"items": [serialize(r) for r in rows] if serialize else rows, "next": next_url}
+
+
+def _numbered_page(
+    request: HttpRequest, items: Any, state: dict[str, Any]
+) -> tuple[list[Any], dict[str, Any] | None]:
+    number = state.get("n")
+    if not isinstance(number, int):
+        raw = request.GET.get("page", "1")
+        number = int(raw) if raw.isdigit() and len(raw) < 9 else 1
+    number = max(1, number)
+    paginator = Paginator(items, PAGE_SIZE)
+    rows = list(paginator.page(number).object_list) if number <= paginator.num_pages else []
+    return rows, ({"n": number + 1} if number < paginator.num_pages else None)
+
+
+def _keyset_page(
+    items: Any, order: tuple[str, ...], last: Any
+) -> tuple[list[Any], list[str] | None]:
+    qs = items.order_by(*order)
+    if last is not None:
+        if not isinstance(last, list) or len(last) != len(order):
+            raise _bad_cursor()
+        qs = qs.filter(_after(order, last))
+    rows = list(qs[: PAGE_SIZE + 1])
+    if len(rows) <= PAGE_SIZE:
+        return rows, None
+    rows = rows[:PAGE_SIZE]
+    end = rows[-1]
+    return rows, [_cursor_value(getattr(end, name.lstrip("-"))) for name in order]
+
+
+def _after(order: tuple[str, ...], last: list[Any]) -> Q:
+    """Rows strictly after `last` in `order`: (a > x) or (a = x and b > y) or ..."""
+    condition = Q(pk__in=[])
+    equal = Q()
+    for name, value in zip(order, last, strict=True):
+        field = name.lstrip("-")
+        step = "lt" if name.startswith("-") else "gt"
+        condition |= equal & Q(**{f"{field}__{step}": value})
+        equal &= Q(**{field: value})
+    return condition
+
+
+def _cursor_value(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _write_cursor(state: dict[str, Any]) -> str:
+    raw = json.dumps(state, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _read_cursor(cursor: str) -> dict[str, Any]:
+    try:
+        if len(cursor) > 2000:
+            raise ValueError
+        state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError):
+        raise _bad_cursor() from None
+    if not isinstance(state, dict):
+        raise _bad_cursor()
+    return state
+
+
+def _bad_cursor() -> Invalid:
+    message = "This cursor is not one a `next` link gave: start again from the first page."
+    return Invalid(message, fields={"cursor": [message]})
+
+
+def _declare_paging(schema: dict[str, Any]) -> None:
+    """Path ids are UUIDs; a list's cursor is a declared query parameter."""
+    lists = {
+        name
+        for name, body in schema.get("components", {}).get("schemas", {}).items()
+        if {"items", "next"} <= set(body.get("properties", {}))
+    }
+    for operations in schema.get("paths", {}).values():
+        for method, op in operations.items():
+            params = op.setdefault("parameters", [])
+            for param in params:
+                if param.get("in") == "path":
+                    param["schema"] = {
+                        **param.get("schema", {}),
+                        "type": "string",
+                        "format": "uuid",
+                    }
+            answer = op.get("responses", {}).get(200, op.get("responses", {}).get("200", {}))
+            ref = answer.get("content", {}).get("application/json", {}).get("schema", {})
+            if method != "get" or ref.get("$ref", "").rsplit("/", 1)[-1] not in lists:
+                continue
+            if not any(p.get("name") == "cursor" for p in params):
+                params.append(CURSOR_PARAMETER)
+
+
+CURSOR_PARAMETER = {
+    "in": "query",
+    "name": "cursor",
+    "required": False,
+    "description": "Opaque: copy it from the previous page's `next`; leave it out for the first.",
+    "schema": {"type": "string", "title": "Cursor"},
+}
 
 
 def binary(media_type: str, status: int = 200) -> dict[str, Any]:

@@ -131,7 +131,11 @@ def activate(
     )
 
 
-@router.put("/schools/{school}/billing/price", response={200: dict, **errors(400, 403, 404)})
+class PriceOut(Schema):
+    price_per_pupil_pence: int
+
+
+@router.put("/schools/{school}/billing/price", response={200: PriceOut, **errors(400, 403, 404)})
 @school_api(OPERATOR)
 def set_price(request: HttpRequest, access: SchoolAccess, payload: PriceIn) -> dict[str, int]:
     """Operators: the school's price per pupil a year, in pence (applies to the next invoice)."""

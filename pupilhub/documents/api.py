@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from pydantic import StringConstraints, create_model
 from pydantic.fields import FieldInfo
 
-from pupilhub.api.base import Count, In, Lenient, Pence, Score, binary, errors, page
+from pupilhub.api.base import Count, In, Lenient, Open, Pence, Score, binary, errors, page
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.pupils.access import pupil_for
 from pupilhub.safeguarding.actions import do_raise_concern as raise_concern_action
@@ -124,6 +124,14 @@ class Meta(Schema):
     transferred_from: Origin | None = None
 
 
+class SafeguardingActionOut(Open):
+    """The issue, with its action log appended."""
+
+    id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+
+
 class ActionIn(In):
     text: str
 
@@ -206,10 +214,20 @@ def add_routes(
         url_name=f"list_{name}s",
     )
     @school_api()
-    def list_docs(request: HttpRequest, access: SchoolAccess, pupil: str) -> dict[str, Any]:
+    def list_docs(
+        request: HttpRequest,
+        access: SchoolAccess,
+        pupil: str,
+        updated_after: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Newest first; with `updated_after`, only those changed since, oldest change first."""
         target = pupil_for(access, pupil)
         docs = pupil_documents(access, dtype, target).select_related("transferred_from_school")
-        return page(request, docs.prefetch_related(*related), out)
+        docs = docs.prefetch_related(*related)
+        if updated_after is not None:
+            changed = docs.filter(updated_at__gt=updated_after)
+            return page(request, changed, out, keyset=("updated_at", "id"))
+        return page(request, docs, out)
 
     @router.get(
         base + "/{id}",
@@ -405,7 +423,7 @@ def file_content(request: HttpRequest, access: SchoolAccess, pupil: str, id: str
 
 @router.post(
     "/schools/{school}/pupils/{pupil}/safeguarding-issues/{id}/actions",
-    response={201: dict, **errors(400, 403, 404)},
+    response={201: SafeguardingActionOut, **errors(400, 403, 404)},
     url_name="add_safeguarding_action",
 )
 @school_api()

@@ -1,15 +1,17 @@
 """External gateway endpoints: the school side and the external users' side."""
 
 import json
+import uuid
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Router, Status
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from pupilhub.accounts import actions as account_actions
 from pupilhub.accounts.access import signed_in
-from pupilhub.api.base import In, YearCode, binary, errors, page
+from pupilhub.api.base import In, Open, YearCode, binary, errors, page
 from pupilhub.core.downloads import attach
 from pupilhub.core.errors import Invalid
 from pupilhub.pupils.access import pupil_for
@@ -33,7 +35,7 @@ class NameIn(In):
 
 
 class AccessIn(In):
-    access: dict[str, list[str]]
+    access: dict[str, Any]
 
 
 class KeysIn(In):
@@ -84,6 +86,144 @@ class PreferencesIn(In):
     paperless_reports: bool
 
 
+class PortletField(Schema):
+    key: str
+    name: str
+
+
+class PortletOut(Schema):
+    key: str
+    name: str
+    fields: list[PortletField]
+
+
+class PortletList(Schema):
+    items: list[PortletOut]
+    next: str | None = None
+
+
+class LicenceTypeOut(Schema):
+    id: uuid.UUID
+    name: str
+    kind: str
+    access: dict[str, Any]
+
+
+class LicenceTypeList(Schema):
+    items: list[LicenceTypeOut]
+    next: str | None = None
+
+
+class RevokedOut(Schema):
+    revoked: int
+
+
+class ExternalLinkRow(Open):
+    id: uuid.UUID
+    pupil: uuid.UUID
+    pupil_name: str
+    licence_type: str
+    paperless_reports: bool
+
+
+class ExternalUserRow(Open):
+    id: uuid.UUID
+    email: str
+    name: str
+    status: str
+    verified: bool
+    last_login: datetime | None = None
+    links: list[ExternalLinkRow]
+
+
+class ExternalUserList(Schema):
+    items: list[ExternalUserRow]
+    next: str | None = None
+
+
+class UserStatusOut(Schema):
+    id: uuid.UUID
+    status: str
+
+
+class GatewaySettingsOut(Schema):
+    external_login_enabled: bool
+    pupil_email_domains: str
+
+
+class CoverageRow(Schema):
+    year_group: int | None
+    label: str
+    pupils: int
+    with_parent: int
+    percent: int
+
+
+class CoverageList(Schema):
+    items: list[CoverageRow]
+    next: str | None = None
+
+
+class TrackingFieldOut(Open):
+    key: str
+    name: str
+    portlet: str
+    subject: str
+    year_group: int | None = None
+    period: str
+    kind: str
+
+
+class TrackingFieldList(Schema):
+    items: list[TrackingFieldOut]
+    next: str | None = None
+
+
+class TrackingValuesOut(Open):
+    """`{field_key: value}`: the keys are the school's own."""
+
+
+class RowError(Open):
+    row: int | None = None
+    message: str
+
+
+class TrackingImportOut(Schema):
+    updated: int
+    errors: list[RowError]
+
+
+class StatusOut(Open):
+    status: str
+
+
+class PupilName(Schema):
+    first_name: str
+    surname: str
+
+
+class SchoolName(Schema):
+    id: uuid.UUID
+    name: str
+
+
+class LinkOut(Schema):
+    link: uuid.UUID
+    school: SchoolName
+    licence_type: str
+    pupil: PupilName
+    paperless_reports: bool
+
+
+class LinkList(Schema):
+    items: list[LinkOut]
+    next: str | None = None
+
+
+class PortletsOut(Open):
+    """`{portlet: {field: value}}`: only what the link's licence type allows."""
+
+
 def licence_type_out(lt: LicenceType) -> dict[str, Any]:
     return {"id": str(lt.id), "name": lt.name, "kind": lt.kind, "access": lt.access}
 
@@ -103,13 +243,13 @@ def field_out(f: TrackingField) -> dict[str, Any]:
 # School side ----------------------------------------------------------------------
 
 
-@router.get("/schools/{school}/portlets", response={200: dict, **errors(403, 404)})
+@router.get("/schools/{school}/portlets", response={200: PortletList, **errors(403, 404)})
 @school_api()
 def portlets(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     return {"items": catalogue(access.school), "next": None}
 
 
-@router.get("/schools/{school}/licence-types", response={200: dict, **errors(403, 404)})
+@router.get("/schools/{school}/licence-types", response={200: LicenceTypeList, **errors(403, 404)})
 @school_api(ADMINS, operator_ok=True)
 def licence_types(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     licences.ensure_builtin_types(access.school)
@@ -117,7 +257,9 @@ def licence_types(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     return {"items": [licence_type_out(lt) for lt in items], "next": None}
 
 
-@router.post("/schools/{school}/licence-types", response={201: dict, **errors(400, 403, 404, 409)})
+@router.post(
+    "/schools/{school}/licence-types", response={201: LicenceTypeOut, **errors(400, 403, 404, 409)}
+)
 @school_api(OPERATOR)
 def create_licence_type(
     request: HttpRequest, access: SchoolAccess, payload: NameIn
@@ -132,7 +274,8 @@ def create_licence_type(
 
 
 @router.put(
-    "/schools/{school}/licence-types/{id}/access", response={200: dict, **errors(400, 403, 404)}
+    "/schools/{school}/licence-types/{id}/access",
+    response={200: LicenceTypeOut, **errors(400, 403, 404)},
 )
 @school_api(ADMINS)
 def set_access(
@@ -162,7 +305,9 @@ def generate_keys(request: HttpRequest, access: SchoolAccess, payload: KeysIn) -
     return response
 
 
-@router.post("/schools/{school}/licence-keys/revoke", response={200: dict, **errors(400, 403, 404)})
+@router.post(
+    "/schools/{school}/licence-keys/revoke", response={200: RevokedOut, **errors(400, 403, 404)}
+)
 @school_api(ADMINS)
 def revoke_key(request: HttpRequest, access: SchoolAccess, payload: RevokeIn) -> dict[str, Any]:
     lt = school_access.licence_type_for(access.school, payload.licence_type)
@@ -170,7 +315,9 @@ def revoke_key(request: HttpRequest, access: SchoolAccess, payload: RevokeIn) ->
     return {"revoked": revoked}
 
 
-@router.get("/schools/{school}/external-users", response={200: dict, **errors(403, 404)})
+@router.get(
+    "/schools/{school}/external-users", response={200: ExternalUserList, **errors(403, 404)}
+)
 @school_api(ADMINS)
 def external_users(request: HttpRequest, access: SchoolAccess, q: str = "") -> dict[str, Any]:
     """Main School Admin and admins only: the only staff view showing these addresses.
@@ -182,7 +329,9 @@ def external_users(request: HttpRequest, access: SchoolAccess, q: str = "") -> d
     )
 
 
-@router.post("/schools/{school}/external-users/{id}/deny", response={200: dict, **errors(403, 404)})
+@router.post(
+    "/schools/{school}/external-users/{id}/deny", response={200: UserStatusOut, **errors(403, 404)}
+)
 @school_api(ADMINS)
 def deny_user(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     control.do_deny_user(access, school_access.external_user_for(access.school, id))
@@ -190,7 +339,8 @@ def deny_user(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, 
 
 
 @router.post(
-    "/schools/{school}/external-users/{id}/restore", response={200: dict, **errors(403, 404)}
+    "/schools/{school}/external-users/{id}/restore",
+    response={200: UserStatusOut, **errors(403, 404)},
 )
 @school_api(ADMINS)
 def restore_user(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
@@ -206,7 +356,10 @@ def remove_link(request: HttpRequest, access: SchoolAccess, id: str) -> Status[N
     return Status(204, None)
 
 
-@router.put("/schools/{school}/gateway-settings", response={200: dict, **errors(400, 403, 404)})
+@router.put(
+    "/schools/{school}/gateway-settings",
+    response={200: GatewaySettingsOut, **errors(400, 403, 404)},
+)
 @school_api(ADMINS)
 def gateway_settings(
     request: HttpRequest, access: SchoolAccess, payload: GatewayIn
@@ -218,21 +371,25 @@ def gateway_settings(
     }
 
 
-@router.get("/schools/{school}/gateway/coverage", response={200: dict, **errors(403, 404)})
+@router.get("/schools/{school}/gateway/coverage", response={200: CoverageList, **errors(403, 404)})
 @school_api(ADMINS)
 def coverage(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     """The share of pupils in each year group with a verified Parent/Guardian account."""
     return {"items": school_access.coverage(access.school), "next": None}
 
 
-@router.get("/schools/{school}/tracking-fields", response={200: dict, **errors(403, 404)})
+@router.get(
+    "/schools/{school}/tracking-fields", response={200: TrackingFieldList, **errors(403, 404)}
+)
 @school_api()
 def list_fields(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     fields = school_access.tracking_fields(access)
     return {"items": [field_out(f) for f in fields], "next": None}
 
 
-@router.post("/schools/{school}/tracking-fields", response={201: dict, **errors(400, 403, 404)})
+@router.post(
+    "/schools/{school}/tracking-fields", response={201: TrackingFieldOut, **errors(400, 403, 404)}
+)
 @school_api(ADMINS)
 def create_field(
     request: HttpRequest, access: SchoolAccess, payload: FieldIn
@@ -242,7 +399,7 @@ def create_field(
 
 @router.put(
     "/schools/{school}/pupils/{pupil}/tracking-values",
-    response={200: dict, **errors(400, 403, 404)},
+    response={200: TrackingValuesOut, **errors(400, 403, 404)},
     openapi_extra={
         "requestBody": {
             "content": {
@@ -268,7 +425,8 @@ def set_values(request: HttpRequest, access: SchoolAccess, pupil: str) -> dict[s
 
 
 @router.post(
-    "/schools/{school}/tracking-values/import", response={200: dict, **errors(400, 403, 404)}
+    "/schools/{school}/tracking-values/import",
+    response={200: TrackingImportOut, **errors(400, 403, 404)},
 )
 @school_api()
 def import_values(
@@ -282,7 +440,7 @@ def import_values(
 
 
 @public_router.post(
-    "/gateway/{school}/register", response={201: dict, **errors(400, 403, 404, 429)}
+    "/gateway/{school}/register", response={201: StatusOut, **errors(400, 403, 404, 429)}
 )
 def register(request: HttpRequest, school: str, payload: RegisterIn) -> Status[dict[str, Any]]:
     """Answers the same for a new email, an existing account and a denied one."""
@@ -295,7 +453,7 @@ def register(request: HttpRequest, school: str, payload: RegisterIn) -> Status[d
     )
 
 
-@public_router.post("/gateway/verify-email", response={200: dict, **errors(400)})
+@public_router.post("/gateway/verify-email", response={200: StatusOut, **errors(400)})
 def verify_email(request: HttpRequest, payload: VerifyEmailIn) -> dict[str, Any]:
     account_actions.do_verify_email(payload.token)
     return {"status": "verified"}
@@ -311,12 +469,12 @@ def link_out(link: Any) -> dict[str, Any]:
     }
 
 
-@me_router.get("/me/pupils", response={200: dict, **errors()})
+@me_router.get("/me/pupils", response={200: LinkList, **errors()})
 def my_pupils(request: HttpRequest) -> dict[str, Any]:
     return {"items": [link_out(link) for link in links_for(request.user)], "next": None}
 
 
-@me_router.post("/me/pupils", response={201: dict, **errors(400, 403, 404, 409, 429)})
+@me_router.post("/me/pupils", response={201: LinkOut, **errors(400, 403, 404, 409, 429)})
 def add_pupil(request: HttpRequest, payload: LinkIn) -> Status[dict[str, Any]]:
     """Adds a pupil, or another licence type for one, to this account."""
     link = families.do_add_link(
@@ -325,14 +483,14 @@ def add_pupil(request: HttpRequest, payload: LinkIn) -> Status[dict[str, Any]]:
     return Status(201, link_out(link))
 
 
-@me_router.get("/me/pupils/{link}/portlets", response={200: dict, **errors(404)})
+@me_router.get("/me/pupils/{link}/portlets", response={200: PortletsOut, **errors(404)})
 def my_portlets(request: HttpRequest, link: str) -> dict[str, Any]:
     """Only what the link's licence type allows."""
     found = link_for(request.user, link)
     return visible_data(found.pupil, found.licence_type)
 
 
-@me_router.put("/me/pupils/{link}/preferences", response={200: dict, **errors(400, 404)})
+@me_router.put("/me/pupils/{link}/preferences", response={200: LinkOut, **errors(400, 404)})
 def preferences(request: HttpRequest, link: str, payload: PreferencesIn) -> dict[str, Any]:
     found = link_for(request.user, link)
     return link_out(

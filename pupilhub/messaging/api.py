@@ -1,11 +1,13 @@
 """Mass email endpoints. No response here ever contains an email address."""
 
+import uuid
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from pupilhub.api.base import In, YearCode, errors, page
+from pupilhub.api.base import In, Open, YearCode, errors, page
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_api
 
@@ -46,7 +48,42 @@ def message_out(message: Message, c: dict[str, int] | None = None) -> dict[str, 
     }
 
 
-@router.post("/schools/{school}/messages", response={202: dict, **errors(400, 403, 404)})
+class MessageOut(Schema):
+    id: uuid.UUID
+    status: str
+    subject: str
+    recipient_count: int
+    pupil_count: int
+    queued: int
+    sent: int
+    failed: int
+    cancelled: int
+    send_after: datetime | None = None
+    created_at: datetime
+
+
+class MessageList(Schema):
+    items: list[MessageOut]
+    next: str | None = None
+
+
+class PreviewOut(Schema):
+    recipient_count: int
+    pupil_count: int
+
+
+class ReachedPupil(Open):
+    pupil: uuid.UUID
+    name: str
+    tutor_group: str
+
+
+class ReachedList(Schema):
+    items: list[ReachedPupil]
+    next: str | None = None
+
+
+@router.post("/schools/{school}/messages", response={202: MessageOut, **errors(400, 403, 404)})
 @school_api()
 def send(request: HttpRequest, access: SchoolAccess, payload: MessageIn) -> Status[dict[str, Any]]:
     """Queue a message; the dispatcher sends it within 10 minutes (`send_after`)."""
@@ -56,14 +93,16 @@ def send(request: HttpRequest, access: SchoolAccess, payload: MessageIn) -> Stat
     return Status(202, message_out(message))
 
 
-@router.post("/schools/{school}/messages/preview", response={200: dict, **errors(400, 403, 404)})
+@router.post(
+    "/schools/{school}/messages/preview", response={200: PreviewOut, **errors(400, 403, 404)}
+)
 @school_api()
 def preview(request: HttpRequest, access: SchoolAccess, payload: Audience) -> dict[str, int]:
     """How many people and pupils a choice of recipients reaches (never who)."""
     return recipients.preview(access.school, recipients.clean_spec(access.school, payload.dict()))
 
 
-@router.get("/schools/{school}/messages", response={200: dict, **errors(403, 404)})
+@router.get("/schools/{school}/messages", response={200: MessageList, **errors(403, 404)})
 @school_api()
 def list_messages(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     return page(request, messages_for(access).order_by("-created_at", "-id"), batch=_with_counts)
@@ -74,7 +113,7 @@ def _with_counts(messages: list[Message]) -> list[dict[str, Any]]:
     return [message_out(m, found[m.pk]) for m in messages]
 
 
-@router.get("/schools/{school}/messages/{id}", response={200: dict, **errors(403, 404)})
+@router.get("/schools/{school}/messages/{id}", response={200: MessageOut, **errors(403, 404)})
 @school_api()
 def get_message(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     return message_out(message_for(access, id))
@@ -93,7 +132,9 @@ def retry_failed(request: HttpRequest, access: SchoolAccess, id: str) -> Retried
     return RetriedOut(retried=actions.do_retry_failed(access, message_for(access, id)))
 
 
-@router.get("/schools/{school}/messages/{id}/pupils", response={200: dict, **errors(403, 404)})
+@router.get(
+    "/schools/{school}/messages/{id}/pupils", response={200: ReachedList, **errors(403, 404)}
+)
 @school_api()
 def message_pupils(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     """Which pupils' families were reached: names and counts, no addresses."""

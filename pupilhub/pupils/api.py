@@ -1,7 +1,7 @@
 """Pupil endpoints."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -91,6 +91,10 @@ def create_pupil(request: HttpRequest, access: SchoolAccess, payload: PupilIn) -
     return Status(201, actions.do_create_pupil(access, payload.dict()))
 
 
+NAME_ORDER = ("surname", "first_name", "id")
+CHANGED_ORDER = ("updated_at", "id")
+
+
 @router.get("/schools/{school}/pupils", response={200: PupilList, **errors(404)})
 @school_api()
 def list_pupils(
@@ -100,9 +104,14 @@ def list_pupils(
     year_group: YearCode | None = None,
     tutor_group: str = "",
     q: str = "",
+    updated_after: datetime | None = None,
 ) -> dict[str, Any]:
+    """In name order; with `updated_after`, only pupils changed since, oldest change first
+    (a sync keeps the last `updated_at` it saw and asks again from there)."""
     qs = search_pupils(access, status=status, year_group=year_group, tutor_group=tutor_group, q=q)
-    return page(request, qs)
+    if updated_after is not None:
+        return page(request, qs.filter(updated_at__gt=updated_after), keyset=CHANGED_ORDER)
+    return page(request, qs, keyset=NAME_ORDER)
 
 
 @router.post(

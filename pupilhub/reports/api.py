@@ -1,5 +1,6 @@
 """Report endpoints: Report Manager (school side) and downloads for external users."""
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -7,7 +8,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from pupilhub.api.base import In, YearCode, binary, errors, page
+from pupilhub.api.base import In, Open, YearCode, binary, errors, page
 from pupilhub.core.pdf import response as pdf_response
 from pupilhub.gateway.access import link_for
 from pupilhub.pupils import filters as pupil_filters
@@ -76,6 +77,37 @@ def report_out(report: Report) -> dict[str, Any]:
     }
 
 
+class ReportList(Schema):
+    items: list[ReportOut]
+    next: str | None = None
+
+
+class PrintRunOut(Open):
+    id: uuid.UUID
+    status: str
+    paper_only: bool
+    filters: dict[str, Any]
+    total: int
+    done: int
+    pages: int
+    created_at: datetime
+
+
+class LogoOut(Schema):
+    logo: bool
+
+
+class MyReport(Schema):
+    id: uuid.UUID
+    name: str
+    status: str
+
+
+class MyReportList(Schema):
+    items: list[MyReport]
+    next: str | None = None
+
+
 def run_out(run: PrintRun) -> dict[str, Any]:
     return {
         "id": str(run.id),
@@ -89,7 +121,7 @@ def run_out(run: PrintRun) -> dict[str, Any]:
     }
 
 
-@router.post("/schools/{school}/reports", response={201: dict, **errors(400, 403, 404)})
+@router.post("/schools/{school}/reports", response={201: ReportOut, **errors(400, 403, 404)})
 @school_api()
 def create_report(
     request: HttpRequest, access: SchoolAccess, payload: ReportIn
@@ -97,13 +129,13 @@ def create_report(
     return Status(201, report_out(actions.do_create_report(access, payload.dict())))
 
 
-@router.get("/schools/{school}/reports", response={200: dict, **errors(403, 404)})
+@router.get("/schools/{school}/reports", response={200: ReportList, **errors(403, 404)})
 @school_api()
 def list_reports(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     return page(request, reports_for(access), report_out)
 
 
-@router.get("/schools/{school}/reports/{id}", response={200: dict, **errors(403, 404)})
+@router.get("/schools/{school}/reports/{id}", response={200: ReportOut, **errors(403, 404)})
 @school_api()
 def get_report(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     return report_out(report_for(access, id))
@@ -120,14 +152,16 @@ def update_report(
     return report_out(actions.do_update_report(access, report, payload.dict(exclude_unset=True)))
 
 
-@router.post("/schools/{school}/reports/{id}/end", response={200: dict, **errors(403, 404, 409)})
+@router.post(
+    "/schools/{school}/reports/{id}/end", response={200: ReportOut, **errors(403, 404, 409)}
+)
 @school_api()
 def end_report(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     return report_out(actions.do_set_status(access, report_for(access, id), "ended"))
 
 
 @router.post(
-    "/schools/{school}/reports/{id}/archive", response={200: dict, **errors(403, 404, 409)}
+    "/schools/{school}/reports/{id}/archive", response={200: ReportOut, **errors(403, 404, 409)}
 )
 @school_api()
 def archive_report(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
@@ -148,7 +182,8 @@ def report_pdf(request: HttpRequest, access: SchoolAccess, id: str, pupil: str) 
 
 
 @router.post(
-    "/schools/{school}/reports/{id}/print-runs", response={202: dict, **errors(400, 403, 404)}
+    "/schools/{school}/reports/{id}/print-runs",
+    response={202: PrintRunOut, **errors(400, 403, 404)},
 )
 @school_api(ADMINS)
 def start_print_run(
@@ -162,7 +197,8 @@ def start_print_run(
 
 
 @router.get(
-    "/schools/{school}/reports/{id}/print-runs/{job}", response={200: dict, **errors(403, 404)}
+    "/schools/{school}/reports/{id}/print-runs/{job}",
+    response={200: PrintRunOut, **errors(403, 404)},
 )
 @school_api(ADMINS)
 def get_print_run(request: HttpRequest, access: SchoolAccess, id: str, job: str) -> dict[str, Any]:
@@ -180,7 +216,7 @@ def print_run_pdf(request: HttpRequest, access: SchoolAccess, id: str, job: str)
     return run_file(run)
 
 
-@router.post("/schools/{school}/logo", response={200: dict, **errors(400, 403, 404, 413)})
+@router.post("/schools/{school}/logo", response={200: LogoOut, **errors(400, 403, 404, 413)})
 @school_api(ADMINS)
 def upload_logo(
     request: HttpRequest, access: SchoolAccess, file: UploadedFile = File(...)
@@ -190,7 +226,7 @@ def upload_logo(
     return {"logo": True}
 
 
-@me_router.get("/me/pupils/{link}/reports", response={200: dict, **errors(404)})
+@me_router.get("/me/pupils/{link}/reports", response={200: MyReportList, **errors(404)})
 def my_reports(request: HttpRequest, link: str) -> dict[str, Any]:
     """Ended and archived reports this link's licence type may see."""
     found = link_for(request.user, link)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
-from pupilhub.api.base import In
+from pupilhub.core.schemas import In
 from pupilhub.documents.schemas import Origin
 
 Unit = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]

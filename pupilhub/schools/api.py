@@ -79,6 +79,11 @@ class StaffOut(Schema):
     status: str
 
 
+class StaffList(Schema):
+    items: list[StaffOut]
+    next: str | None = None
+
+
 def staff_out(membership: StaffMembership) -> StaffOut:
     user = membership.user
     return StaffOut(
@@ -126,7 +131,7 @@ def add_staff(request: HttpRequest, access: SchoolAccess, payload: StaffIn) -> S
     return Status(201, staff_out(membership))
 
 
-@router.get("/schools/{school}/staff", response={200: dict, **errors(403, 404)})
+@router.get("/schools/{school}/staff", response={200: StaffList, **errors(403, 404)})
 @school_api(ADMINS, operator_ok=True)
 def list_staff(request: HttpRequest, access: SchoolAccess) -> dict:
     """Admins (and operators): everyone invited or active, with their status."""
@@ -401,7 +406,7 @@ class MeOut(Schema):
     schools: list[MySchool]
 
 
-@router.get("/me", response={200: MeOut}, tags=["me"])
+@router.get("/me", response={200: MeOut, **errors()}, tags=["me"])
 def me(request: HttpRequest) -> dict[str, Any]:
     """The caller, and the schools they act at (an API key: its own school, role `api_key`)."""
     user: Any = request.user

@@ -1,12 +1,14 @@
 """Cluster and transition endpoints (operator: clusters; school admins: the rest)."""
 
+import uuid
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from pupilhub.api.base import In, YearCode, errors, page
+from pupilhub.api.base import In, Open, YearCode, errors, page
 from pupilhub.schools.access import (
     SchoolAccess,
     parse_id,
@@ -46,8 +48,103 @@ class RequestIn(In):
     document_types: list[str]
 
 
-class PupilsIn(Schema):
+class PupilsIn(In):
     pupils: list[str] | None = None
+
+
+class Named(Schema):
+    id: uuid.UUID
+    name: str
+
+
+class ClusterMemberOut(Schema):
+    id: uuid.UUID
+    school: Named
+    status: str
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
+class ClusterOut(Schema):
+    id: uuid.UUID
+    name: str
+    members: list[ClusterMemberOut] = []
+
+
+class ClusterList(Schema):
+    items: list[ClusterOut]
+    next: str | None = None
+
+
+class MemberOut(Schema):
+    id: uuid.UUID
+    cluster: uuid.UUID
+    school: uuid.UUID
+    status: str
+
+
+class ClusterSchool(Named):
+    status: str
+
+
+class MembershipOut(Schema):
+    id: uuid.UUID
+    cluster: Named
+    status: str
+    decided_at: datetime | None = None
+    schools: list[ClusterSchool]
+
+
+class MembershipList(Schema):
+    items: list[MembershipOut]
+    next: str | None = None
+
+
+class PartnerList(Schema):
+    items: list[Named]
+    next: str | None = None
+
+
+class SharedPupil(Open):
+    pupil: uuid.UUID
+    pupil_detail: dict[str, Any]
+    partner_pupil: dict[str, Any]
+
+
+class SharedPupilList(Schema):
+    items: list[SharedPupil]
+    next: str | None = None
+    near_misses: list[SharedPupil] | None = None
+    near_misses_total: int | None = None
+
+
+class TransferItem(Open):
+    pupil: uuid.UUID
+    pupil_name: str
+    status: str
+
+
+class TransferOut(Open):
+    id: uuid.UUID
+    from_school: uuid.UUID
+    to_school: uuid.UUID
+    from_school_name: str
+    to_school_name: str
+    status: str
+    document_types: list[str]
+    created_at: datetime
+    due_by: datetime | date | None = None
+    decided_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    awaiting_receipt: bool
+    total: int
+    done: int
+    items: list[TransferItem] | None = None
+
+
+class TransferList(Schema):
+    items: list[TransferOut]
+    next: str | None = None
 
 
 def _cluster(request: HttpRequest, cluster: str) -> Cluster:
@@ -55,7 +152,7 @@ def _cluster(request: HttpRequest, cluster: str) -> Cluster:
     return get_object_or_404(Cluster, pk=parse_id(cluster))
 
 
-@router.post("/clusters", response={201: dict, **errors(400, 403)})
+@router.post("/clusters", response={201: ClusterOut, **errors(400, 403)})
 def create_cluster(request: HttpRequest, payload: ClusterIn) -> Status[dict[str, Any]]:
     """Operators: a new cluster."""
     require_operator(request.user)
@@ -63,7 +160,7 @@ def create_cluster(request: HttpRequest, payload: ClusterIn) -> Status[dict[str,
     return Status(201, {"id": str(cluster.id), "name": cluster.name})
 
 
-@router.get("/clusters", response={200: dict, **errors(403)})
+@router.get("/clusters", response={200: ClusterList, **errors(403)})
 def list_clusters(request: HttpRequest) -> dict[str, Any]:
     """Operators: every cluster and every membership's status, who decided and when."""
     require_operator(request.user)
@@ -90,7 +187,7 @@ def list_clusters(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.post("/clusters/{cluster}/members", response={201: dict, **errors(400, 403, 404, 409)})
+@router.post("/clusters/{cluster}/members", response={201: MemberOut, **errors(400, 403, 404, 409)})
 def add_member(request: HttpRequest, cluster: str, payload: MemberIn) -> Status[dict[str, Any]]:
     """Operators: add a school (pending until its Main School Admin approves)."""
     found = _cluster(request, cluster)
@@ -102,7 +199,9 @@ def add_member(request: HttpRequest, cluster: str, payload: MemberIn) -> Status[
     )
 
 
-@router.get("/schools/{school}/cluster-memberships", response={200: dict, **errors(403, 404)})
+@router.get(
+    "/schools/{school}/cluster-memberships", response={200: MembershipList, **errors(403, 404)}
+)
 @school_api(ADMINS)
 def list_memberships(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     qs = memberships(access)
@@ -117,7 +216,7 @@ def _decide(access: SchoolAccess, id: str, to: str) -> dict[str, Any]:
 
 @router.post(
     "/schools/{school}/cluster-memberships/{id}/approve",
-    response={200: dict, **errors(403, 404, 409)},
+    response={200: MembershipOut, **errors(403, 404, 409)},
 )
 @school_api()
 def approve_membership(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
@@ -126,7 +225,8 @@ def approve_membership(request: HttpRequest, access: SchoolAccess, id: str) -> d
 
 
 @router.post(
-    "/schools/{school}/cluster-memberships/{id}/deny", response={200: dict, **errors(403, 404, 409)}
+    "/schools/{school}/cluster-memberships/{id}/deny",
+    response={200: MembershipOut, **errors(403, 404, 409)},
 )
 @school_api()
 def deny_membership(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
@@ -136,7 +236,7 @@ def deny_membership(request: HttpRequest, access: SchoolAccess, id: str) -> dict
 
 @router.post(
     "/schools/{school}/cluster-memberships/{id}/leave",
-    response={200: dict, **errors(403, 404, 409)},
+    response={200: MembershipOut, **errors(403, 404, 409)},
 )
 @school_api()
 def leave_membership(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
@@ -144,14 +244,19 @@ def leave_membership(request: HttpRequest, access: SchoolAccess, id: str) -> dic
     return _decide(access, id, "left")
 
 
-@router.get("/schools/{school}/transition/partners", response={200: dict, **errors(403, 404)})
+@router.get(
+    "/schools/{school}/transition/partners", response={200: PartnerList, **errors(403, 404)}
+)
 @school_api(ADMINS)
 def list_partners(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
     items = [{"id": str(s.id), "name": s.name} for s in partners(access.school)]
     return {"items": items, "next": None}
 
 
-@router.get("/schools/{school}/transition/shared-pupils", response={200: dict, **errors(403, 404)})
+@router.get(
+    "/schools/{school}/transition/shared-pupils",
+    response={200: SharedPupilList, **errors(403, 404)},
+)
 @school_api(ADMINS)
 def shared_pupils(request: HttpRequest, access: SchoolAccess, partner: str = "") -> dict[str, Any]:
     """Pupils of this school matching one at `partner`; near misses listed apart."""
@@ -169,7 +274,7 @@ def shared_pupils(request: HttpRequest, access: SchoolAccess, partner: str = "")
 
 
 @router.post(
-    "/schools/{school}/transfer-requests", response={201: dict, **errors(400, 403, 404, 409)}
+    "/schools/{school}/transfer-requests", response={201: TransferOut, **errors(400, 403, 404, 409)}
 )
 @school_api()
 def create_request(
@@ -182,7 +287,9 @@ def create_request(
     return Status(201, serializers.transfer(req))
 
 
-@router.get("/schools/{school}/transfer-requests", response={200: dict, **errors(400, 403, 404)})
+@router.get(
+    "/schools/{school}/transfer-requests", response={200: TransferList, **errors(400, 403, 404)}
+)
 @school_api(ADMINS)
 def list_requests(
     request: HttpRequest, access: SchoolAccess, direction: str = ""
@@ -195,7 +302,9 @@ def list_requests(
     return page(request, qs, lambda r: serializers.transfer(r, with_items=False))
 
 
-@router.get("/schools/{school}/transfer-requests/{id}", response={200: dict, **errors(403, 404)})
+@router.get(
+    "/schools/{school}/transfer-requests/{id}", response={200: TransferOut, **errors(403, 404)}
+)
 @school_api(ADMINS)
 def get_request(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     return serializers.transfer(request_for(access, id))
@@ -203,7 +312,7 @@ def get_request(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str
 
 @router.post(
     "/schools/{school}/transfer-requests/{id}/approve",
-    response={200: dict, 202: dict, **errors(400, 403, 404, 409)},
+    response={200: TransferOut, 202: TransferOut, **errors(400, 403, 404, 409)},
 )
 @school_api()
 def approve_request(
@@ -217,7 +326,7 @@ def approve_request(
 
 @router.post(
     "/schools/{school}/transfer-requests/{id}/deny",
-    response={200: dict, **errors(400, 403, 404, 409)},
+    response={200: TransferOut, **errors(400, 403, 404, 409)},
 )
 @school_api()
 def deny_request(
@@ -230,7 +339,7 @@ def deny_request(
 
 @router.post(
     "/schools/{school}/transfer-requests/{id}/acknowledge",
-    response={200: dict, **errors(403, 404, 409)},
+    response={200: TransferOut, **errors(403, 404, 409)},
 )
 @school_api()
 def acknowledge_request(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:

@@ -147,65 +147,9 @@ def test_the_allow_lists_name_only_what_exists():
         assert hasattr(importlib.import_module(dotted), fn), name
 
 
-# Answers still built as plain dicts (their shape is in shared/API.md): typing them is the
-# next step of issue 14. The list may only shrink: a new untyped answer fails, and so does
-# a listed one that has been typed (take it off the list).
-UNTYPED = {
-    "GET /api/v1/login-holds 200",
-    "GET /api/v1/schools/{school}/staff 200",
-    "POST /api/v1/schools/{school}/pupils/{pupil}/safeguarding-issues/{id}/actions 201",
-    "PUT /api/v1/schools/{school}/billing/price 200",
-    "POST /api/v1/clusters 201",
-    "GET /api/v1/clusters 200",
-    "POST /api/v1/clusters/{cluster}/members 201",
-    "GET /api/v1/schools/{school}/cluster-memberships 200",
-    "POST /api/v1/schools/{school}/cluster-memberships/{id}/approve 200",
-    "POST /api/v1/schools/{school}/cluster-memberships/{id}/deny 200",
-    "POST /api/v1/schools/{school}/cluster-memberships/{id}/leave 200",
-    "GET /api/v1/schools/{school}/transition/partners 200",
-    "GET /api/v1/schools/{school}/transition/shared-pupils 200",
-    "POST /api/v1/schools/{school}/transfer-requests 201",
-    "GET /api/v1/schools/{school}/transfer-requests 200",
-    "GET /api/v1/schools/{school}/transfer-requests/{id} 200",
-    "POST /api/v1/schools/{school}/transfer-requests/{id}/approve 200",
-    "POST /api/v1/schools/{school}/transfer-requests/{id}/approve 202",
-    "POST /api/v1/schools/{school}/transfer-requests/{id}/deny 200",
-    "POST /api/v1/schools/{school}/transfer-requests/{id}/acknowledge 200",
-    "GET /api/v1/schools/{school}/portlets 200",
-    "GET /api/v1/schools/{school}/licence-types 200",
-    "POST /api/v1/schools/{school}/licence-types 201",
-    "PUT /api/v1/schools/{school}/licence-types/{id}/access 200",
-    "POST /api/v1/schools/{school}/licence-keys/revoke 200",
-    "GET /api/v1/schools/{school}/external-users 200",
-    "POST /api/v1/schools/{school}/external-users/{id}/deny 200",
-    "POST /api/v1/schools/{school}/external-users/{id}/restore 200",
-    "PUT /api/v1/schools/{school}/gateway-settings 200",
-    "GET /api/v1/schools/{school}/gateway/coverage 200",
-    "GET /api/v1/schools/{school}/tracking-fields 200",
-    "POST /api/v1/schools/{school}/tracking-fields 201",
-    "PUT /api/v1/schools/{school}/pupils/{pupil}/tracking-values 200",
-    "POST /api/v1/schools/{school}/tracking-values/import 200",
-    "POST /api/v1/schools/{school}/messages 202",
-    "GET /api/v1/schools/{school}/messages 200",
-    "POST /api/v1/schools/{school}/messages/preview 200",
-    "GET /api/v1/schools/{school}/messages/{id} 200",
-    "GET /api/v1/schools/{school}/messages/{id}/pupils 200",
-    "POST /api/v1/schools/{school}/reports 201",
-    "GET /api/v1/schools/{school}/reports 200",
-    "GET /api/v1/schools/{school}/reports/{id} 200",
-    "POST /api/v1/schools/{school}/reports/{id}/end 200",
-    "POST /api/v1/schools/{school}/reports/{id}/archive 200",
-    "POST /api/v1/schools/{school}/reports/{id}/print-runs 202",
-    "GET /api/v1/schools/{school}/reports/{id}/print-runs/{job} 200",
-    "POST /api/v1/schools/{school}/logo 200",
-    "GET /api/v1/me/pupils/{link}/reports 200",
-    "GET /api/v1/me/pupils 200",
-    "POST /api/v1/me/pupils 201",
-    "GET /api/v1/me/pupils/{link}/portlets 200",
-    "PUT /api/v1/me/pupils/{link}/preferences 200",
-    "POST /api/v1/gateway/{school}/register 201",
-    "POST /api/v1/gateway/verify-email 200",
-}
+# Answers built as plain dicts with no named schema: none are left (issue 32). A new untyped
+# answer fails.
+UNTYPED: set[str] = set()  # every 2xx JSON answer is typed: keep it so
 
 
 def test_every_api_operation_declares_a_schema_for_each_success():
@@ -231,3 +175,64 @@ def test_every_api_operation_declares_a_schema_for_each_success():
                 elif typed and name in UNTYPED:
                     found.append(f"{name} is typed now: take it off UNTYPED")
     assert not found, "\n".join(found)
+
+
+def test_schema_names_are_unique():
+    """Two classes with one name would share one entry in the document, so a generated
+    client would send the wrong body (it once described POST /auth/token as `{token}`)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from pupilhub.api.routes import api
+
+    seen: dict[str, set[str]] = {}
+
+    def walk(model: typing.Any, done: set[typing.Any]) -> None:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or model in done:
+            return
+        done.add(model)
+        seen.setdefault(model.__name__, set()).add(f"{model.__module__}.{model.__qualname__}")
+        for field in model.model_fields.values():
+            stack = [field.annotation]
+            while stack:
+                kind = stack.pop()
+                walk(kind, done)
+                stack.extend(typing.get_args(kind))
+
+    done: set[typing.Any] = set()
+    for _prefix, router in api._routers:
+        for operations in router.path_operations.values():
+            for op in operations.operations:
+                for model in op.models:
+                    for field in model.model_fields.values():
+                        walk(field.annotation, done)
+                for answer in op.response_models.values():
+                    if answer is not None:
+                        for field in answer.model_fields.values():
+                            walk(field.annotation, done)
+    clashes = {name: where for name, where in seen.items() if len(where) > 1}
+    assert not clashes, clashes
+    assert len(seen) > 100  # the walk really reached the schemas
+
+
+def test_path_ids_are_uuids_and_lists_declare_their_cursor():
+    from pupilhub.api.routes import api
+
+    schema = api.get_openapi_schema()
+    loose, lists_without_cursor = [], []
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            for param in op.get("parameters", []):
+                if param["in"] == "path" and param["schema"].get("format") != "uuid":
+                    loose.append(f"{method} {path} {param['name']}")
+            answer = op["responses"].get(200, op["responses"].get("200", {}))
+            ref = answer.get("content", {}).get("application/json", {}).get("schema", {})
+            name = ref.get("$ref", "").rsplit("/", 1)[-1]
+            body = schema["components"]["schemas"].get(name, {})
+            if method == "get" and {"items", "next"} <= set(body.get("properties", {})):
+                names = {p["name"] for p in op.get("parameters", [])}
+                if "cursor" not in names:
+                    lists_without_cursor.append(f"{method} {path}")
+    assert not loose, loose
+    assert not lists_without_cursor, lists_without_cursor
