@@ -28,7 +28,8 @@ PAGE_SIZE = 50
 # Bounded numbers for input schemas: a value the database cannot hold is a 400, not a 500.
 Pence = Annotated[int, Field(ge=0, le=100_000_000)]  # up to £1,000,000
 Count = Annotated[int, Field(ge=0, le=100_000)]
-YearCode = Annotated[int, Field(ge=0, le=15)]  # 0 Reception/Nursery .. 13, 14-15 retained
+# -2 N1, -1 N2 (nursery), 0 Reception .. 13, 14-15 retained, 99 X (not following the NC).
+YearCode = Annotated[int, Field(ge=-2, le=99)]
 Score = Annotated[float, Field(ge=-1_000_000, le=1_000_000, allow_inf_nan=False)]
 
 

@@ -17,7 +17,7 @@ class TrackingField(SchoolOwned):
     name = models.CharField(max_length=120)
     portlet = models.CharField(max_length=30, default="tracking")
     subject = models.CharField(max_length=60, blank=True)
-    year_group = models.PositiveSmallIntegerField(null=True, blank=True)
+    year_group = models.SmallIntegerField(null=True, blank=True)
     period = models.CharField(max_length=40, blank=True)
     kind = models.CharField(max_length=10, choices=FieldKind.choices, default=FieldKind.GRADE)
     position = models.PositiveIntegerField(default=0)

@@ -10,10 +10,11 @@ from django.utils import timezone
 from pupilhub.core import audit
 from pupilhub.core.errors import Conflict, Invalid
 from pupilhub.schools.access import SchoolAccess
+from pupilhub.schools.choices import NOT_NC
 
 from . import counts, ctf, mis
 from .access import pupils_from_ids, visible_pupils
-from .models import Pupil, YearEnd
+from .models import CtfSerial, Pupil, YearEnd
 from .signals import roll_changed
 from .validation import REQUIRED, clean_pupil, sen_started
 from .years import rollover_year
@@ -55,17 +56,27 @@ def do_update_pupil(access: SchoolAccess, pupil: Pupil, data: dict[str, Any]) ->
 
 
 def do_import_pupils(
-    access: SchoolAccess, raw: bytes, *, partial: bool = False, dry_run: bool = False
+    access: SchoolAccess,
+    raw: bytes,
+    *,
+    partial: bool = False,
+    dry_run: bool = False,
+    accept_other_destination: bool = False,
 ) -> dict[str, Any]:
     """Create or update pupils from an MIS export (CSV, .xlsx or CTF; see `mis.py`).
 
     All-or-nothing unless `partial`; `dry_run` changes nothing and answers what would
-    happen. Rows are numbered as a spreadsheet shows them (header = row 1). A row whose
-    pupil_id is on roll updates that pupil, and only the columns the file has.
+    happen, with how each column was read. Rows are numbered as a spreadsheet shows them;
+    errors name the row and the pupil. A row whose pupil_id is on roll updates that pupil,
+    and only the columns the file has. A CTF addressed to another school is refused unless
+    `accept_other_destination`; a partial CTF (no BasicDetails) updates the pupils it
+    matches by UPN and creates none.
     """
     access.require_admin("Only school admins can import pupils.")
-    fields, rows = mis.read(raw)
-    missing = [f for f in REQUIRED if f not in fields]
+    table = mis.read(raw)
+    if table.destination is not None and not accept_other_destination:
+        _check_destination(access.school, table.destination)
+    missing = [f for f in (("pupil_id",) if table.partial else REQUIRED) if f not in table.fields]
     if missing:
         raise Invalid(
             "The header row must name the columns UPN (or pupil ID), surname, forename, "
@@ -78,23 +89,25 @@ def do_import_pupils(
     creates: list[Pupil] = []
     updates: list[Pupil] = []
     changed_fields: set[str] = set()
-    unchanged = 0
+    unchanged = skipped = 0
     seen: dict[str, int] = {}
-    for number, data in rows:
+    unit = "line" if table.destination is not None or table.header_row == 0 else "row"
+    for number, data in table.rows:
         try:
             cleaned = clean_pupil(access.school, data, partial=True)
         except Invalid as exc:
-            message = "; ".join(f"{f}: {' '.join(m)}" for f, m in exc.fields.items())
-            errors.append({"row": number, "message": message})
+            errors.append(_row_error(number, data, exc, unit))
             continue
         pid = cleaned["pupil_id"]
         if pid in seen:
-            errors.append(
-                {"row": number, "message": f"pupil_id: {pid} already appears on row {seen[pid]}."}
-            )
+            message = f"pupil_id: {pid} already appears on row {seen[pid]}."
+            errors.append(_row_error(number, data, message, unit))
             continue
         seen[pid] = number
         pupil = existing.get(pid)
+        if pupil is None and table.partial:
+            skipped += 1  # a partial CTF never creates a pupil
+            continue
         sen_started(cleaned, pupil)
         if pupil is None:
             creates.append(Pupil(school=access.school, **cleaned))
@@ -107,9 +120,17 @@ def do_import_pupils(
             setattr(pupil, key, cleaned[key])
         changed_fields |= set(changes)
         updates.append(pupil)
-    result = {"created": len(creates), "updated": len(updates), "unchanged": unchanged}
+    preview = {"columns": table.columns, "header_row": table.header_row, "skipped": skipped}
+    if table.destination is not None:
+        preview["destination"] = table.destination
+    result = {
+        "created": len(creates),
+        "updated": len(updates),
+        "unchanged": unchanged,
+        **preview,
+    }
     if errors and not partial:
-        return {"created": 0, "updated": 0, "unchanged": 0, "errors": errors}
+        return {**result, "created": 0, "updated": 0, "unchanged": 0, "errors": errors}
     if dry_run:
         return {**result, "errors": errors}
     for pupil in creates:
@@ -134,6 +155,52 @@ def do_import_pupils(
     except IntegrityError:
         raise _duplicate() from None  # a pupil added with the same ID meanwhile
     return {**result, "errors": errors}
+
+
+def _row_error(
+    number: int, data: dict[str, Any], problem: Invalid | str, unit: str = "row"
+) -> dict[str, Any]:
+    """`row 14, Lan Ng: date of birth: ...`: the row as a spreadsheet numbers it (a CTF's
+    line), and the pupil as the file names them (so the office can find them in the MIS)."""
+    if isinstance(problem, Invalid):
+        detail = "; ".join(
+            f"{field.replace('_', ' ')}: {' '.join(messages)}"
+            for field, messages in problem.fields.items()
+        )
+    else:
+        detail = problem
+    name = " ".join(
+        " ".join(str(data.get(key) or "").split()) for key in ("first_name", "surname")
+    ).strip()
+    who = name or str(data.get("pupil_id") or "").strip() or "unnamed pupil"
+    return {"row": number, "pupil": who, "message": f"{unit} {number}, {who}: {detail}"}
+
+
+NOT_KNOWN_DEST = ("MMM", "XXX", "MMMM", "XXXX", "")
+
+
+def _check_destination(school: Any, dest: dict[str, str]) -> None:
+    """A CTF names the school it was made for: another school's is refused (400
+    `wrong_destination`), as is one this school cannot check (no LA or establishment
+    numbers set). Unknown (`MMM`) and abroad (`XXX`) destinations are anyone's."""
+    if dest["lea"] in NOT_KNOWN_DEST and dest["estab"] in NOT_KNOWN_DEST:
+        return
+    if school.lea and school.estab and (dest["lea"], dest["estab"]) == (school.lea, school.estab):
+        return
+    named = f"LA {dest['lea'] or '?'}, establishment {dest['estab'] or '?'}"
+    if not (school.lea and school.estab):
+        message = (
+            f"This CTF was made for {named}, and this school has no LA and establishment "
+            "numbers to check it against: set them in the school's details, or import it "
+            "anyway with accept_other_destination."
+        )
+    else:
+        message = (
+            f"This CTF was made for {named}, not this school ({school.lea}{school.estab}). "
+            "Check it is the right file; to import it anyway, tick the box (API: "
+            "?accept_other_destination=true)."
+        )
+    raise Invalid(message, code="wrong_destination", fields={"file": [message]})
 
 
 DEST_CODES = {
@@ -161,6 +228,13 @@ def do_export_ctf(
     can travel in a CTF: any other is named in a 400 and nothing is written.
     """
     access.require_admin("Only school admins can export a Common Transfer File.")
+    school = access.school
+    if not (school.lea and school.estab):
+        message = (
+            "Set the school's LA and establishment numbers (in the school's details) first: "
+            "every CTF names the school it comes from."
+        )
+        raise Invalid(message, code="no_school_numbers", fields={"school": [message]})
     errors: dict[str, list[str]] = {}
     codes = {}
     for field, value in (("dest_lea", dest_lea), ("dest_estab", dest_estab)):
@@ -182,9 +256,18 @@ def do_export_ctf(
             code="invalid_upn",
             fields={"pupils": problems},
         )
-    school = access.school
-    data = ctf.build(school, pupils, codes["dest_lea"], codes["dest_estab"], now=timezone.now())
+    problems = ctf.sex_problems(pupils)
+    if problems:
+        raise Invalid(
+            "Some pupils have no recorded sex, which every pupil in a CTF needs.",
+            code="missing_sex",
+            fields={"pupils": problems},
+        )
+    now = timezone.now()
+    data = ctf.build(school, pupils, codes["dest_lea"], codes["dest_estab"], now=now)
+    destination = f"{codes['dest_lea']}{codes['dest_estab']}"
     with transaction.atomic():
+        serial = _next_serial(school, destination, timezone.localdate(now))
         audit.record_each(
             access.user,
             "pupil.ctf_exported",
@@ -193,9 +276,20 @@ def do_export_ctf(
             dest_lea=codes["dest_lea"],
             dest_estab=codes["dest_estab"],
         )
-    source = f"{school.lea or 'MMM'}{school.estab or 'MMMM'}"  # DfE's file naming
-    name = f"{source}_CTF_{codes['dest_lea']}{codes['dest_estab']}_001.xml"
+    name = f"{school.lea}{school.estab}_CTF_{destination}_{serial:03d}.xml"  # DfE's naming
     return data, name
+
+
+def _next_serial(school: Any, destination: str, day: date) -> int:
+    """1, 2, 3 ... for each file to one destination on one day (inside the caller's
+    transaction: the row lock makes two exports at once take two serials)."""
+    CtfSerial.objects.get_or_create(school=school, destination=destination, day=day)
+    counter = CtfSerial.objects.select_for_update().get(
+        school=school, destination=destination, day=day
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
 
 
 def do_year_end(
@@ -216,7 +310,8 @@ def do_year_end(
         )
     year = rollover_year(today or timezone.localdate())
     _not_done(access, year)
-    active = visible_pupils(access).filter(status="active")
+    # X (not following the National Curriculum) stays where it is: no year to move up to.
+    active = visible_pupils(access).filter(status="active").exclude(year_group=NOT_NC)
     leaving = active.filter(year_group__gte=school.year_to)
     staying = active.filter(year_group__lt=school.year_to)
     if dry_run:

@@ -75,7 +75,19 @@ class PupilList(Schema):
 
 class ImportError_(Schema):
     row: int
+    pupil: str = ""  # as the file names them: first name and surname, else the UPN
     message: str
+
+
+class ImportColumn(Schema):
+    column: str  # the header as the file wrote it
+    field: str | None  # the pupil field it became; null: ignored
+    note: str = ""  # why a column was ignored
+
+
+class CtfDestination(Schema):
+    lea: str
+    estab: str
 
 
 class ImportOut(Schema):
@@ -83,6 +95,10 @@ class ImportOut(Schema):
     updated: int
     unchanged: int
     errors: list[ImportError_]
+    skipped: int = 0  # a partial CTF's pupils not on roll (it never creates)
+    header_row: int = 1  # the spreadsheet row the header was found on (0: a CTF)
+    columns: list[ImportColumn] = []
+    destination: CtfDestination | None = None  # a CTF's DestSchool
 
 
 @router.post("/schools/{school}/pupils", response={201: PupilOut, **errors(400, 403, 404, 409)})
@@ -124,17 +140,26 @@ def import_pupils(
     file: UploadedFile = File(...),
     partial: bool = False,
     dry_run: bool = False,
+    accept_other_destination: bool = False,
 ) -> dict[str, Any]:
-    """An MIS export: CSV (UTF-8 with or without BOM, or Windows-1252) or .xlsx, told
-    apart by content; its header labels (`UPN`, `Legal Surname`, `DOB`, `NC Year`, `Reg
-    Group`, `SEN Status`, `Gender` ...) or the field names; `DD/MM/YYYY` dates; `Year 7`,
-    `R`, `S1` year labels.
+    """An MIS export: CSV (UTF-8 with or without BOM, UTF-16, or Windows-1252), .xlsx or a
+    CTF, told apart by content; its header labels (`UPN`, `Legal Surname`, `DOB`, `NC
+    Year`, `Reg`, `SEN Status`, `Gender` ...) or the field names, found below any title
+    rows; dates such as `09/05/2014` or `9 May 2014`; `Yr 7`, `R`, `N1`, `X`, `S1` years.
 
-    All-or-nothing: with any bad row nothing changes and every row's errors are
-    listed (rows numbered as in a spreadsheet, header = 1), unless `?partial=true`.
-    `?dry_run=true` changes nothing and answers what would happen.
+    All-or-nothing: with any bad row nothing changes and every row's errors are listed
+    (rows numbered as in a spreadsheet, naming the pupil), unless `?partial=true`.
+    `?dry_run=true` changes nothing and answers what would happen, with which column
+    became which field. A CTF made for another school is a 400 `wrong_destination` unless
+    `?accept_other_destination=true`.
     """
-    return actions.do_import_pupils(access, file.read(), partial=partial, dry_run=dry_run)
+    return actions.do_import_pupils(
+        access,
+        file.read(),
+        partial=partial,
+        dry_run=dry_run,
+        accept_other_destination=accept_other_destination,
+    )
 
 
 class YearEndIn(Schema):

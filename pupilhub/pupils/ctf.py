@@ -11,7 +11,8 @@ Files are parsed by defusedxml: a DTD may appear, but entity declarations (the "
 laughs" bomb, external entities reading local files or the network) are refused.
 """
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, SubElement, TreeBuilder, tostring
 
@@ -19,11 +20,10 @@ from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from pupilhub.core.errors import Invalid
+from pupilhub.schools.choices import CTF_YEARS
 
 from .identity import upn_error
-from .years import academic_year_start
 
-CTF_VERSION = "24.0"
 SUPPLIER_ID = "pupilhub"
 # SEN provision codes before 2014 (School Action, School Action Plus, Statement) in old
 # SEN histories: read as today's codes.
@@ -58,12 +58,21 @@ class _Builder:
         return self.tree.close()
 
 
-def parse(raw: bytes) -> list[tuple[int, dict[str, Any]]]:
-    """Each `<Pupil>` as (the line it starts on, {field: value}).
+@dataclass
+class Parsed:
+    pupils: list[tuple[int, dict[str, Any]]]
+    destination: dict[str, str] | None  # DestSchool's LEA and Estab, when the file names one
+    partial: bool  # no pupil has BasicDetails (an MTC or GIAP file): update only, never create
 
-    Names, date of birth, UPN and year are always present (empty when the file lacks
-    them, so validation names what is missing); sex and SEN only when the file has them,
-    so a re-import never erases what the file does not speak of.
+
+def parse(raw: bytes) -> Parsed:
+    """Each `<Pupil>` as (the line it starts on, {field: value}), with the header's
+    destination.
+
+    In a full CTF, names, date of birth, UPN and year are always present (empty when the
+    file lacks them, so validation names what is missing). In a partial one (no pupil has
+    `BasicDetails`), only what the file holds. Sex and SEN only when the file has them, so
+    a re-import never erases what the file does not speak of.
     """
     builder = _Builder()
     parser = DefusedXMLParser(target=builder, forbid_dtd=False)
@@ -92,7 +101,16 @@ def parse(raw: bytes) -> list[tuple[int, dict[str, Any]]]:
         raise Invalid(message, code="invalid_file", fields={"file": [message]})
     lines = iter(builder.lines)  # every Pupil, in document order; ours are a subset
     by_element = {id(el): next(lines) for el in root.iter("Pupil")}
-    return [(by_element[id(p)], _pupil(p)) for p in pupils]
+    partial = all(p.find("BasicDetails") is None for p in pupils)
+    found = [(by_element[id(p)], _pupil(p, partial=partial)) for p in pupils]
+    return Parsed(found, _destination(root), partial)
+
+
+def _destination(root: Element) -> dict[str, str] | None:
+    dest = root.find("Header/DestSchool")
+    if dest is None:
+        return None
+    return {"lea": _text(dest, "LEA").upper(), "estab": _text(dest, "Estab").upper()}
 
 
 def _text(element: Element, *paths: str) -> str:
@@ -103,7 +121,7 @@ def _text(element: Element, *paths: str) -> str:
     return ""
 
 
-def _pupil(element: Element) -> dict[str, Any]:
+def _pupil(element: Element, *, partial: bool = False) -> dict[str, Any]:
     values: dict[str, Any] = {
         "pupil_id": _text(element, "UPN"),
         "surname": _text(element, "Surname", "BasicDetails/Surname", "BasicDetails/LegalSurname"),
@@ -113,6 +131,8 @@ def _pupil(element: Element) -> dict[str, Any]:
         "date_of_birth": _text(element, "DOB", "BasicDetails/DOB"),
         "year_group": _text(element, "BasicDetails/NCyearActual", "NCyearActual"),
     }
+    if partial:  # say nothing of what the file does not hold
+        values = {k: v for k, v in values.items() if v}
     sex = _text(element, "Sex", "Gender", "BasicDetails/Sex", "BasicDetails/Gender")
     if sex:
         values["sex"] = sex
@@ -145,6 +165,17 @@ def _sen(history: Element) -> dict[str, Any]:
     return values
 
 
+def version(on: date) -> str:
+    """DfE's CTF version for the academic year holding `on`, turning on 1 August: `26.0`
+    for 2026/27. MIS software accepts the current and the previous version only."""
+    return f"{ctf_year(on) % 100}.0"
+
+
+def ctf_year(on: date) -> int:
+    """The academic year a CTF made on `on` belongs to (it turns on 1 August)."""
+    return on.year if on.month >= 8 else on.year - 1
+
+
 def upn_problems(pupils: list[Any]) -> list[str]:
     """Why these pupils cannot go in a CTF: each one without a permanent UPN, by name."""
     problems = []
@@ -165,7 +196,7 @@ def build(
     root = Element("CTfile")
     header = SubElement(root, "Header")
     _add(header, "DocumentName", "Common Transfer File")
-    _add(header, "CTFversion", CTF_VERSION)
+    _add(header, "CTFversion", version(now.date()))
     _add(header, "DateTime", now.replace(microsecond=0, tzinfo=None).isoformat())
     _add(header, "DocumentQualifier", "full")
     _add(header, "SupplierID", SUPPLIER_ID)
@@ -175,7 +206,7 @@ def build(
     if school.urn:
         _add(source, "URN", school.urn)
     _add(source, "SchoolName", school.name)
-    _add(source, "AcademicYear", str(academic_year_start(now.date())))
+    _add(source, "AcademicYear", str(ctf_year(now.date())))
     dest = SubElement(header, "DestSchool")
     _add(dest, "LEA", dest_lea)
     _add(dest, "Estab", dest_estab)
@@ -183,6 +214,20 @@ def build(
     for pupil in pupils:
         data.append(_pupil_element(pupil))
     return tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def nc_year(code: int) -> str:
+    """`NCyearActual`: N1, N2, R, 1-13 (retained years as 14, 15) or X."""
+    return CTF_YEARS.get(code, str(code))
+
+
+def sex_problems(pupils: list[Any]) -> list[str]:
+    """Pupils without a recorded sex (a CTF needs one for every pupil), by name."""
+    return [
+        f"{p.first_name} {p.surname} ({p.pupil_id}): record the pupil's sex (F or M) first."
+        for p in pupils
+        if p.sex not in ("F", "M")
+    ]
 
 
 def _add(parent: Element, tag: str, text: str) -> Element:
@@ -197,15 +242,14 @@ def _pupil_element(pupil: Any) -> Element:
     _add(element, "Surname", pupil.surname)
     _add(element, "Forename", pupil.first_name)
     _add(element, "DOB", pupil.date_of_birth.isoformat())
-    if pupil.sex:
-        _add(element, "Sex", pupil.sex)
+    _add(element, "Sex", pupil.sex)  # every pupil has one: the export checks first
     basic = SubElement(element, "BasicDetails")
-    _add(basic, "NCyearActual", "R" if pupil.year_group == 0 else str(pupil.year_group))
+    _add(basic, "NCyearActual", nc_year(pupil.year_group))
     if pupil.sen_status != "N" or pupil.sen_needs:
         history = SubElement(element, "SENhistory")
         sen = SubElement(history, "SEN")
-        started = pupil.sen_start_date or pupil.created_at.date()
-        _add(sen, "StartDate", started.isoformat())
+        if pupil.sen_start_date:  # only when known: never an invented date
+            _add(sen, "StartDate", pupil.sen_start_date.isoformat())
         _add(sen, "SENprovision", pupil.sen_status)
         if pupil.sen_needs:
             needs = SubElement(history, "SENneeds")

@@ -52,7 +52,7 @@ class Pupil(SchoolOwned):
     surname = models.CharField(max_length=100)
     date_of_birth = models.DateField()
     pupil_id = models.CharField(max_length=20)
-    year_group = models.PositiveSmallIntegerField()
+    year_group = models.SmallIntegerField()  # national code (schools.choices.YEAR_CODES)
     tutor_group = models.CharField(max_length=20, blank=True)
     sets = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=PupilStatus.choices, default="active")
@@ -133,3 +133,23 @@ class YearEnd(SchoolOwned):
 
     def __str__(self) -> str:
         return f"year end {self.academic_year}"
+
+
+class CtfSerial(models.Model):
+    """The last serial a school gave CTFs to one destination on one day: DfE file names end
+    `_001`, `_002` ..., so a second file the same day never takes the first one's name."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    destination = models.CharField(max_length=7)  # LA and establishment, e.g. 9364123
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "destination", "day"], name="one_ctf_serial_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"CTF serial {self.destination} {self.day}: {self.last}"

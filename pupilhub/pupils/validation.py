@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pupilhub.core.errors import Invalid
-from pupilhub.schools.choices import YEAR_CODES
+from pupilhub.schools.choices import N1, N2, NOT_NC, YEAR_CODES
 
 from .identity import normalise_pupil_id, pupil_id_error
 from .models import SEN_NEEDS, PupilStatus, SenStatus
@@ -21,42 +21,97 @@ def _name(value: Any, label: str) -> str:
     return text
 
 
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+DATE_ERROR = "Enter the date of birth as YYYY-MM-DD, DD/MM/YYYY or 9 May 2014 (a real date)."
+
+
+def read_date(text: str) -> date:
+    """The date forms MIS exports write: `2014-05-09`, `2014/05/09`, `09/05/2014`,
+    `09.05.2014`, `09-05-2014`, `9 May 2014`, `09-May-2014` (day first: UK order)."""
+    text = " ".join(text.replace(",", " ").split())
+    parts = [p for p in text.replace("/", " ").replace(".", " ").replace("-", " ").split(" ") if p]
+    if len(parts) != 3:
+        raise ValueError(DATE_ERROR)
+    if parts[1].isalpha():
+        month = MONTHS.get(parts[1].lower())
+        if month is None or not (parts[0].isdigit() and parts[2].isdigit()):
+            raise ValueError(DATE_ERROR)
+        day, year = int(parts[0]), int(parts[2])
+    elif all(p.isdigit() for p in parts):
+        if len(parts[0]) == 4:  # year first
+            year, month, day = (int(p) for p in parts)
+        else:
+            day, month, year = (int(p) for p in parts)
+    else:
+        raise ValueError(DATE_ERROR)
+    if year < 100:
+        raise ValueError(DATE_ERROR)  # a two-digit year is ambiguous for a date of birth
+    return date(year, month, day)
+
+
 def _date(value: Any) -> date:
-    """A date, `YYYY-MM-DD`, or `DD/MM/YYYY` as UK spreadsheets and MIS exports write it."""
+    """A date in any form `read_date` knows (or a spreadsheet's own date cell)."""
     if isinstance(value, datetime):
         parsed = value.date()
     elif isinstance(value, date):
         parsed = value
     else:
-        text = str(value or "").strip()
         try:
-            if "/" in text:
-                day, month, year = (int(part) for part in text.split("/"))
-                parsed = date(year, month, day)
-            else:
-                parsed = date.fromisoformat(text)
+            parsed = read_date(str(value or ""))
         except ValueError:
-            raise ValueError(
-                "Enter the date of birth as YYYY-MM-DD or DD/MM/YYYY (a real date)."
-            ) from None
+            raise ValueError(DATE_ERROR) from None
     if parsed > date.today() or parsed.year < 1900:
         raise ValueError("The date of birth must be a real date in the past.")
     return parsed
 
 
-YEAR_WORDS = {"r": 0, "reception": 0, "n": 0, "nursery": 0}
-YEAR_ERROR = "Enter the year group as 0-15, Y7, Year 7, R, P1-P7 or S1-S6."
+YEAR_WORDS = {
+    "r": 0,
+    "rec": 0,
+    "reception": 0,
+    "yr r": 0,
+    "year r": 0,
+    "n1": N1,
+    "nursery 1": N1,
+    "n2": N2,
+    "nursery 2": N2,
+    "nursery": N2,  # the year before Reception
+    "x": NOT_NC,
+}
+YEAR_ERROR = "Enter the year group as 0-15, Y7, Yr 7, Year 7, R, N1, N2, X, P1-P7 or S1-S6."
 
 
 def _year(value: Any) -> int:
-    """A national year code, or the labels MIS exports use: `7`, `Y7`, `Year 7`, `R`,
-    `Reception`, Scottish `P1`..`P7` (1-7) and `S1`..`S6` (8-13)."""
+    """A national year code, or the labels MIS exports use: `7`, `Y7`, `Yr 7`, `Year 7`,
+    `R`/`Rec`/`Reception`, `N1`/`N2` (nursery: -2, -1), `X` (not following the National
+    Curriculum: 99), Scottish `P1`..`P7` (1-7) and `S1`..`S6` (8-13)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = " ".join(str(value if value is not None else "").lower().split())
     if text in YEAR_WORDS:
         return YEAR_WORDS[text]
-    for prefix, offset in (("year ", 0), ("year", 0), ("y", 0), ("nc ", 0), ("p", 0), ("s", 7)):
+    prefixes = (("year ", 0), ("year", 0), ("yr ", 0), ("yr", 0), ("y", 0), ("nc ", 0))
+    for prefix, offset in (*prefixes, ("p", 0), ("s", 7)):
         if text.startswith(prefix) and text[len(prefix) :].strip().isdigit():
             number = int(text[len(prefix) :])
             if (prefix == "p" and not 1 <= number <= 7) or (prefix == "s" and not 1 <= number <= 6):
@@ -80,10 +135,28 @@ def _sex(value: Any) -> str:
     return found
 
 
+SEN_WORDS = {
+    "no special educational need": "N",
+    "no sen": "N",
+    "none": "N",
+    "sen support": "K",
+    "k - sen support": "K",
+    "ehc plan": "E",
+    "ehcp": "E",
+    "education, health and care plan": "E",
+    "education health and care plan": "E",
+    "statement": "E",  # statements became EHC plans in 2014-2018
+    "statement of sen": "E",
+}
+
+
 def _sen_status(value: Any) -> str:
-    text = str(value or "N").strip().upper() or "N"
+    text = " ".join(str(value or "N").split()) or "N"
+    text = SEN_WORDS.get(text.lower(), text.upper())
     if text not in SenStatus.values:
-        raise ValueError("SEN status must be N (none), K (SEN support) or E (EHC plan).")
+        raise ValueError(
+            "SEN status must be N (none), K (SEN support) or E (EHC plan), or those in words."
+        )
     return text
 
 

@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 
-from .choices import YEAR_CODES, Role, YearScheme, year_label
+from .choices import NOT_NC, YEAR_CODES, Role, YearScheme, year_label
 
 
 def _both_schemes() -> list[tuple[int, str]]:
@@ -11,6 +11,7 @@ def _both_schemes() -> list[tuple[int, str]]:
     return [
         (code, f"{year_label(code, 'england')} / {year_label(code, 'scotland')}")
         for code in YEAR_CODES
+        if code != NOT_NC
     ]
 
 

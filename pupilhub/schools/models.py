@@ -17,8 +17,8 @@ class School(UUIDModel):
     year_scheme = models.CharField(
         max_length=10, choices=YearScheme.choices, default=YearScheme.ENGLAND
     )
-    year_from = models.PositiveSmallIntegerField(null=True, blank=True)
-    year_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    year_from = models.SmallIntegerField(null=True, blank=True)
+    year_to = models.SmallIntegerField(null=True, blank=True)
     external_login_enabled = models.BooleanField(default=True)
     price_per_pupil_pence = models.PositiveIntegerField(default=50)
     office_email = models.EmailField(blank=True)

@@ -8,7 +8,9 @@ from django.core.validators import validate_email
 
 from pupilhub.core.errors import Invalid
 
-from .choices import YEAR_CODES, YearScheme
+from .choices import NOT_NC, YEAR_CODES, YearScheme
+
+RANGE_ERROR = "Enter a year code from -2 (N1) to 15."
 
 # DfE identifiers for Common Transfer File headers: (field, digits, name). Optional.
 DFE_CODES = (
@@ -40,10 +42,10 @@ def clean_school_fields(data: dict[str, Any]) -> dict[str, Any]:
         try:
             years[key] = int(value)
         except (TypeError, ValueError):
-            errors[key] = ["Enter a year code from 0 to 15."]
+            errors[key] = [RANGE_ERROR]
             continue
-        if years[key] not in YEAR_CODES:
-            errors[key] = ["Enter a year code from 0 to 15."]
+        if years[key] not in YEAR_CODES or years[key] == NOT_NC:
+            errors[key] = [RANGE_ERROR]
     y_from, y_to = years.get("year_from"), years.get("year_to")
     if y_from is not None and y_to is not None and y_from > y_to and not errors:
         errors["year_to"] = ["The last year taught must not be before the first."]
