@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from pupilhub.schools.choices import year_choices
 
@@ -43,18 +44,27 @@ class PupilForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="MIS export (CSV, Excel .xlsx or Common Transfer File)",
-        help_text="A spreadsheet needs a header row with your MIS's labels (UPN, Legal Surname, "
-        "Legal Forename, DOB, NC Year, Reg Group, Gender, SEN Status) or the template's. Dates as "
-        "DD/MM/YYYY or YYYY-MM-DD; years as 7, Y7, Year 7, R, P1-P7 or S1-S6. A CTF (.xml) "
-        "brings names, date of birth, sex, year and SEN history.",
+        help_text=_(
+            "A spreadsheet needs a header row with your MIS's labels (UPN, Legal Surname, "
+            "Legal Forename, DOB, NC Year, Reg Group, Gender, SEN Status) or the template's; "
+            "title rows above it are skipped. Dates as DD/MM/YYYY, YYYY-MM-DD or 9 May 2014; "
+            "years as 7, Y7, Yr 7, Year 7, R, N1, N2, X, P1-P7 or S1-S6. A CTF (.xml) brings "
+            "names, date of birth, sex, year and SEN history."
+        ),
     )
     partial = forms.BooleanField(
-        required=False, label="Import the good rows even if some rows have errors"
+        required=False, label=_("Import the good rows even if some rows have errors")
+    )
+    accept_other_destination = forms.BooleanField(
+        required=False,
+        label=_("This CTF was addressed to another school: import it anyway"),
+        help_text=_("Only tick this after checking the pupils really are joining this school."),
     )
 
     def __init__(self, *args: object, scheme: str = "england", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if scheme == "scotland":
             self.fields["file"].help_text = str(self.fields["file"].help_text).replace(
-                "years as 7, Y7, Year 7, R, P1-P7 or S1-S6", "years as S1-S6, P1-P7 or N (nursery)"
+                "years as 7, Y7, Yr 7, Year 7, R, N1, N2, X, P1-P7 or S1-S6",
+                "years as S1-S6, P1-P7 or N (nursery)",
             )

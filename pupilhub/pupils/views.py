@@ -161,7 +161,11 @@ def pupil_import(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         is_ctf = mis.kind(raw) == "ctf"
         try:
             result = actions.do_import_pupils(
-                access, raw, partial=form.cleaned_data["partial"], dry_run=preview
+                access,
+                raw,
+                partial=form.cleaned_data["partial"],
+                dry_run=preview,
+                accept_other_destination=form.cleaned_data["accept_other_destination"],
             )
         except DomainError as exc:
             apply_errors(form, exc)

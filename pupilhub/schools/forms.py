@@ -1,7 +1,9 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from .apikeys import SCOPES
 from .choices import NOT_NC, YEAR_CODES, Role, YearScheme, year_label
 
 
@@ -83,3 +85,20 @@ class HandoverForm(forms.Form):
 
         ids = [s.pk for s in schools]
         self.fields["school"].queryset = School.objects.filter(pk__in=ids)  # type: ignore[attr-defined]
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=80,
+        help_text=_("What uses it, e.g. “SIMS nightly sync”. It names the key in the audit log."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("What it may do"),
+        choices=[(k, str(v)) for k, v in SCOPES.items()],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "A key never reaches safeguarding, families' accounts, staff or billing, whatever "
+            "you tick."
+        ),
+    )

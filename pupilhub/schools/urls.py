@@ -17,4 +17,10 @@ urlpatterns = [
     path("schools/<uuid:school>/staff/", views.staff, name="staff"),
     path("schools/<uuid:school>/staff/<uuid:membership>/", views.staff_edit, name="staff_edit"),
     path("schools/<uuid:school>/audit/", views.audit_log, name="audit"),
+    path("schools/<uuid:school>/api-keys/", views.api_keys_page, name="api_keys"),
+    path(
+        "schools/<uuid:school>/api-keys/<uuid:key>/revoke",
+        views.revoke_api_key,
+        name="revoke_api_key",
+    ),
 ]

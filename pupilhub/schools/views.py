@@ -24,6 +24,8 @@ from . import audit_log as audit_log_reader
 from .access import (
     SchoolAccess,
     all_schools,
+    api_key_for,
+    api_keys,
     handover_for,
     memberships_for,
     open_handovers,
@@ -31,9 +33,10 @@ from .access import (
     require_operator,
     staff_access,
 )
+from .apikeys import SCOPES
 from .choices import ADMIN_ROLES, Role
 from .dashboard import dashboard_panels
-from .forms import HandoverForm, RoleForm, SchoolForm, StaffForm
+from .forms import ApiKeyForm, HandoverForm, RoleForm, SchoolForm, StaffForm
 from .models import StaffMembership
 
 
@@ -258,3 +261,55 @@ def lift_hold(request: HttpRequest, hold: str) -> HttpResponse:
     lift_login_hold(request.user, found)  # type: ignore[arg-type]
     messages.success(request, "Hold lifted: the account can sign in again.")
     return redirect("schools:operator")
+
+
+@school_view(roles=[Role.MAIN_ADMIN])
+def api_keys_page(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
+    """The school's API keys: make one (shown once, here), see when each was last used,
+    revoke one."""
+    form = ApiKeyForm(request.POST or None)
+    made = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                made = actions.do_create_api_key(
+                    access, form.cleaned_data["name"], form.cleaned_data["scopes"]
+                )
+            except DomainError as exc:
+                apply_errors(form, exc)
+                status = exc.status
+            else:
+                form = ApiKeyForm()
+        else:
+            status = 400
+    context = {
+        "form": form,
+        "keys": list(api_keys(access)),
+        "made": made[0] if made else None,
+        "raw": made[1] if made else None,
+        "scope_words": SCOPES,
+    }
+    response = render(request, "schools/api_keys.html", context, status=status)
+    if made:
+        response["Cache-Control"] = "no-store"  # the key is on this page only
+    return response
+
+
+@require_POST
+@school_view(roles=[Role.MAIN_ADMIN])
+def revoke_api_key(request: HttpRequest, access: SchoolAccess, key: str) -> HttpResponse:
+    found = api_key_for(access, key)
+    ask = unconfirmed(
+        request,
+        title=_("Revoke this API key?"),
+        message=_("“%(name)s” stops working at once. Whatever uses it will need a new key.")
+        % {"name": found.name},
+        action=request.path,
+        back=reverse("schools:api_keys", args=[access.school.id]),
+    )
+    if ask is not None:
+        return ask
+    actions.do_revoke_api_key(access, found)
+    messages.success(request, _("The key “%(name)s” is revoked.") % {"name": found.name})
+    return redirect("schools:api_keys", access.school.id)

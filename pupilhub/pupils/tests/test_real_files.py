@@ -220,3 +220,32 @@ def test_a_school_without_la_and_establishment_numbers_cannot_export(personas):
     pupil = make_pupil(other, sex="F")
     r = export(Api(admin), other, [pupil])
     assert r.status_code == 400 and r.json()["error"]["code"] == "no_school_numbers"
+
+
+def test_the_import_page_shows_the_columns_and_takes_another_destination_when_ticked(
+    personas, school
+):
+    from django.urls import reverse
+
+    page = reverse("pupils:import", args=[school.id])
+    web = personas.web("admin")
+    shown = web.post(
+        page,
+        {"file": SimpleUploadedFile("s.csv", sample("sims-style.csv")), "preview": "1"},
+    )
+    text = shown.content.decode()
+    assert shown.status_code == 200 and "How the file was read" in text
+    assert "Ethnicity" in text and "ignored" in text
+    web.post(page, {"file": SimpleUploadedFile("s.csv", sample("sims-style.csv"))})
+    school.estab = "4999"
+    school.save(update_fields=["estab"])
+    refused = web.post(page, {"file": SimpleUploadedFile("p.xml", sample("partial-ctf-mtc.xml"))})
+    assert refused.status_code == 400 and "import it anyway" in refused.content.decode()
+    taken = web.post(
+        page,
+        {
+            "file": SimpleUploadedFile("p.xml", sample("partial-ctf-mtc.xml")),
+            "accept_other_destination": "on",
+        },
+    )
+    assert taken.status_code == 200 and "1 pupil in this partial CTF" in taken.content.decode()
