@@ -1,6 +1,7 @@
 """The v1 NinjaAPI: bearer auth, the contract's error body, list pagination."""
 
 import base64
+import datetime
 import json
 from typing import Annotated, Any
 
@@ -12,6 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 from pydantic import Field
 
@@ -104,6 +107,21 @@ def optional_user(request: HttpRequest) -> Any:
     return True
 
 
+class PreciseEncoder(NinjaJSONEncoder):
+    """Datetimes to the microsecond (Django's encoder cuts them to milliseconds): a sync that
+    sends back the `updated_at` it saw as `?updated_after=` must not see that row again."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime.datetime):
+            text = o.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
+
+class PreciseRenderer(JSONRenderer):
+    encoder_class = PreciseEncoder
+
+
 class Api(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
@@ -116,6 +134,7 @@ api = Api(
     version="1",
     description="The public API of pupilhub. See shared/API.md for the contract.",
     auth=TokenAuth(),
+    renderer=PreciseRenderer(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",

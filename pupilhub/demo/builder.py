@@ -237,6 +237,7 @@ def pupils(demo: Demo) -> None:
                     tutor_group=tutor,
                     sets=sets,
                     status=status,
+                    sex="FM"[serial % 2],  # a CTF needs every pupil's sex
                 )
             )
         if key == "northgate":
@@ -277,6 +278,7 @@ def _pupil(
         tutor_group=tutor,
         sets=[],
         status=status,
+        sex="FM"[len(first) % 2],
     )
 
 

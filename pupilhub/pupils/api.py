@@ -66,6 +66,7 @@ class PupilOut(Schema):
     sen_status: str
     sen_needs: list[str]
     sen_start_date: date | None
+    updated_at: datetime  # a sync keeps the latest it saw and asks `?updated_after=` that
 
 
 class PupilList(Schema):
