@@ -123,9 +123,7 @@ class ApiEdgeMiddleware:
         if not credential or request.path.startswith(NO_REPLAY):
             return self.get_response(request)  # anonymous or a sign-in: nothing is kept
         caller = hashlib.sha256(credential.encode()).hexdigest()
-        sent = hashlib.sha256(
-            b"POST " + request.get_full_path().encode() + b"\n" + request.body
-        ).hexdigest()
+        sent = _request_digest(request)
         IdempotentAnswer.objects.filter(
             caller=caller, key=key, created_at__lt=timezone.now() - REPLAY_FOR
         ).delete()
@@ -164,6 +162,24 @@ class ApiEdgeMiddleware:
         )
         response["Idempotent-Replayed"] = "true"
         return response
+
+
+def _request_digest(request: HttpRequest) -> str:
+    """What was sent: path and body. A multipart body is hashed by its fields and files'
+    contents (its boundary differs on every retry; a large file is read in chunks, never
+    held in memory)."""
+    digest = hashlib.sha256(b"POST " + request.get_full_path().encode() + b"\n")
+    if request.content_type == "multipart/form-data":
+        for name, values in sorted(request.POST.lists()):
+            digest.update(repr((name, values)).encode())
+        for name, upload in sorted(request.FILES.items()):
+            digest.update(f"\n{name}:{upload.name}:{upload.size}\n".encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    else:
+        digest.update(request.body)
+    return digest.hexdigest()
 
 
 def purge_answers() -> int:

@@ -256,3 +256,22 @@ def test_unknown_api_paths_answer_json_even_in_debug(settings: Any) -> None:
 def test_401_carries_the_bearer_challenge() -> None:
     r = Client().get("/api/v1/me")
     assert r.status_code == 401 and r["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_retried_upload_with_its_key_stores_one_file(personas: Personas) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pupilhub.documents.models import Attachment
+
+    p = personas
+    url = f"/schools/{p.school_a.id}/pupils/{p.pupil.id}/files"
+    senco = p.api("senco")
+
+    def send() -> Any:
+        pdf = SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+        return senco.post(url, {"file": pdf}, format="multipart", HTTP_IDEMPOTENCY_KEY="up-1")
+
+    first, again = send(), send()
+    assert first.status_code == 201, first.content
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+    assert Attachment.objects.filter(pupil=p.pupil).count() == 1
