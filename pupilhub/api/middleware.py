@@ -172,11 +172,12 @@ def _request_digest(request: HttpRequest) -> str:
     if request.content_type == "multipart/form-data":
         for name, values in sorted(request.POST.lists()):
             digest.update(repr((name, values)).encode())
-        for name, upload in sorted(request.FILES.items()):
-            digest.update(f"\n{name}:{upload.name}:{upload.size}\n".encode())
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            upload.seek(0)
+        for name in sorted(request.FILES):
+            for upload in request.FILES.getlist(name):
+                digest.update(f"\n{name}:{upload.name}:{upload.size}\n".encode())
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
     else:
         digest.update(request.body)
     return digest.hexdigest()
