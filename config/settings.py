@@ -286,6 +286,23 @@ if PRODUCTION and (_LOCAL_ONLY or (_SMTP and not EMAIL_HOST)):
     )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pupilhub <no-reply@pupilhub.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The sender's domain: Message-IDs are made on it, and in production it must be a real one
+# (SPF, DKIM and DMARC are published for it; docs/operations.md). Reserved names never pass.
+MAIL_DOMAIN = DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >").lower()
+_RESERVED_MAIL = (".invalid", ".example", ".test", ".localhost", ".local")
+if PRODUCTION and (
+    "@" not in DEFAULT_FROM_EMAIL
+    or "." not in MAIL_DOMAIN
+    or MAIL_DOMAIN in ("localhost", "example.com", "example.org", "example.net")
+    or ("." + MAIL_DOMAIN).endswith(_RESERVED_MAIL)
+):
+    PROBLEMS.append(
+        f"DEFAULT_FROM_EMAIL on a real domain (it is {DEFAULT_FROM_EMAIL!r}; "
+        f"{MAIL_DOMAIN or 'no domain'} cannot pass SPF, DKIM or DMARC)"
+    )
+# Bounce and complaint events from the mail provider (django-anymail tracking) arrive at
+# /webhooks/mail/<MAIL_WEBHOOK_SECRET>/<provider>; unset, the webhook answers 404.
+MAIL_WEBHOOK_SECRET = os.environ.get("MAIL_WEBHOOK_SECRET", "")
 
 # Who bills schools, named on every invoice with how to pay. Production must give its
 # own address and bank details (a placeholder on a real invoice would send money astray).

@@ -11,14 +11,16 @@ from pupilhub.core import emails
 
 from .models import OneTimeToken, User
 
-# The relay being down or refusing for now never loses account mail: each task is tried
-# again with back-off (1, 2, 4, 8 then every 15 minutes), over an hour and a quarter.
+# The relay being down or refusing for now never loses mail: each task is tried again with
+# jittered back-off (up to 1, 2, 4, 8 then 15 minutes, each drawn at random below its cap so
+# a recovering relay is not hit by every worker at once), 16 times: about an hour and a half
+# on average, never less than an hour in practice.
 RETRY = {
     "autoretry_for": (OSError, smtplib.SMTPException),
     "retry_backoff": 60,
     "retry_backoff_max": 900,
-    "retry_jitter": False,
-    "max_retries": 8,
+    "retry_jitter": True,
+    "max_retries": 16,
     "ignore_result": True,
 }
 
@@ -63,6 +65,17 @@ def send_registration_existing(user_id: str, school_id: str) -> None:
 def send_plain(name: str, to: str, context: dict[str, Any]) -> None:
     """A notice whose context is plain data (names, never a token)."""
     emails.send_now(name, to, context)
+
+
+def later(name: str, to: str, context: dict[str, Any]) -> None:
+    """Mail a notice after the transaction commits, through the queue (retried; a mail
+    server that is down never turns a saved change into an error). `context` is plain data:
+    it travels through the broker."""
+    from django.db import transaction
+
+    from pupilhub.core.outbox import enqueue
+
+    transaction.on_commit(lambda: enqueue(send_plain, name, to, context))
 
 
 @shared_task(**RETRY)

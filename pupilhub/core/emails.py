@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.message import make_msgid
 from django.template.loader import render_to_string
 
 
@@ -52,14 +53,22 @@ def assemble(
     from_name: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> EmailMultiAlternatives:
-    """multipart/alternative: plain text first, then the simple HTML. One recipient."""
+    """multipart/alternative: plain text first, then the simple HTML. One recipient.
+
+    Every message says it was sent by a machine (`Auto-Submitted`, so out-of-office
+    replies stay quiet) and has a Message-ID on the sender's own domain."""
+    fixed = {
+        "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "All",
+        "Message-ID": make_msgid(domain=settings.MAIL_DOMAIN),
+    }
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),  # never a line break in a header
         body=text,
         from_email=from_address(from_name),
         to=[to],
         reply_to=[reply_to] if reply_to else None,
-        headers=headers or {},
+        headers={**fixed, **(headers or {})},
     )
     message.attach_alternative(html, "text/html")
     return message

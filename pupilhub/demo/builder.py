@@ -333,6 +333,19 @@ def build(seed: int = 2026) -> Demo:
     return demo
 
 
+def refuse_in_production() -> None:
+    """The demo's accounts share a published password and authenticator secret: never on a
+    production database (one clear line, and nothing is written)."""
+    from django.conf import settings
+    from django.core.management.base import CommandError
+
+    if settings.PRODUCTION:
+        raise CommandError(
+            "Refused: demo data (public passwords and authenticator secret) never goes on a "
+            "production database (PUPILHUB_ENV=production)."
+        )
+
+
 def already_built() -> bool:
     return User.objects.filter(email=OPERATOR).exists()
 

@@ -14,15 +14,16 @@ from pupilhub.accounts import actions as accounts
 from pupilhub.accounts import mfa, passwords, signin
 from pupilhub.accounts import tasks as account_tasks
 from pupilhub.accounts.models import RecoveryCode, TotpDevice, User
-from pupilhub.core import audit, emails
+from pupilhub.core import audit
 from pupilhub.core.errors import Conflict, Forbidden, Invalid
 from pupilhub.core.outbox import enqueue
 
 from . import apikeys
 from . import cache as membership_cache
+from . import tasks as school_tasks
 from .access import SchoolAccess, main_admin_of
 from .choices import ADMIN_ROLES, Role
-from .invitations import invitation_for, invite_hash
+from .invitations import invitation_for
 from .models import ApiKey, HeadHandover, School, StaffMembership
 from .validation import clean_person, clean_school_fields
 
@@ -60,23 +61,14 @@ def _check_can_set_lead(access: SchoolAccess) -> None:
 
 
 def _send_invitation(membership: StaffMembership) -> None:
-    """A fresh single-use link (any earlier one stops working), mailed after commit."""
-    raw = secrets.token_urlsafe(32)
-    membership.invite_token_hash = invite_hash(raw)
+    """A fresh single-use link, made and mailed by a task after commit (retried while the
+    mail server is down; the raw token never sits in the broker). Any earlier link stops
+    working now."""
+    membership.invite_token_hash = None
     membership.invite_expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
     membership.save(update_fields=["invite_token_hash", "invite_expires_at"])
-    user = membership.user
-    context = {
-        "first_name": user.first_name,
-        "school": membership.school.name,
-        "role": membership.get_role_display(),
-        "main_admin": membership.role == Role.MAIN_ADMIN,
-        "safeguarding_lead": membership.safeguarding_lead,
-        "token": raw,
-        "days": settings.INVITATION_DAYS,
-    }
-    address = user.email
-    transaction.on_commit(lambda: emails.send_now("invitation", address, context))
+    membership_id = str(membership.pk)
+    transaction.on_commit(lambda: enqueue(school_tasks.send_invitation, membership_id))
 
 
 @transaction.atomic

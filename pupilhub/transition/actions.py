@@ -6,7 +6,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from pupilhub.core import audit, emails, heartbeat
+from pupilhub.accounts import tasks as account_tasks
+from pupilhub.core import audit, heartbeat
 from pupilhub.core.errors import Conflict, Forbidden, invalid_field
 from pupilhub.core.outbox import enqueue
 from pupilhub.pupils.access import pupils_from_ids
@@ -15,6 +16,7 @@ from pupilhub.schools import visibility
 from pupilhub.schools.access import SchoolAccess, main_admin_of
 from pupilhub.schools.models import School
 
+from . import notices
 from .access import in_cluster, partner_for
 from .auditing import audit_both
 from .choices import DOCUMENT_TYPES, ItemStatus, MembershipStatus, RequestStatus
@@ -69,11 +71,14 @@ def _notify_main_admin(membership_id: Any) -> None:
     head = main_admin_of(membership.school)
     if head is None:
         return
-    emails.send_now(
-        "cluster_invitation",
-        head.email,
-        {"user": head, "school": membership.school, "cluster": membership.cluster},
-    )
+    context = {
+        "user": {"first_name": head.first_name},
+        "school": {"id": str(membership.school_id), "name": membership.school.name},
+        "cluster": {"name": membership.cluster.name},
+    }
+    # Already after commit: queued (and retried), so a mail server that is down costs the
+    # operator's request nothing.
+    enqueue(account_tasks.send_plain, "cluster_invitation", head.email, context)
 
 
 def do_decide_membership(access: SchoolAccess, membership: ClusterMembership, to: str) -> None:
@@ -145,6 +150,7 @@ def do_request_transfer(
         )
         TransferItem.objects.bulk_create([TransferItem(request=req, pupil=p) for p in pupils])
         audit_both(access.user, "transfer.requested", req, pupils=len(pupils), types=types)
+        notices.request_arrived(req)
     return req
 
 
@@ -196,6 +202,8 @@ def do_deny(access: SchoolAccess, req: TransferRequest, pupil_ids: list[Any] | N
             locked.status = RequestStatus.PENDING  # the rest await a decision again
         locked.save()
         audit_both(access.user, "transfer.denied", locked, pupils=len(pupil_ids or []) or "all")
+        if locked.status == RequestStatus.DENIED:
+            notices.request_decided(locked, approved=False)
     req.refresh_from_db()
 
 
@@ -242,6 +250,7 @@ def do_approve(
         locked.heartbeat_at = timezone.now()
         locked.save()
         audit_both(access.user, "transfer.approved", locked, pupils=len(chosen_ids))
+        notices.request_decided(locked, approved=True)
         if len(chosen_ids) > ASYNC_PUPILS:
             from .tasks import run_transfer
 
@@ -255,9 +264,11 @@ def do_approve(
 
 
 def do_acknowledge(access: SchoolAccess, req: TransferRequest) -> TransferRequest:
-    """The receiving school confirms receipt (required of a safeguarding lead for
-    child-protection files; the sender sees "awaiting receipt" until then)."""
-    access.require_admin("Only school admins can confirm receipt.")
+    """The receiving school confirms receipt: an admin, or any of its safeguarding leads
+    (required of a lead or the main admin for child-protection files); the sender sees
+    "awaiting receipt" until then, and is told who confirmed."""
+    if not (access.is_admin or access.can_see_safeguarding):
+        raise Forbidden("Only school admins and safeguarding leads can confirm receipt.")
     if req.to_school_id != access.school.pk:
         raise Forbidden("Only the receiving school can confirm receipt.")
     if req.includes_safeguarding and not visibility.sees_safeguarding(access):
@@ -272,4 +283,5 @@ def do_acknowledge(access: SchoolAccess, req: TransferRequest) -> TransferReques
             locked.acknowledged_by, locked.acknowledged_at = access.user, timezone.now()
             locked.save(update_fields=["acknowledged_by", "acknowledged_at"])
             audit_both(access.user, "transfer.acknowledged", locked)
+            notices.receipt_confirmed(locked)
     return locked

@@ -16,6 +16,7 @@ from pupilhub.documents import copying
 from pupilhub.documents.registry import BY_TRANSFER_KEY, FILE, SAFEGUARDING
 from pupilhub.schools.models import StaffMembership
 
+from . import notices
 from .auditing import audit_both
 from .choices import ItemStatus, RequestStatus
 from .matching import match
@@ -126,6 +127,8 @@ def _finish(req: TransferRequest, actor: Any) -> None:
         audit_both(
             actor, "transfer.completed", locked, **{f"items_{k}": v for k, v in counts.items()}
         )
+        if locked.status == RequestStatus.COMPLETED and counts.get(ItemStatus.TRANSFERRED):
+            notices.records_landed(locked)
 
 
 def _copy_items(

@@ -21,4 +21,6 @@ def test_a_relay_refusing_for_now_schedules_another_try(db, monkeypatch):
     monkeypatch.setattr(tasks.emails, "send_now", down)
     with pytest.raises(Retry) as retry:
         tasks.send_plain.apply(args=("password_changed", "a@example.org", {}), throw=True)
-    assert retry.value.when == 60  # tried again in a minute, not dropped
+    assert 0 <= retry.value.when <= 60  # tried again within a minute (jittered), not dropped
+    caps = [min(60 * 2**n, 900) for n in range(tasks.send_plain.max_retries)]
+    assert tasks.send_plain.retry_jitter and sum(caps) / 2 >= 3600  # about an hour on average

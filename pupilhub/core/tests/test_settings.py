@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -67,6 +69,7 @@ PRODUCTION_ENV = {
     "PUPILHUB_BASE_URL": "https://pupilhub.example",
     "REDIS_URL": "redis://127.0.0.1:6379",
     "EMAIL_HOST": "smtp.pupilhub.example",
+    "DEFAULT_FROM_EMAIL": "pupilhub <no-reply@mail.pupilhub.co.uk>",
     "TRUSTED_PROXY_COUNT": "1",
     "INVOICE_SUPPLIER_ADDRESS": "1 Real Street, Leeds LS1 1AA",
     "INVOICE_BANK_SORT_CODE": "20-00-00",
@@ -80,6 +83,23 @@ def test_production_refuses_invoices_without_real_payment_details(tmp_path):
         env.update(PUPILHUB_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3")
         result = run(env)
         assert result.returncode != 0 and f"{missing} must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "pupilhub <no-reply@pupilhub.invalid>",
+        "no-reply@school.example",
+        "no-reply@localhost",
+        "no-reply@mail.test",
+        "pupilhub",
+    ],
+)
+def test_production_refuses_a_sender_on_a_reserved_domain(tmp_path, sender):
+    env = {**PRODUCTION_ENV, "PUPILHUB_DATA_DIR": str(tmp_path), "DEFAULT_FROM_EMAIL": sender}
+    result = run({**env, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"})
+    assert result.returncode != 0
+    assert "DEFAULT_FROM_EMAIL on a real domain" in result.stderr
 
 
 def test_production_refuses_debug(tmp_path):

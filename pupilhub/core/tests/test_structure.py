@@ -236,3 +236,31 @@ def test_path_ids_are_uuids_and_lists_declare_their_cursor():
                     lists_without_cursor.append(f"{method} {path}")
     assert not loose, loose
     assert not lists_without_cursor, lists_without_cursor
+
+
+# Where mail may be sent synchronously: tasks and the beat jobs they run. A request only
+# queues mail after commit (accounts.tasks.later / send_plain), so a mail server that is
+# down never turns a saved change into a 500.
+MAIL_SENDERS = {"tasks.py", "transition/jobs.py", "privacy/purge.py", "messaging/dispatch.py"}
+
+
+def test_no_request_sends_mail_synchronously():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root).as_posix()
+        if "/tests/" in rel or "/migrations/" in rel or rel.startswith("demo/"):
+            continue
+        if path.name in MAIL_SENDERS or any(rel.endswith(s) for s in MAIL_SENDERS):
+            continue
+        if rel == "core/emails.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                if name in ("send_now", "send_mail", "send_mass_mail", "send_messages"):
+                    found.append(f"{rel}:{node.lineno} {name}")
+    assert not found, found

@@ -6,12 +6,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from pupilhub.demo import builder as demo
+from pupilhub.demo.builder import refuse_in_production
 
 
 class Command(BaseCommand):
     help = "Load demo schools, staff, pupils and records (once) and print the demo logins."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        refuse_in_production()
         if demo.already_built():
             self.stdout.write("Demo data already loaded.")
         else:
