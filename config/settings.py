@@ -301,8 +301,11 @@ if PRODUCTION and (
         f"{MAIL_DOMAIN or 'no domain'} cannot pass SPF, DKIM or DMARC)"
     )
 # Bounce and complaint events from the mail provider (django-anymail tracking) arrive at
-# /webhooks/mail/<MAIL_WEBHOOK_SECRET>/<provider>; unset, the webhook answers 404.
+# /webhooks/mail/<MAIL_WEBHOOK_SECRET>; unset, the webhook answers 404. MAIL_PROVIDER names
+# the provider whose events they are (postmark, sendgrid, mailgun, amazon_ses, ...), by
+# default the one EMAIL_BACKEND=anymail.backends.<provider>.EmailBackend names.
 MAIL_WEBHOOK_SECRET = os.environ.get("MAIL_WEBHOOK_SECRET", "")
+MAIL_PROVIDER = os.environ.get("MAIL_PROVIDER", "")
 
 # Who bills schools, named on every invoice with how to pay. Production must give its
 # own address and bank details (a placeholder on a real invoice would send money astray).

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from pupilhub.api.routes import api
 from pupilhub.core import health
+from pupilhub.messaging.webhooks import mail_events
 
 handler403 = "pupilhub.core.views.handler403"
 handler404 = "pupilhub.core.views.handler404"
@@ -13,6 +14,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", api.urls),
+    path("webhooks/mail/<str:secret>", mail_events, name="mail_events"),
     path("", include("pupilhub.accounts.urls")),
     path("", include("pupilhub.schools.urls")),
     path("", include("pupilhub.pupils.urls")),

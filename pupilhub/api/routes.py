@@ -7,6 +7,7 @@ from pupilhub.billing.api import router as billing_router
 from pupilhub.documents.api import router as documents_router
 from pupilhub.gateway.api import me_router, public_router
 from pupilhub.gateway.api import router as gateway_router
+from pupilhub.messaging.api import me_router as messaging_me_router
 from pupilhub.messaging.api import router as messaging_router
 from pupilhub.privacy.api import router as privacy_router
 from pupilhub.pupils.api import router as pupils_router
@@ -35,6 +36,7 @@ api.add_router("", billing_router)
 api.add_router("", transition_router)
 api.add_router("", gateway_router)
 api.add_router("", messaging_router)
+api.add_router("", messaging_me_router)
 api.add_router("", reports_router)
 api.add_router("", reports_me_router)
 api.add_router("", privacy_router)

@@ -23,6 +23,8 @@ from pupilhub.core.downloads import attach
 from pupilhub.core.errors import DomainError, RateLimited, invalid_field
 from pupilhub.core.links import link_token
 from pupilhub.core.views import apply_errors, unconfirmed
+from pupilhub.messaging.access import linked_schools
+from pupilhub.messaging.optout import opted_out, set_school_mail
 from pupilhub.pupils.access import year_roll
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess
@@ -441,11 +443,22 @@ def account(request: HttpRequest) -> HttpResponse:
             request.POST if "delete" in request.POST else None, prefix="del"
         ),
     }
+    if request.method == "POST" and "mail_preferences" in request.POST:
+        wanted = set(request.POST.getlist("school_mail"))
+        for school in linked_schools(user):
+            set_school_mail(user, [school.pk], wanted=str(school.pk) in wanted, how="account")
+        messages.success(request, _("Your email choices are saved."))
+        return redirect("gateway:account")
     if request.method == "POST":
         done = _account_post(request, user, forms)
         if done:
             return done
-    return render(request, "gateway/account.html", forms)
+    schools = linked_schools(user)
+    out = opted_out({(s.pk, user.pk) for s in schools})
+    mail_schools = [
+        {"id": s.pk, "name": s.name, "school_mail": (s.pk, user.pk) not in out} for s in schools
+    ]
+    return render(request, "gateway/account.html", {**forms, "mail_schools": mail_schools})
 
 
 def _account_post(request: HttpRequest, user: Any, forms: dict[str, Any]) -> HttpResponse | None:

@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from pupilhub.core.errors import NotFound
+from pupilhub.gateway.models import ExternalLink
 from pupilhub.schools.access import SchoolAccess, parse_id
 
 from .models import DeliveryStatus, Message
@@ -50,3 +51,11 @@ def reached_rows(pupils: Any, by_pupil: dict[str, dict[str, int]]) -> list[dict[
         }
         for p in pupils
     ]
+
+
+def linked_schools(user: Any) -> list[Any]:
+    """The schools an account is linked to as a family member (mass email comes from them)."""
+    from pupilhub.schools.models import School
+
+    ids = ExternalLink.objects.filter(user=user).values_list("school_id", flat=True)
+    return list(School.objects.filter(pk__in=ids).order_by("name"))

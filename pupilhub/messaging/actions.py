@@ -2,10 +2,7 @@
 
 import logging
 import uuid
-from binascii import b2a_qp
 from datetime import datetime, timedelta
-from email.header import Header
-from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +16,7 @@ from pupilhub.core import audit, emails
 from pupilhub.core.errors import Forbidden, Invalid, invalid_field
 from pupilhub.schools.access import SchoolAccess
 
-from . import sanitise
+from . import optout, sanitise
 from .models import Delivery, Message
 from .recipients import clean_spec, clean_subject, next_dispatch, recipients
 
@@ -134,6 +131,10 @@ def do_retry_failed(access: SchoolAccess, message: Message) -> int:
     return count
 
 
+# Where each copy's own unsubscribe link goes in the rendered templates.
+UNSUBSCRIBE = "{{unsubscribe-link}}"
+
+
 class Rendered:
     """A message rendered once; each recipient only fills in the merge fields."""
 
@@ -141,75 +142,30 @@ class Rendered:
         school = message.school
         self.school = school
         body = sanitise.clean(message.html_body)  # sanitised on the way out too
-        ctx = {"body": body, "school": school, "base_url": settings.BASE_URL}
+        ctx = {
+            "body": body,
+            "school": school,
+            "base_url": settings.BASE_URL,
+            "unsubscribe": UNSUBSCRIBE,
+        }
         self.html = render_to_string("emails/mass_message.html", ctx)
         self.text = sanitise.to_text(body) + render_to_string("emails/mass_message.txt", ctx)
         self.subject = message.subject
         self._fixed: tuple[str, bytes, str] | None = None
 
-    def raw(self, delivery: Delivery, date: str) -> tuple[str, bytes] | None:
-        """The same message as SMTP-ready bytes, built by formatting (envelope sender,
-        bytes), for the SMTP fast path; None when the address needs the full builder.
-
-        Merged per recipient: subject, text and HTML; everything else is built once per
-        message (From, Reply-To, boundary). Bodies are quoted-printable UTF-8, lines CRLF.
-        """
-        if not delivery.email.isascii() or "\n" in delivery.email or "\r" in delivery.email:
-            return None
-        if self._fixed is None:
-            self._fixed = self._prepare()
-        envelope, head, boundary = self._fixed
-        values = {"pupil_first_name": delivery.pupil_names, "school_name": self.school.name}
-        subject = " ".join(sanitise.merge(self.subject, values, html=False).split())
-        if not subject.isascii():
-            subject = Header(subject, "utf-8").encode()
-        text = sanitise.merge(self.text, values, html=False)
-        html = sanitise.merge(self.html, values, html=True)
-        parts = [
-            head,
-            f"To: {delivery.email}\r\nSubject: {subject}\r\nDate: {date}\r\n"
-            f"Message-ID: {delivery.mail_id}\r\n\r\n".encode(),
-        ]
-        for kind, body in (("plain", text), ("html", html)):
-            parts.append(
-                f'--{boundary}\r\nContent-Type: text/{kind}; charset="utf-8"\r\n'
-                "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode()
-            )
-            parts.append(_qp(body))
-        parts.append(f"\r\n--{boundary}--\r\n".encode())
-        return envelope, b"".join(parts)
-
-    def _prepare(self) -> tuple[str, bytes, str]:
-        """What every recipient's copy shares, checked and encoded once."""
-        sender = emails.from_address(self.school.name)
-        name, address = parseaddr(sender)
-        lines = [f"From: {formataddr((name, address))}"]
-        reply = self.school.office_email
-        if reply and reply.isascii() and "\n" not in reply and "\r" not in reply:
-            lines.append(f"Reply-To: {reply}")
-        boundary = f"==pupilhub-{uuid.uuid4().hex}=="
-        lines += [
-            "MIME-Version: 1.0",
-            f'Content-Type: multipart/alternative; boundary="{boundary}"',
-        ]
-        return address, ("\r\n".join(lines) + "\r\n").encode(), boundary
-
     def email(self, delivery: Delivery) -> EmailMultiAlternatives:
-        """Through the same builder as transactional mail (core.emails.assemble)."""
+        """The one builder every mail goes through (core.emails.assemble), with the
+        delivery's fixed Message-ID and the unsubscribe headers of bulk mail."""
         values = {"pupil_first_name": delivery.pupil_names, "school_name": self.school.name}
-        return emails.assemble(
+        link = optout.link_for(delivery, self.school.pk)
+        email = emails.assemble(
             sanitise.merge(self.subject, values, html=False),
-            sanitise.merge(self.text, values, html=False),
-            sanitise.merge(self.html, values, html=True),
+            sanitise.merge(self.text, values, html=False).replace(UNSUBSCRIBE, link),
+            sanitise.merge(self.html, values, html=True).replace(UNSUBSCRIBE, link),
             delivery.email,
             reply_to=self.school.office_email or None,
             from_name=self.school.name,
-            headers={"Message-ID": delivery.mail_id},
+            headers={"Message-ID": delivery.mail_id, **optout.headers_for(delivery, self.school)},
         )
-
-
-def _qp(body: str) -> bytes:
-    """UTF-8 quoted-printable with CRLF line ends (C-speed binascii)."""
-    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    encoded = (b2a_qp(line.encode("utf-8")).replace(b"=\n", b"=\r\n") for line in lines)
-    return b"\r\n".join(encoded)
+        email.metadata = {"pupilhub_delivery": delivery.mail_id}  # type: ignore[attr-defined]
+        return email

@@ -8,11 +8,12 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from pupilhub.api.base import In, Open, YearCode, errors, page
+from pupilhub.core.errors import NotFound
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_api
 
-from . import actions, recipients
-from .access import message_for, messages_for, reached, reached_rows
+from . import actions, optout, recipients
+from .access import linked_schools, message_for, messages_for, reached, reached_rows
 from .models import Message
 
 router = Router(tags=["messages"])
@@ -43,6 +44,7 @@ def message_out(message: Message, c: dict[str, int] | None = None) -> dict[str, 
         "sent": c["sent"],
         "failed": c["failed"],
         "cancelled": c["cancelled"],
+        "bounced": c["bounced"],
         "send_after": message.send_after,
         "created_at": message.created_at,
     }
@@ -58,6 +60,7 @@ class MessageOut(Schema):
     sent: int
     failed: int
     cancelled: int
+    bounced: int = 0  # the provider reported a hard bounce or a complaint
     send_after: datetime | None = None
     created_at: datetime
 
@@ -140,3 +143,52 @@ def message_pupils(request: HttpRequest, access: SchoolAccess, id: str) -> dict[
     """Which pupils' families were reached: names and counts, no addresses."""
     pupils, by_pupil = reached(message_for(access, id))
     return page(request, pupils, batch=lambda rows: reached_rows(rows, by_pupil))
+
+
+me_router = Router(tags=["me"])
+
+
+class MailPreferencesIn(In):
+    school_mail: bool
+    school: uuid.UUID | None = None  # one school; left out: every school the account is linked to
+
+
+class SchoolMail(Schema):
+    id: uuid.UUID
+    name: str
+    school_mail: bool
+
+
+class MailPreferencesOut(Schema):
+    school_mail: bool  # true while any linked school may send mass email
+    schools: list[SchoolMail]
+
+
+def _mail_preferences(user: Any) -> dict[str, Any]:
+    schools = linked_schools(user)
+    out = optout.opted_out({(s.pk, user.pk) for s in schools})
+    rows = [
+        {"id": s.pk, "name": s.name, "school_mail": (s.pk, user.pk) not in out} for s in schools
+    ]
+    return {"school_mail": any(r["school_mail"] for r in rows), "schools": rows}
+
+
+@me_router.get("/me/preferences", response={200: MailPreferencesOut, **errors()})
+def get_preferences(request: HttpRequest) -> dict[str, Any]:
+    """Whether each school the account is linked to may send it mass email."""
+    return _mail_preferences(request.user)
+
+
+@me_router.put("/me/preferences", response={200: MailPreferencesOut, **errors(400, 404)})
+def put_preferences(request: HttpRequest, payload: MailPreferencesIn) -> dict[str, Any]:
+    """`{school_mail: false}` stops mass email from every linked school (or `school`);
+    true opts in again. Safety notices (password, sign-in) are never stopped."""
+    schools = linked_schools(request.user)
+    if payload.school is not None:
+        schools = [s for s in schools if s.pk == payload.school]
+        if not schools:
+            raise NotFound()
+    optout.set_school_mail(
+        request.user, [s.pk for s in schools], wanted=payload.school_mail, how="api"
+    )
+    return _mail_preferences(request.user)

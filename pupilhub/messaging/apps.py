@@ -7,4 +7,4 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messages"
 
     def ready(self) -> None:
-        from . import demo, signals  # noqa: F401  (registers the demo step and receivers)
+        from . import demo, signals, webhooks  # noqa: F401  (the demo step and receivers)

@@ -18,11 +18,9 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from email.utils import formatdate
 from typing import Any
 
 from django.core.mail import get_connection
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import connection as db
 from django.db.models import F
 from django.utils import timezone
@@ -134,7 +132,6 @@ def _send(
     """Send each delivery and mark it at once. False when the relay is down (the rows not
     sent go back to the queue without counting against them)."""
     smtp = connection or get_connection()
-    date = formatdate(localtime=False)
     renew = _renewer(run, now)
     done: set[int] = set()
     try:
@@ -142,14 +139,12 @@ def _send(
             smtp.open()
         except Exception as exc:
             raise RelayDown(type(exc).__name__) from exc  # never the text: it may quote an address
-        # Over SMTP, messages go out as bytes built by formatting (Rendered.raw): the
-        # email package's generator costs more than the network. Other backends (console,
-        # files, tests' outbox) take the EmailMultiAlternatives.
-        fast = isinstance(smtp, SMTPBackend) and smtp.connection is not None
+        # Every backend (SMTP, anymail, console, tests' outbox) takes the same
+        # EmailMultiAlternatives, over the one connection this run opened.
         with db.cursor() as cursor:
             for d in deliveries:
                 renew()
-                error = _send_one(smtp, fast, rendered[d.message_id], d, date)
+                error = _send_one(smtp, rendered[d.message_id], d)
                 done.add(d.id)
                 if error is None:
                     result["sent"] += _mark_sent(run, d.id, now, cursor)
@@ -165,15 +160,11 @@ def _send(
     return True
 
 
-def _send_one(smtp: Any, fast: bool, r: Rendered, d: Delivery, date: str) -> str | None:
+def _send_one(smtp: Any, r: Rendered, d: Delivery) -> str | None:
     """None when the relay accepted it; the error for this delivery otherwise. Raises
     RelayDown when the connection itself failed."""
     try:
-        built = r.raw(d, date) if fast else None
-        if built is not None:
-            smtp.connection.sendmail(built[0], [d.email], built[1])
-        else:
-            smtp.send_messages([r.email(d)])
+        smtp.send_messages([r.email(d)])
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
         if getattr(exc, "smtp_code", None) == 421:  # "service not available": the relay
             raise RelayDown(type(exc).__name__) from exc  # never the text: it may quote an address

@@ -38,6 +38,8 @@ class DeliveryStatus(models.TextChoices):
     # Not sent: at dispatch the person was denied by the school, no longer linked to the
     # pupil, or gone. A cancelled delivery keeps no address.
     CANCELLED = "cancelled", "Cancelled"
+    # Sent, then the provider reported a hard bounce or a complaint (the tracking webhook).
+    BOUNCED = "bounced", "Bounced"
 
 
 class Delivery(models.Model):
@@ -65,6 +67,8 @@ class Delivery(models.Model):
     queued_at = models.DateTimeField(default=timezone.now)  # gives up 24 hours on
     last_error = models.CharField(max_length=300, blank=True)
     mail_id = models.CharField(max_length=200, unique=True)  # the Message-ID header
+    # When its one-click unsubscribe link was used (a second use is refused as a replay).
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -81,3 +85,35 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"delivery {self.pk}: {self.status}"
+
+
+class MailOptOut(models.Model):
+    """A family account that asked for no more mass email from one school (the one-click
+    unsubscribe, the account page or `PUT /me/preferences`). Safety notices still go."""
+
+    id = models.BigAutoField(primary_key=True)
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_opt_outs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "user"], name="one_opt_out_per_school")
+        ]
+
+    def __str__(self) -> str:
+        return f"opt-out {self.user_id} @ {self.school_id}"
+
+
+class SuppressedAddress(models.Model):
+    """An address the provider reported as a hard bounce or a complaint: no more mass email
+    goes to it. Kept as a SHA-256 of the lower-cased address, never the address."""
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    reason = models.CharField(max_length=20)  # bounced, complained
+    at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"suppressed ({self.reason})"

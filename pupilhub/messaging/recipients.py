@@ -15,6 +15,7 @@ from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import parse_id
 from pupilhub.schools.models import School
 
+from . import optout
 from .models import Delivery, DeliveryStatus, Message
 
 INTERVAL_MINUTES = 10
@@ -96,9 +97,10 @@ def recipients(school: School, spec: dict[str, Any]) -> dict[Any, dict[str, Any]
 def still_wanted(
     deliveries: list[Delivery], messages: dict[Any, Message]
 ) -> tuple[list[Delivery], list[int]]:
-    """Re-check claimed deliveries against today's links and denials (never send to a
-    person the school has since denied, who was unlinked from the pupil, or whose account
-    is gone). Returns the deliveries to send, and the ids of those to cancel.
+    """Re-check claimed deliveries against today's links, denials and choices (never send
+    to a person the school has since denied, who was unlinked from the pupil, whose account
+    is gone, who unsubscribed from the school's mass email, or whose address bounced or
+    complained). Returns the deliveries to send, and the ids of those to cancel.
     A person unlinked from some of the message's pupils is still written to about the
     others, and the merge field names only those."""
     users = {d.user_id for d in deliveries if d.user_id is not None}
@@ -118,6 +120,8 @@ def still_wanted(
         school_id__in=schools, user_id__in=users
     ).values_list("school_id", "user_id", "pupil_id", "licence_type_id"):
         linked.setdefault((school_id, user_id), set()).add((str(pupil_id), str(type_id)))
+    out = optout.opted_out({(messages[d.message_id].school_id, d.user_id) for d in deliveries})
+    bouncing = optout.suppressed({d.email for d in deliveries})
     keep: list[Delivery] = []
     refused: list[int] = []
     renamed: dict[int, list[str]] = {}
@@ -126,7 +130,13 @@ def still_wanted(
         types = {str(t) for t in message.spec.get("licence_types", [])}
         links = linked.get((message.school_id, d.user_id), set())
         pupils = [p for p in d.pupil_ids if any((p, t) in links for t in types)]
-        if d.user_id not in live or (message.school_id, d.user_id) in denied or not pupils:
+        unwanted = (message.school_id, d.user_id) in out or d.email in bouncing
+        if (
+            d.user_id not in live
+            or (message.school_id, d.user_id) in denied
+            or not pupils
+            or unwanted
+        ):
             refused.append(d.id)
         else:
             if pupils != d.pupil_ids:

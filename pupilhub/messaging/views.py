@@ -4,6 +4,8 @@ from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from pupilhub.core.errors import DomainError, Forbidden
 from pupilhub.core.views import apply_errors
@@ -11,7 +13,7 @@ from pupilhub.pupils.access import pupils_chosen
 from pupilhub.schools.access import SchoolAccess, well_formed_ids
 from pupilhub.schools.boundary import school_view
 
-from . import actions, prefill, recipients
+from . import actions, optout, prefill, recipients
 from .access import message_for, messages_for, reached, reached_rows
 from .forms import ComposeForm
 
@@ -105,3 +107,38 @@ def detail(request: HttpRequest, access: SchoolAccess, message: str) -> HttpResp
         "page": shown,
     }
     return render(request, "messaging/detail.html", context)
+
+
+@csrf_exempt  # RFC 8058: the mail provider POSTs with no cookie and no session
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every mass email. GET shows what it does (a link scanner opening it
+    changes nothing); POST, one click or the page's button, stops that school's mass email
+    to this account. A forged or reused link is a 400 and changes nothing."""
+    try:
+        delivery = optout.read_token(token)
+    except DomainError as exc:
+        return render(request, "messaging/unsubscribe.html", {"error": exc.message}, status=400)
+    school = delivery.message.school
+    context = {"school": school, "token": token, "done": False}
+    if request.method == "POST":
+        try:
+            optout.do_unsubscribe(token)
+        except DomainError as exc:
+            context["error"] = exc.message
+            return render(request, "messaging/unsubscribe.html", context, status=400)
+        context["done"] = True
+    elif delivery.unsubscribed_at is not None:
+        context["done"] = True
+    return render(request, "messaging/unsubscribe.html", context)
+
+
+@require_POST
+def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Undo, from the confirmation page: the school's mass email comes again."""
+    try:
+        delivery = optout.do_resubscribe(token)
+    except DomainError as exc:
+        return render(request, "messaging/unsubscribe.html", {"error": exc.message}, status=400)
+    context = {"school": delivery.message.school, "token": token, "again": True}
+    return render(request, "messaging/unsubscribe.html", context)

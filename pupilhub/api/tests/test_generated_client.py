@@ -74,6 +74,20 @@ def model(name: str) -> Any:
     return getattr(importlib.import_module(f"{PACKAGE}.models"), name)
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection() -> Any:
+    """A WSGI request closes the database connection when it ends (request_finished): as
+    Django's own test client does, keep the test's connection (and its transaction)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def in_process(package: Any, token: str | None = None) -> Any:
     """The generated client over a WSGI transport: same process, same test database."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
