@@ -32,10 +32,10 @@ def link_for(delivery: Delivery, school_id: Any) -> str:
     return f"{settings.BASE_URL}/unsubscribe/{token_for(delivery, school_id)}/"
 
 
-def headers_for(delivery: Delivery, school: Any) -> dict[str, str]:
+def headers_for(link: str, school: Any) -> dict[str, str]:
     """`List-Unsubscribe` (the https one-click link, and the school office's address) and
     `List-Unsubscribe-Post`, with the list's id: what Gmail and Yahoo ask of bulk mail."""
-    targets = [f"<{link_for(delivery, school.pk)}>"]
+    targets = [f"<{link}>"]
     office = (school.office_email or "").strip()
     if office and office.isascii() and "\n" not in office and "\r" not in office:
         targets.append(f"<mailto:{office}?subject=Unsubscribe>")

@@ -201,3 +201,43 @@ def test_the_wrong_secret_is_a_404_and_an_unknown_message_is_ignored(
         r = Client().post(webhook, json.dumps(event), content_type="application/json")
     assert r.status_code == 200 and not SuppressedAddress.objects.exists()
     assert "does not know" in caplog.text and "x@example.com" not in caplog.text
+
+
+def test_the_smtp_fast_path_is_the_one_builders_message(personas: Any) -> None:
+    """The bytes the dispatcher sends over SMTP are the message `email()` builds, filled in:
+    same headers (List-Unsubscribe and Auto-Submitted included), same bodies."""
+    import email
+    from email import policy
+
+    from pupilhub.messaging.actions import Rendered
+    from pupilhub.messaging.models import Message
+
+    school = personas.school_a
+    school.name, school.office_email = "École Sainte-Thérèse", "office@a.example.org"
+    school.save()
+    family(school, personas.pupil, "parent@example.com")
+    queued = _queue(personas)
+    message = Message.objects.select_related("school").get(pk=queued["id"])
+    Message.objects.filter(pk=message.pk).update(
+        subject="Trip for {{ pupil_first_name }}",
+        html_body="<p>Dear family of {{ pupil_first_name }},</p><p>Bring a coat.</p>",
+    )
+    message.refresh_from_db()
+    delivery = Delivery.objects.get(message=message)
+    delivery.pupil_names = "Siân & Zoë"
+    rendered = Rendered(message)
+    built = rendered.raw(delivery)
+    assert built is not None, "the fast path was not taken"
+    fast = email.message_from_bytes(built[1], policy=policy.default)
+    full = email.message_from_bytes(
+        rendered.email(delivery).message().as_bytes(linesep="\r\n"),  # as Django's SMTP sends
+        policy=policy.default,
+    )
+    for name in ("To", "Subject", "From", "Reply-To", "Message-ID", "List-Unsubscribe",
+                 "List-Unsubscribe-Post", "Auto-Submitted", "List-Id", "Precedence"):  # fmt: skip
+        assert str(fast[name]).strip() == str(full[name]).strip(), name  # folding may differ
+    assert str(fast["Subject"]) == "Trip for Siân & Zoë"
+    for kind in ("plain", "html"):
+        assert fast.get_body((kind,)).get_content() == full.get_body((kind,)).get_content()
+    assert "Siân &amp; Zoë" in fast.get_body(("html",)).get_content()
+    assert built[0] == full["From"].addresses[0].addr_spec
