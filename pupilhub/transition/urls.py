@@ -12,4 +12,5 @@ urlpatterns = [
     path(S + "transition/requests/", views.request_list, name="requests"),
     path(S + "transition/requests/new/", views.request_create, name="request_create"),
     path(S + "transition/requests/<uuid:req>/", views.request_detail, name="request"),
+    path(S + "transition/requests/<uuid:req>/receipt/", views.receipt, name="receipt"),
 ]

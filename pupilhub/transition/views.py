@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pupilhub.core.errors import DomainError
+from pupilhub.core.errors import DomainError, Forbidden, NotFound
 from pupilhub.core.views import apply_errors, unconfirmed
 from pupilhub.schools import visibility
 from pupilhub.schools.access import SchoolAccess, require_operator
@@ -207,3 +208,26 @@ def _answer(request: HttpRequest, access: SchoolAccess, req: Any) -> HttpRespons
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("transition:request", access.school.id, req.id)
+
+
+@school_view()
+def receipt(request: HttpRequest, access: SchoolAccess, req: str) -> HttpResponse:
+    """Confirming receipt of transferred records: the receiving school's admins and any of
+    its safeguarding leads (the landed notice links here)."""
+    if not (access.is_admin or access.can_see_safeguarding):
+        raise Forbidden(_("Only school admins and safeguarding leads can confirm receipt."))
+    found = request_for(access, req)
+    if found.to_school_id != access.school.pk:
+        raise NotFound()
+    if request.method == "POST":
+        try:
+            actions.do_acknowledge(access, found)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Receipt confirmed: %(school)s is told.") % {"school": found.from_school.name},
+            )
+        return redirect("transition:receipt", access.school.id, found.id)
+    return render(request, "transition/receipt.html", {"req": found})

@@ -87,3 +87,51 @@ def test_plain_staff_cannot_confirm_receipt(world: Any, django_capture_on_commit
 
     r = Api(plain).post(f"/schools/{world.secondary.id}/transfer-requests/{req['id']}/acknowledge")
     assert r.status_code == 403
+
+
+def _completed(world: Any, capture: Any) -> dict:
+    req = _flow(world, capture)
+    with capture(execute=True):
+        world.api("pri_admin").post(
+            f"/schools/{world.primary.id}/transfer-requests/{req['id']}/approve"
+        )
+    return req
+
+
+@pytest.mark.parametrize(("who", "status"), [("out_admin", 404), ("pri_admin", 404)])
+def test_the_receipt_page_is_the_receiving_schools(
+    world: Any, django_capture_on_commit_callbacks: Any, who: str, status: int
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    req = _completed(world, django_capture_on_commit_callbacks)
+    school = world.outsider if who == "out_admin" else world.primary
+    web = Client()
+    web.force_login(getattr(world, who))
+    page = reverse("transition:receipt", args=[school.id, req["id"]])
+    assert web.get(page).status_code == status
+
+
+def test_a_lead_confirms_receipt_on_the_page_linked_from_the_notice(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    req = _completed(world, django_capture_on_commit_callbacks)
+    landed = next(m for m in mail.outbox if "have arrived" in m.subject)
+    page = reverse("transition:receipt", args=[world.secondary.id, req["id"]])
+    assert page in landed.body
+    plain = make_staff(world.secondary, "staff")
+    web = Client()
+    web.force_login(plain)
+    assert web.get(page).status_code == 403
+    anonymous = Client().get(page)
+    assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+    web.force_login(world.sec_staff)  # a safeguarding lead, not an admin
+    assert b"Confirm receipt" in web.get(page).content
+    with django_capture_on_commit_callbacks(execute=True):
+        done = web.post(page)
+    assert done.status_code == 302
+    assert b"Receipt confirmed" in web.get(page).content
