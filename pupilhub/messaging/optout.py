@@ -25,7 +25,9 @@ def address_digest(email: str) -> str:
 
 
 def token_for(delivery: Delivery, school_id: Any) -> str:
-    return signing.dumps({"d": delivery.pk, "s": str(school_id)}, salt=SALT, compress=True)
+    """`<delivery id>:<timestamp>:<HMAC>`: names the delivery (the school follows from it),
+    cheap enough to make for every copy of a mass email."""
+    return signing.TimestampSigner(salt=SALT).sign(str(delivery.pk))
 
 
 def link_for(delivery: Delivery, school_id: Any) -> str:
@@ -55,11 +57,11 @@ def read_token(token: str) -> Delivery:
         code="invalid_token",
     )
     try:
-        data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
-        delivery = Delivery.objects.select_related("message", "user").get(pk=int(data["d"]))
-    except (signing.BadSignature, KeyError, TypeError, ValueError, Delivery.DoesNotExist):
+        delivery_id = signing.TimestampSigner(salt=SALT).unsign(token, max_age=MAX_AGE)
+        delivery = Delivery.objects.select_related("message", "user").get(pk=int(delivery_id))
+    except (signing.BadSignature, TypeError, ValueError, Delivery.DoesNotExist):
         raise refused from None
-    if str(delivery.message.school_id) != str(data.get("s")) or delivery.user_id is None:
+    if delivery.user_id is None:
         raise refused
     return delivery
 
