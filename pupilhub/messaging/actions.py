@@ -287,7 +287,9 @@ class _Template:
 def encoded_words(text: str, chunk: int = 45) -> str:
     """RFC 2047 base64 encoded-words, folded (each line under 78 octets, no character cut
     in two): what email.header.Header writes, at a fraction of its cost."""
-    words, part, size = [], [], 0
+    words: list[str] = []
+    part: list[str] = []
+    size = 0
     for char in text:
         length = len(char.encode())
         if size + length > chunk:
