@@ -1,5 +1,7 @@
 """Mass email: queue and dispatch to an SMTP sink in its own process, against the floor: a
-raw smtplib `sendmail` loop over one connection sending the same messages, pre-built."""
+raw smtplib `sendmail` loop over one connection sending the same messages, byte for byte,
+built before the clock starts (so the ratio is what queueing, checking, building and
+marking each delivery cost on top of the network)."""
 
 import contextlib
 import smtplib
@@ -67,26 +69,40 @@ def seed(school):
     return parent
 
 
-def floor(port: int, html: str, text: str) -> float:
-    """Each recipient's message built by string formatting and sent with sendmail."""
-    template = (
-        'From: "Bench School" <no-reply@pupilhub.invalid>\r\nTo: {to}\r\n'
-        "Subject: Bench message\r\nMessage-ID: <floor{i}@pupilhub.invalid>\r\n"
-        'MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary="b"\r\n\r\n'
-        "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n"
-        "--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n--b--\r\n"
-    )
+def floor(port: int, built: list[tuple[str, bytes]]) -> float:
+    """The same messages, byte for byte (every header bulk mail must carry, the layout, each
+    copy's unsubscribe link), built before the clock starts: only the sending is timed."""
     start = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port) as smtp:
-        for i in range(N):
-            to = f"mail{i}@bench.example.org"
-            body = template.format(to=to, i=i, text=text, html=html).encode()
-            smtp.sendmail("no-reply@pupilhub.invalid", [to], body)
+        for i, (sender, data) in enumerate(built):
+            smtp.sendmail(sender, [f"mail{i}@bench.example.org"], data)
     return time.perf_counter() - start
 
 
+def prebuilt(school, body: str) -> list[tuple[str, bytes]]:
+    """What the dispatcher will send to each of the N recipients, made in advance."""
+    from pupilhub.messaging.actions import Rendered
+    from pupilhub.messaging.models import Delivery, Message
+
+    message = Message(school=school, subject="Bench message", html_body=body)
+    rendered = Rendered(message)
+    copies = []
+    for i in range(N):
+        copy = Delivery(
+            pk=10**9 + i,
+            message=message,
+            email=f"mail{i}@bench.example.org",
+            pupil_names="Ada",
+            mail_id=f"<floor{i}@pupilhub.invalid>",
+        )
+        made = rendered.raw(copy)
+        assert made is not None, "the floor needs the fast path's bytes"
+        copies.append(made)
+    return copies
+
+
 def run(school, sender) -> None:
-    from pupilhub.messaging import actions, sanitise
+    from pupilhub.messaging import actions
     from pupilhub.schools.access import staff_access
 
     parent = seed(school)
@@ -94,13 +110,13 @@ def run(school, sender) -> None:
         "<p>Dear parent of {{ pupil_first_name }},</p><p>The <strong>trip</strong> is on Friday."
         ' <a href="https://example.org/trip">Details</a>.</p><ul><li>Lunch</li><li>Coat</li></ul>'
     )
-    html = sanitise.clean(body)
+    built = prebuilt(school, body)
     ours, base = [], []
     with sink() as port:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
         for _ in range(stats.RUNS):
-            base.append(N / floor(port, html, sanitise.to_text(html)))
+            base.append(N / floor(port, built))
             start = time.perf_counter()
             message = actions.do_queue(
                 staff_access(sender, school.id),
@@ -116,7 +132,7 @@ def run(school, sender) -> None:
             f"mass email, {N:,} recipients: queue + dispatch",
             "msg/s",
             ours,
-            "raw smtplib sendmail loop",
+            "raw smtplib sendmail of the same bytes, pre-built",
             base,
             target=">= 0.6 of floor",
             higher_is_better=True,

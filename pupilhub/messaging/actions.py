@@ -52,7 +52,7 @@ def do_queue(access: SchoolAccess, subject: str, html_body: str, data: dict[str,
             code="no_recipients",
         )
     now = timezone.now()
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "pupilhub.invalid"
+    domain = settings.MAIL_DOMAIN  # Message-IDs on the sender's own domain
     with transaction.atomic():
         message = Message.objects.create(
             school=access.school,

@@ -241,3 +241,28 @@ def test_the_smtp_fast_path_is_the_one_builders_message(personas: Any) -> None:
         assert fast.get_body((kind,)).get_content() == full.get_body((kind,)).get_content()
     assert "Siân &amp; Zoë" in fast.get_body(("html",)).get_content()
     assert built[0] == full["From"].addresses[0].addr_spec
+
+
+@pytest.mark.parametrize(
+    "subject", ["Trip for Siân", "Ünïcödé " * 20, "日本語のテキスト" * 6, "a" * 40 + "é"]
+)
+def test_encoded_word_subjects_read_back_exactly(subject: str) -> None:
+    from email.header import decode_header, make_header
+
+    from pupilhub.messaging.actions import encoded_words
+
+    encoded = encoded_words(subject)
+    assert all(len(line) <= 77 for line in encoded.split("\r\n"))
+    assert str(make_header(decode_header(encoded.replace("\r\n", "\n")))) == subject
+
+
+def test_a_long_letter_still_takes_the_fast_path(personas: Any) -> None:
+    from pupilhub.messaging.actions import Rendered
+    from pupilhub.messaging.models import Message
+
+    family(personas.school_a, personas.pupil, "parent@example.com")
+    queued = _queue(personas)
+    paragraphs = "".join(f"<p>Paragraph {i} for {{{{ pupil_first_name }}}}.</p>" for i in range(60))
+    Message.objects.filter(pk=queued["id"]).update(html_body=paragraphs)
+    message = Message.objects.select_related("school").get(pk=queued["id"])
+    assert Rendered(message).raw(Delivery.objects.get(message=message)) is not None
