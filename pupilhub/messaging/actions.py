@@ -1,6 +1,5 @@
 """Compose, queue and dispatch mass email. Staff never see an address."""
 
-import base64
 import logging
 import re
 import uuid
@@ -20,6 +19,7 @@ from pupilhub.core.errors import Forbidden, Invalid, invalid_field
 from pupilhub.schools.access import SchoolAccess
 
 from . import optout, sanitise
+from .mime import encoded_words
 from .models import Delivery, Message
 from .recipients import clean_spec, clean_subject, next_dispatch, recipients
 from .sanitise import escape
@@ -282,25 +282,6 @@ class _Template:
         )
         subject_line = "Subject: " + encoded
         return b"".join((head, b"\r\n", subject_line.encode(), b"\r\n\r\n", text, html))
-
-
-def encoded_words(text: str, chunk: int = 45) -> str:
-    """RFC 2047 base64 encoded-words, folded (each line under 78 octets, no character cut
-    in two): what email.header.Header writes, at a fraction of its cost."""
-    words: list[str] = []
-    part: list[str] = []
-    size = 0
-    for char in text:
-        length = len(char.encode())
-        if size + length > chunk:
-            words.append("".join(part))
-            part, size = [], 0
-        part.append(char)
-        size += length
-    words.append("".join(part))
-    return "\r\n ".join(
-        "=?utf-8?b?" + base64.b64encode(w.encode()).decode() + "?=" for w in words if w
-    )
 
 
 def _unfolded_without_subject(head: bytes) -> list[bytes]:

@@ -249,7 +249,7 @@ def test_the_smtp_fast_path_is_the_one_builders_message(personas: Any) -> None:
 def test_encoded_word_subjects_read_back_exactly(subject: str) -> None:
     from email.header import decode_header, make_header
 
-    from pupilhub.messaging.actions import encoded_words
+    from pupilhub.messaging.mime import encoded_words
 
     encoded = encoded_words(subject)
     assert all(len(line) <= 77 for line in encoded.split("\r\n"))
