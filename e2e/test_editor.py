@@ -42,3 +42,25 @@ def test_the_editor_writes_paragraphs_bold_and_lists_that_reach_the_message(
     assert body == (
         "<p>Dear all,</p><p><strong>Friday</strong> is the day.</p><ul><li>a coat</li></ul>"
     )
+
+
+def test_tab_leaves_the_editor_and_reaches_send(page, live_server, personas):
+    """No keyboard trap (WCAG 2.1.2): from Subject, Tab goes through the editor and on to
+    the recipients and Send; Tab in the editor inserts nothing."""
+    login(page, live_server, "head@a.example.org", PASSWORD)
+    page.goto(f"{live_server.url}/schools/{personas.school_a.id}/messages/new/")
+    editor = page.get_by_role("textbox", name="Message")
+    editor.click()
+    page.keyboard.type("Dear all,")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('ql-editor')") is False
+    assert "\t" not in editor.inner_text()
+    page.get_by_label("Subject").focus()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Send":
+            break
+    else:
+        raise AssertionError("Tab never reached Send")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") != "Send"

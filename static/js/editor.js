@@ -17,7 +17,15 @@
       theme: "snow",
       formats: ["bold", "italic", "link", "list"],
       modules: {
-        toolbar: [["bold", "italic"], [{ list: "ordered" }, { list: "bullet" }], ["link", "clean"]]
+        toolbar: [["bold", "italic"], [{ list: "ordered" }, { list: "bullet" }], ["link", "clean"]],
+        /* Tab and Shift+Tab leave the editor, as in every other field (WCAG 2.1.2, no
+           keyboard trap): Quill's own bindings would insert a tab or indent a list. */
+        keyboard: {
+          bindings: {
+            "tab": false, "remove tab": false, "indent": false, "outdent": false,
+            "indent code-block": false, "outdent code-block": false
+          }
+        }
       }
     });
     var value = area.value.trim();
