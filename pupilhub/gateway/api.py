@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 
 from pupilhub.accounts import actions as account_actions
 from pupilhub.accounts.access import signed_in
+from pupilhub.accounts.api import SchoolRef
 from pupilhub.api.base import In, Open, YearCode, binary, errors, page
 from pupilhub.core.downloads import attach
 from pupilhub.core.errors import Invalid
@@ -202,14 +203,9 @@ class PupilName(Schema):
     surname: str
 
 
-class SchoolName(Schema):
-    id: uuid.UUID
-    name: str
-
-
 class LinkOut(Schema):
     link: uuid.UUID
-    school: SchoolName
+    school: SchoolRef
     licence_type: str
     pupil: PupilName
     paperless_reports: bool

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pupilhub.core import audit
 from pupilhub.core.errors import Invalid
@@ -52,8 +53,10 @@ def headers_for(link: str, school: Any) -> dict[str, str]:
 def read_token(token: str) -> Delivery:
     """The delivery a link was made for; a forged, altered or expired one is a 400."""
     refused = Invalid(
-        "This unsubscribe link is not valid. Use the link in a recent email from the school, "
-        "or change your email settings on your account page.",
+        _(
+            "This unsubscribe link is not valid. Use the link in a recent email from the "
+            "school, or change your email settings on your account page."
+        ),
         code="invalid_token",
     )
     try:
@@ -76,7 +79,7 @@ def do_unsubscribe(token: str) -> Delivery:
     )
     if not claimed:
         raise Invalid(
-            "This link was already used: you are unsubscribed. Your account page can change it.",
+            _("This link was already used: you are unsubscribed. Your account page can change it."),
             code="already_used",
         )
     set_school_mail(delivery.user, [delivery.message.school_id], wanted=False, how="link")

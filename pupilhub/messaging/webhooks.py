@@ -18,6 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from pupilhub.core import audit
+
 from .models import Delivery, DeliveryStatus
 from .optout import suppress
 
@@ -76,9 +78,12 @@ def on_event(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
     address = delivery.email or event.recipient or ""
     if address:
         suppress(address, reason)
-    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENT).update(
+    marked = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENT).update(
         status=DeliveryStatus.BOUNCED, last_error=f"{reason} ({esp_name})"[:300]
     )
+    if marked:
+        message = delivery.message
+        audit.record(None, f"mail.{reason}", message, school=message.school, delivery=delivery.pk)
     log.info("mail event %s: delivery %s marked bounced", reason, delivery.pk)
 
 
@@ -89,15 +94,18 @@ def _delivery_for(event: Any) -> Delivery | None:
     ids = [i for i in (ref, event.message_id) if i]
     for value in ids:
         value = str(value).strip()
-        found = Delivery.objects.filter(mail_id__in=[value, f"<{value.strip('<>')}>"]).first()
+        found = (
+            Delivery.objects.select_related("message__school")
+            .filter(mail_id__in=[value, f"<{value.strip('<>')}>"])
+            .first()
+        )
         if found is not None:
             return found
     if event.recipient:
         since = timezone.now() - timedelta(days=30)
         return (
-            Delivery.objects.filter(
-                email__iexact=event.recipient, status=DeliveryStatus.SENT, sent_at__gte=since
-            )
+            Delivery.objects.select_related("message__school")
+            .filter(email__iexact=event.recipient, status=DeliveryStatus.SENT, sent_at__gte=since)
             .order_by("-sent_at")
             .first()
         )

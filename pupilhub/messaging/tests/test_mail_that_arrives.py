@@ -161,6 +161,10 @@ def test_a_hard_bounce_marks_the_delivery_and_stops_mass_mail(
     assert r.status_code == 200
     assert Delivery.objects.get().status == "bounced"
     assert SuppressedAddress.objects.count() == 1
+    from pupilhub.core.models import AuditEvent
+
+    event = AuditEvent.objects.get(action="mail.bounced")
+    assert event.actor_kind == "system" and "gone@" not in str(event.detail)
     assert "gone@example.com" not in str(SuppressedAddress.objects.values())  # a digest only
     shown = personas.api("admin").get(f"/schools/{personas.school_a.id}/messages/{queued['id']}")
     assert shown.json()["bounced"] == 1 and "@" not in shown.content.decode()
