@@ -200,8 +200,12 @@ def _upload(api, personas, name, data, content_type="application/octet-stream"):
     )
 
 
-def _stored_files():
+def _stored_files(school=None):
+    """Stored attachments (one school's when given: parallel test workers share the media
+    directory, so another worker's upload must not look like this test's)."""
     root = Path(settings.MEDIA_ROOT) / "attachments"
+    if school is not None:
+        root = root / str(school.id)
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
@@ -263,19 +267,20 @@ def test_allowed_types_are_judged_by_content(personas):
     ],
 )
 def test_refused_uploads_store_nothing(personas, name, data, code):
-    before_files, before_rows = _stored_files(), Attachment.objects.count()
+    school = personas.school_a
+    before_files, before_rows = _stored_files(school), Attachment.objects.count()
     r = _upload(personas.api("teacher"), personas, name, data)
     assert r.status_code == 400
     assert r.json()["error"]["code"] == code
-    assert _stored_files() == before_files and Attachment.objects.count() == before_rows
+    assert _stored_files(school) == before_files and Attachment.objects.count() == before_rows
 
 
 def test_a_file_over_the_limit_is_413_and_stores_nothing(personas, settings):
     settings.MAX_UPLOAD_BYTES = 1000
-    before = _stored_files()
+    before = _stored_files(personas.school_a)
     r = _upload(personas.api("teacher"), personas, "big.pdf", b"%PDF-1.4\n" + b"0" * 2000)
     assert r.status_code == 413
-    assert _stored_files() == before and not Attachment.objects.exists()
+    assert _stored_files(personas.school_a) == before and not Attachment.objects.exists()
 
 
 def test_timeline_is_newest_first_with_constant_queries(personas):
