@@ -30,8 +30,19 @@ from .validation import clean_person, clean_school_fields
 
 @transaction.atomic
 def do_create_school(actor: User, data: dict[str, Any]) -> School:
-    """Create a school (operators only; checked by the caller)."""
-    school = School.objects.create(**clean_school_fields(data))
+    """Create a school (operators only; checked by the caller). A second school with the
+    same name and postcode is refused: two "St Mary's" at one address would be told apart
+    by nobody, and a cluster or a transfer could go to the wrong one."""
+    fields = clean_school_fields(data)
+    twin = School.objects.filter(name__iexact=fields["name"], postcode=fields["postcode"])
+    if twin.exists():
+        raise Conflict(
+            _("%(name)s at %(postcode)s is already on the platform.")
+            % {"name": fields["name"], "postcode": fields["postcode"]},
+            code="duplicate_school",
+            fields={"name": [_("A school with this name and postcode already exists.")]},
+        )
+    school = School.objects.create(**fields)
     audit.record(actor, "school.created", school, school=school)
     from pupilhub.schools.signals import school_created
 

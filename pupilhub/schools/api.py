@@ -110,7 +110,7 @@ def _member(access: SchoolAccess, membership_id: str) -> StaffMembership:
     return found
 
 
-@router.post("/schools", response={201: SchoolOut, **errors(400, 403)})
+@router.post("/schools", response={201: SchoolOut, **errors(400, 403, 409)})
 def create_school(request: HttpRequest, payload: SchoolIn) -> Status[School]:
     """Operators only."""
     require_operator(request.user)

@@ -24,10 +24,12 @@ POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 def clean_school_fields(data: dict[str, Any]) -> dict[str, Any]:
     """Validate school fields; raise Invalid naming every bad field."""
     errors: dict[str, list[str]] = {}
-    name = (data.get("name") or "").strip()
+    name = " ".join((data.get("name") or "").split())
     if not name:
         errors["name"] = ["Enter the school's name."]
-    postcode = " ".join((data.get("postcode") or "").upper().split())
+    # One spelling for one place: upper case, the space before the 3-character inward code.
+    squeezed = "".join((data.get("postcode") or "").upper().split())
+    postcode = f"{squeezed[:-3]} {squeezed[-3:]}" if len(squeezed) > 4 else squeezed
     if not POSTCODE_RE.match(postcode):
         errors["postcode"] = ["Enter a UK postcode, like SW1A 1AA."]
     scheme = data.get("year_scheme") or YearScheme.ENGLAND

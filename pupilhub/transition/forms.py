@@ -18,9 +18,17 @@ class ClusterForm(forms.Form):
     name = forms.CharField(max_length=200, label="Cluster name")
 
 
+class SchoolChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Schools named so two of the same name can be told apart: name, postcode and URN."""
+
+    def label_from_instance(self, obj: School) -> str:  # type: ignore[override]
+        label = f"{obj.name}, {obj.postcode}"
+        return f"{label} (URN {obj.urn})" if obj.urn else label
+
+
 class MemberForm(forms.Form):
     cluster = forms.ModelChoiceField(queryset=Cluster.objects.all())
-    school = forms.ModelChoiceField(queryset=School.objects.order_by("name"))
+    school = SchoolChoiceField(queryset=School.objects.order_by("name", "postcode"))
 
 
 def types_field(can_safeguard: bool) -> forms.MultipleChoiceField:

@@ -182,3 +182,43 @@ def test_a_school_carries_its_dfe_codes_and_bad_ones_are_named(personas):
     bad = api.post("/schools", {**body, "urn": "13704", "estab": "40a1"})
     assert bad.status_code == 400
     assert set(bad.json()["error"]["fields"]) == {"urn", "estab"}
+
+
+def test_a_second_school_with_the_same_name_and_postcode_is_refused(personas):
+    """Issue 31: two "St Mary's" at one postcode were both accepted."""
+    api = personas.api("operator")
+    first = api.post("/schools", {**SCHOOL, "name": "St Mary's"})
+    assert first.status_code == 201
+    for name in ("St Mary's", "st mary's", "  St   Mary's "):
+        again = api.post("/schools", {**SCHOOL, "name": name, "postcode": "OX12AB"})
+        assert again.status_code == 409, name
+        assert again.json()["error"]["code"] == "duplicate_school"
+    assert (
+        api.post("/schools", {**SCHOOL, "name": "St Mary's", "postcode": "OX1 3AB"}).status_code
+        == 201
+    )
+    assert api.post("/schools", {**SCHOOL, "name": "St Mary's RC"}).status_code == 201
+
+
+def test_the_operator_page_refuses_a_duplicate_school_with_the_field_named(personas, client):
+    personas.api("operator").post("/schools", {**SCHOOL, "name": "St Mary's"})
+    client.force_login(personas.operator)
+    from pupilhub.schools.models import School
+
+    count = School.objects.count()
+    r = client.post(
+        "/operator/",
+        {
+            "name": "ST MARY'S",
+            "postcode": "OX1 2AB",
+            "year_scheme": "england",
+            "year_from": 7,
+            "year_to": 11,
+            "admin_email": "head@stmarys.example.org",
+            "admin_first_name": "Ann",
+            "admin_surname": "Head",
+        },
+    )
+    assert r.status_code == 200
+    assert "already exists" in r.content.decode()
+    assert School.objects.count() == count
