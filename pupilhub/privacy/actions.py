@@ -23,6 +23,12 @@ LABELS = {
 }
 
 
+LEAVER_FLOOR = _(
+    "At least 6 years from the date of birth: the IRMS toolkit's shortest period for a "
+    "leaver's records (25 is advised for SEN and child-protection files)."
+)
+
+
 def _clean(data: dict[str, Any]) -> dict[str, int]:
     """Whole numbers within each field's bounds; a field left out keeps its value."""
     unknown = sorted(set(data) - set(FIELDS))
@@ -36,6 +42,8 @@ def _clean(data: dict[str, Any]) -> dict[str, int]:
         unit = "years" if name.endswith("years") else "days"
         if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).isdigit():
             errors[name] = [f"A whole number of {unit}."]
+        elif name == "leavers_years" and int(raw) < low:
+            errors[name] = [str(LEAVER_FLOOR)]
         elif not low <= int(raw) <= high:
             errors[name] = [f"Between {low} and {high} {unit}."]
         else:

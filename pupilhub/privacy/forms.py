@@ -1,5 +1,7 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from .actions import LEAVER_FLOOR
 from .models import LIMITS
 
 HELP = {
@@ -14,7 +16,7 @@ HELP = {
     ),
     "leavers_years": (
         "Leavers' records",
-        "Years from the date of birth. The IRMS toolkit advises 25 for SEN and "
+        "Years from the date of birth, at least 6. The IRMS toolkit advises 25 for SEN and "
         "child-protection files (31 for some EHC records).",
     ),
 }
@@ -25,6 +27,20 @@ class RetentionForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for name, (_default, low, high) in LIMITS.items():
             label, help_text = HELP[name]
-            self.fields[name] = forms.IntegerField(
+            field = forms.IntegerField(
                 label=label, help_text=help_text, min_value=low, max_value=high
             )
+            if name == "leavers_years":
+                field.error_messages["min_value"] = LEAVER_FLOOR
+            self.fields[name] = field
+        self.fields["confirm"] = forms.CharField(
+            required=False,
+            max_length=12,
+            label=_("Type the number of leavers whose records will be removed"),
+            widget=forms.HiddenInput,  # shown only when a change would remove records
+        )
+
+    def ask_to_confirm(self) -> None:
+        self.fields["confirm"].widget = forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off"}
+        )

@@ -12,7 +12,7 @@ LIMITS = {
     "deleted_documents_days": (30, 1, 3650),
     "print_runs_days": (30, 1, 3650),
     "sent_mail_days": (90, 1, 3650),
-    "leavers_years": (25, 1, 100),
+    "leavers_years": (25, 6, 100),  # 6: the IRMS floor for a leaver, from birth
 }
 
 

@@ -37,6 +37,7 @@ from .retention import (
     NOTICE_DAYS,
     SAFEGUARDING_DELETED_FLOOR_DAYS,
     SAFEGUARDING_FLOOR_YEARS,
+    SHORTENING_DAYS,
     born_by,
     policy_for,
 )
@@ -146,6 +147,20 @@ def _leavers_past(school: School, today: date, years: int) -> Any:
         date_of_birth__lte=born_by(today, max(years, SAFEGUARDING_FLOOR_YEARS)),
     )
     return plain | guarded
+
+
+def leavers_newly_due(school: School, years: int, today: date | None = None) -> dict[str, Any]:
+    """What a shorter leavers' period would do: how many leavers' records it would remove
+    that the current policy keeps, and the first day they could go (the shortening waits
+    30 days, then the Main School Admin's month of notice)."""
+    today = today or timezone.localdate()
+    policy = policy_for(school)
+    first_day = today + timedelta(days=SHORTENING_DAYS + NOTICE_DAYS)
+    if years >= policy.leavers_years:
+        return {"count": 0, "on": first_day}
+    kept_now = _leavers_past(school, first_day, policy.leavers_years).values("pk")
+    extra = _leavers_past(school, first_day, years).exclude(pk__in=kept_now)
+    return {"count": extra.count(), "on": first_day}
 
 
 def _notice_leavers(school: School, today: date, years: int) -> int:

@@ -15,7 +15,7 @@ from pupilhub.pupils.access import pupil_for
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import MAIN_ADMIN, school_view
 
-from . import actions, retention, subject_access
+from . import actions, purge, retention, subject_access
 from .access import access_log, recently_deleted
 from .forms import RetentionForm
 
@@ -39,9 +39,29 @@ def retention_page(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         return render(request, "privacy/retention.html", context)
     form = RetentionForm(request.POST or None, initial=current)
     status = 200
+    impact = None
     if request.method == "POST" and form.is_valid():
+        wanted = {k: form.cleaned_data[k] for k in retention.FIELDS}
+        impact = purge.leavers_newly_due(access.school, wanted["leavers_years"])
+        typed = form.cleaned_data["confirm"].strip()
+        if impact["count"] and typed != str(impact["count"]):
+            # Records would go: say how many and when, and wait for the number typed back.
+            form.ask_to_confirm()
+            if typed:
+                form.add_error(
+                    "confirm",
+                    _("Type %(count)s to remove these records, or keep the longer period.")
+                    % {"count": impact["count"]},
+                )
+            status = 400 if typed else 200
+            return render(
+                request,
+                "privacy/retention.html",
+                {"form": form, "impact": impact, "leavers": retention.leavers_due(access), **rows},
+                status=status,
+            )
         try:
-            actions.do_set_retention(access, form.cleaned_data)
+            actions.do_set_retention(access, wanted)
         except DomainError as exc:
             apply_errors(form, exc)
             status = exc.status
