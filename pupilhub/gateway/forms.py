@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from pupilhub.schools.choices import year_choices
 
@@ -83,20 +84,43 @@ class DeleteAccountForm(forms.Form):
 
 class KeysForm(forms.Form):
     licence_type = forms.ModelChoiceField(queryset=LicenceType.objects.none())
-    year_group = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, label="Whole year group"
+    pupils = forms.CharField(
+        required=False,
+        max_length=20000,
+        label=_("These pupils"),
+        help_text=_(
+            'One a line: a pupil ID, or a name such as "Lan Ng". For a social worker\'s key, '
+            "name only the child they work with."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
     )
-    tutor_group = forms.CharField(required=False, max_length=20, label="or whole tutor group")
+    year_group = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label=_("or a whole year group")
+    )
+    tutor_group = forms.CharField(required=False, max_length=20, label=_("or a whole tutor group"))
 
     def __init__(self, *args: object, school: Any, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["licence_type"].queryset = LicenceType.objects.filter(school=school)  # type: ignore[attr-defined]
-        self.fields["year_group"].choices = [("", "Choose"), *year_choices(school.year_scheme)]  # type: ignore[attr-defined]
+        self.fields["year_group"].choices = [("", _("Choose")), *year_choices(school.year_scheme)]  # type: ignore[attr-defined]
 
     def clean(self) -> dict:
         data = super().clean() or {}
-        if data.get("year_group") is None and not data.get("tutor_group"):
-            raise forms.ValidationError("Choose a year group or a tutor group.")
+        chosen = [
+            bool((data.get("pupils") or "").strip()),
+            data.get("year_group") is not None,
+            bool(data.get("tutor_group")),
+        ]
+        if not any(chosen):
+            raise forms.ValidationError(
+                _("Name the pupils, or choose a year group or a tutor group.")
+            )
+        if sum(chosen) > 1:
+            raise forms.ValidationError(
+                _(
+                    "Choose one: named pupils, a year group or a tutor group (keys are made for all of it)."
+                )
+            )
         return data
 
 

@@ -3,13 +3,14 @@ values. Always from the caller's school (`SchoolQuerySet.visible_to`)."""
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from pupilhub.accounts.models import User
-from pupilhub.core.errors import NotFound, invalid_field
+from pupilhub.core.errors import Invalid, NotFound, invalid_field
 from pupilhub.pupils.access import pupils_from_ids
-from pupilhub.pupils.identity import search_text
+from pupilhub.pupils.identity import normalise_pupil_id, search_text
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess, parse_id
 from pupilhub.schools.models import School
@@ -74,6 +75,40 @@ def select_pupils(
     if tutor_group:
         return list(qs.filter(tutor_group__iexact=tutor_group.strip()))
     return []
+
+
+def pupils_named(school: School, text: str) -> list[Pupil]:
+    """Active pupils named one a line by pupil ID or by name ("Lan Ng" or "Ng, Lan"); a
+    line matching nobody, or more than one pupil, is a 400 naming the line."""
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    active = Pupil.objects.filter(school=school, status="active")
+    found: list[Pupil] = []
+    problems: list[str] = []
+    for line in lines:
+        query = Q(pupil_id=normalise_pupil_id(line))
+        if "," in line:
+            surname, _comma, first = (part.strip() for part in line.partition(","))
+            query |= Q(first_name__iexact=first, surname__iexact=surname)
+        else:
+            words = line.split(" ")
+            for cut in range(1, len(words)):
+                query |= Q(
+                    first_name__iexact=" ".join(words[:cut]), surname__iexact=" ".join(words[cut:])
+                )
+        matches = list(active.filter(query).order_by(Lower("surname"), "pk")[:2])
+        if not matches:
+            problems.append(
+                _('No pupil on roll is called or numbered "%(line)s".') % {"line": line}
+            )
+        elif len(matches) > 1:
+            problems.append(
+                _('Two pupils match "%(line)s": use the pupil ID instead.') % {"line": line}
+            )
+        else:
+            found.append(matches[0])
+    if problems:
+        raise Invalid(" ".join(problems), fields={"pupils": problems})
+    return found
 
 
 def external_users(school: School, q: str = "") -> QuerySet[User]:

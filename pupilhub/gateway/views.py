@@ -20,12 +20,12 @@ from pupilhub.accounts.actions import do_set_password, request_email_change
 from pupilhub.accounts.models import OneTimeToken
 from pupilhub.accounts.signin import verify_own_password
 from pupilhub.core.downloads import attach
-from pupilhub.core.errors import DomainError, RateLimited, invalid_field
+from pupilhub.core.errors import DomainError, NotFound, RateLimited, invalid_field
 from pupilhub.core.links import link_token
 from pupilhub.core.views import apply_errors, unconfirmed
 from pupilhub.messaging.access import linked_schools
 from pupilhub.messaging.optout import opted_out, set_school_mail
-from pupilhub.pupils.access import year_roll
+from pupilhub.pupils.access import pupil_for, year_roll
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import school_view
@@ -89,19 +89,52 @@ def gateway_home(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
         else:
             messages.success(request, "Gateway settings saved.")
             return redirect("gateway:home", school.id)
+    named = _prefilled_pupil(access, request.GET.get("pupil", ""))
+    keys_form = KeysForm(school=school, initial={"pupils": named})
+    return _home(request, access, settings_form, keys_form)
+
+
+def _prefilled_pupil(access: SchoolAccess, pupil: str) -> str:
+    """From a pupil's page ("Issue a licence key"): that pupil's ID in the keys form."""
+    if not pupil:
+        return ""
+    try:
+        return pupil_for(access, pupil).pupil_id
+    except (DomainError, NotFound):  # not this school's pupil: an empty form, nothing said
+        return ""
+
+
+def _home(
+    request: HttpRequest,
+    access: SchoolAccess,
+    settings_form: SettingsForm,
+    keys_form: KeysForm,
+    status: int = 200,
+) -> HttpResponse:
     from pupilhub.billing.quotes import is_trial
 
+    school = access.school
     return render(
         request,
         "gateway/home.html",
         {
-            "types": school_access.licence_types(request.access),  # type: ignore[attr-defined]
+            "types": school_access.licence_types(access),
             "settings_form": settings_form,
-            "keys_form": KeysForm(school=school),
+            "keys_form": keys_form,
             "coverage": school_access.coverage(school),
             "trial": is_trial(school),
             "sender": settings.DEFAULT_FROM_EMAIL,
         },
+        status=status,
+    )
+
+
+def _settings_form(school: Any) -> SettingsForm:
+    return SettingsForm(
+        initial={
+            "external_login_enabled": school.external_login_enabled,
+            "pupil_email_domains": school.pupil_email_domains,
+        }
     )
 
 
@@ -110,21 +143,23 @@ def gateway_home(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
 def keys_download(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     form = KeysForm(request.POST, school=access.school)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect("gateway:home", access.school.id)
+        return _home(request, access, _settings_form(access.school), form, status=400)
     lt = form.cleaned_data["licence_type"]
     try:
-        pupils = school_access.select_pupils(
-            access.school,
-            year_group=form.cleaned_data["year_group"],
-            tutor_group=form.cleaned_data["tutor_group"],
-        )
+        if form.cleaned_data["pupils"].strip():
+            pupils = school_access.pupils_named(access.school, form.cleaned_data["pupils"])
+        else:
+            pupils = school_access.select_pupils(
+                access.school,
+                year_group=form.cleaned_data["year_group"],
+                tutor_group=form.cleaned_data["tutor_group"],
+            )
         if not pupils:
             raise invalid_field("year_group", "No active pupils in that group.")
         issued = licences.do_generate_keys(access, lt, pupils)
     except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("gateway:home", access.school.id)
+        apply_errors(form, exc)
+        return _home(request, access, _settings_form(access.school), form, status=exc.status)
     response = HttpResponse(key_sheets.workbook(access.school, lt, issued), content_type=XLSX)
     attach(response, "licence-keys.xlsx")
     return response
