@@ -118,7 +118,8 @@ class KeysForm(forms.Form):
         if sum(chosen) > 1:
             raise forms.ValidationError(
                 _(
-                    "Choose one: named pupils, a year group or a tutor group (keys are made for all of it)."
+                    "Choose one: named pupils, a year group or a tutor group "
+                    "(keys are made for all of it)."
                 )
             )
         return data
