@@ -32,6 +32,7 @@ from .models import (
     normalise_email,
 )
 from .passwords import ensure_valid_password
+from .signals import email_verified
 from .signin import (
     device_credential,
     device_from_credential,
@@ -382,6 +383,7 @@ def do_verify_email(raw: str) -> User:
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
     audit.record(user, "account.email_verified", user)
+    email_verified.send(sender=User, user=user, token=token)
     return user
 
 

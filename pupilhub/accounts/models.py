@@ -179,15 +179,22 @@ class OneTimeToken(models.Model):
 
     @classmethod
     def issue(cls, user: User, purpose: str, hours: int, new_email: str = "") -> str:
+        return cls.issued(user, purpose, hours, new_email)[0]
+
+    @classmethod
+    def issued(
+        cls, user: User, purpose: str, hours: int, new_email: str = ""
+    ) -> "tuple[str, OneTimeToken]":
+        """The raw token (for the mail, never stored) and its row."""
         raw = secrets.token_urlsafe(32)
-        cls.objects.create(
+        row = cls.objects.create(
             user=user,
             purpose=purpose,
             token_hash=_hash(raw),
             expires_at=timezone.now() + timedelta(hours=hours),
             new_email=new_email,
         )
-        return raw
+        return raw, row
 
     @classmethod
     def usable(cls, raw: str, purpose: str) -> "OneTimeToken | None":

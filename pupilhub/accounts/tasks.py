@@ -10,6 +10,7 @@ from celery import shared_task
 from pupilhub.core import emails
 
 from .models import OneTimeToken, User
+from .signals import registration_mail_prepared
 
 # The relay being down or refusing for now never loses mail: each task is tried again with
 # jittered back-off (up to 1, 2, 4, 8 then 15 minutes, each drawn at random below its cap so
@@ -58,7 +59,12 @@ def send_registration_existing(user_id: str, school_id: str) -> None:
     school = School.objects.filter(pk=school_id).first()
     if user is None or school is None:
         return
-    emails.send_now("registration_existing", user.email, {"user": user, "school": school})
+    # The link both confirms the address and adds the pupils registered with it that wait
+    # (the gateway listens for the verification); a mail retried makes a fresh link.
+    raw, token = OneTimeToken.issued(user, OneTimeToken.Purpose.VERIFY_EMAIL, hours=72)
+    registration_mail_prepared.send(sender=OneTimeToken, user=user, token=token)
+    context = {"user": user, "school": school, "token": raw}
+    emails.send_now("registration_existing", user.email, context)
 
 
 @shared_task(**RETRY)

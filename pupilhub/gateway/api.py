@@ -78,7 +78,7 @@ class VerifyEmailIn(In):
 
 
 class LinkIn(In):
-    school: str
+    school: str | None = None  # left out: the school is found from the licence key
     pupil_id: str
     licence_key: str
 

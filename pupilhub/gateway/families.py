@@ -15,10 +15,11 @@ from pupilhub.core import audit, throttle
 from pupilhub.core.errors import Conflict, Invalid, RateLimited, invalid_field
 from pupilhub.core.outbox import enqueue
 
-from .licence_check import INVALID_LICENCE, check_licence, open_school
+from .licence_check import INVALID_LICENCE, check_licence, open_school, school_of_key
 from .models import (
     ExternalDenial,
     ExternalLink,
+    PendingLink,
 )
 
 EXISTING_SCOPE = "registration-existing"
@@ -43,7 +44,14 @@ def do_register(
         # says nothing about whether the address is registered.
         make_password(password)
         denied = ExternalDenial.objects.filter(school=school, user=existing).exists()
-        if not denied and _first_notice_this_hour(email):
+        if denied:
+            return
+        # The pupil waits for the address's owner: the mail's link adds it (typing someone
+        # else's address adds nothing to their account until they choose to).
+        _pending, fresh = PendingLink.objects.get_or_create(
+            user=existing, licence_key=licence, defaults={"school": school}
+        )
+        if fresh and _first_notice_this_hour(email):  # the same pupil again: no second mail
             ids = (str(existing.pk), str(school.pk))
             transaction.on_commit(lambda: enqueue(account_tasks.send_registration_existing, *ids))
         return
@@ -57,9 +65,10 @@ def do_register(
 
 
 def _first_notice_this_hour(email: str) -> bool:
-    """ "You already have an account" goes to one address at most once an hour."""
+    """ "You already have an account" goes to one address at most 5 times an hour (a family
+    registering several children; each mail's link adds every pupil waiting)."""
     try:
-        throttle.reserve(throttle.Limit(EXISTING_SCOPE, email, 1, 3600))
+        throttle.reserve(throttle.Limit(EXISTING_SCOPE, email, 5, 3600))
     except RateLimited:
         return False
     return True
@@ -87,10 +96,11 @@ def _create_account(school: Any, email: str, password: str, licence: Any) -> Non
 
 
 def do_add_link(
-    request: HttpRequest, user: User, school_id: Any, pupil_id: str, typed_key: str
+    request: HttpRequest, user: User, school_id: Any | None, pupil_id: str, typed_key: str
 ) -> ExternalLink:
-    """Add a pupil (or another licence type for one) to a signed-in account."""
-    school = open_school(school_id)
+    """Add a pupil (or another licence type for one) to a signed-in account: at any
+    school, named or found from the key."""
+    school = open_school(school_id) if school_id else school_of_key(request, typed_key)
     if ExternalDenial.objects.filter(school=school, user=user).exists():
         raise Invalid(INVALID_LICENCE, code="invalid_licence")  # as for any wrong key
     licence = check_licence(request, school, pupil_id, typed_key)
@@ -122,3 +132,34 @@ def do_set_preferences(user: User, link: ExternalLink, paperless: bool) -> Exter
             paperless=link.paperless_reports,
         )
     return link
+
+
+@transaction.atomic
+def add_pending(user: User, token: Any) -> list[ExternalLink]:
+    """The address's owner used the link: each pupil registered with it is added, unless
+    its key was revoked or the school denied the account meanwhile (then it is dropped)."""
+    added = []
+    waiting = PendingLink.objects.filter(token=token).select_related(
+        "licence_key__pupil", "licence_key__licence_type", "school"
+    )
+    for pending in waiting:
+        key = pending.licence_key
+        denied = ExternalDenial.objects.filter(school=pending.school, user=user).exists()
+        if key.revoked_at is None and not denied and pending.school.external_login_enabled:
+            link, created = ExternalLink.objects.get_or_create(
+                user=user,
+                pupil=key.pupil,
+                licence_type=key.licence_type,
+                defaults={"school": pending.school, "licence_key": key},
+            )
+            if created:
+                audit.record(
+                    user,
+                    "gateway.pupil_linked",
+                    key.pupil,
+                    school=pending.school,
+                    link=str(link.pk),
+                )
+                added.append(link)
+        pending.delete()
+    return added

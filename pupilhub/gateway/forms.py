@@ -31,7 +31,10 @@ class RegisterForm(forms.Form):
 
 
 class AddPupilForm(forms.Form):
-    school = forms.ChoiceField()
+    school = forms.ChoiceField(
+        required=False,
+        help_text=_("Leave as it is for a school you have not used here yet: the key says which."),
+    )
     pupil_id = forms.CharField(label="Pupil ID", max_length=30)
     licence_key = forms.CharField(
         max_length=40,
@@ -42,7 +45,7 @@ class AddPupilForm(forms.Form):
 
     def __init__(self, *args: object, schools: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["school"].choices = schools  # type: ignore[attr-defined]
+        self.fields["school"].choices = [("", _("Any school (from the letter's key)")), *schools]  # type: ignore[attr-defined]
 
 
 class PreferencesForm(forms.Form):

@@ -81,3 +81,27 @@ def open_school(school_id: Any) -> School:
     if not school.external_login_enabled:
         raise Forbidden("This school has switched off logins for parents and pupils.")
     return school
+
+
+def school_of_key(request: HttpRequest, typed_key: str) -> School:
+    """ "Add a pupil" without naming the school: the key says which (keys are unique across
+    the platform). A key that is nobody's counts as a wrong pair for this client and gets
+    the one answer every wrong pair gets."""
+    try:
+        key = licence_keys.normalise(typed_key)
+    except licence_keys.KeyTypo as exc:
+        raise Invalid(
+            str(exc), code="licence_key_typo", fields={"licence_key": [str(exc)]}
+        ) from None
+    found = (
+        LicenceKey.objects.filter(key_hash=licence_keys.digest(key), revoked_at__isnull=True)
+        .select_related("school")
+        .first()
+    )
+    if found is None:
+        client = throttle.client_ip(request)
+        throttle.reserve(
+            throttle.Limit(LICENCE_SCOPE, f"anywhere:{client}", LICENCE_LIMIT, LICENCE_WINDOW)
+        )
+        raise Invalid(INVALID_LICENCE, code="invalid_licence")
+    return open_school(found.school_id)

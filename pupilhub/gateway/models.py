@@ -154,3 +154,31 @@ class ExternalDenial(SchoolOwned):
 
     def __str__(self) -> str:
         return f"denial {self.pk}"
+
+
+class PendingLink(SchoolOwned):
+    """A pupil someone registered with an address that already has an account: added to
+    that account only when the emailed link (`token`) is used, which proves the address's
+    owner asked for it. The registration's answer is the same as for a new address."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_links"
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    licence_key = models.ForeignKey(LicenceKey, on_delete=models.CASCADE, related_name="+")
+    token = models.ForeignKey(
+        "accounts.OneTimeToken",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="pending_links",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "licence_key"], name="one_pending_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"pending link {self.pk}"

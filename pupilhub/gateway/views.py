@@ -336,6 +336,10 @@ def school_login(request: HttpRequest, school: str) -> HttpResponse:
 
 def register(request: HttpRequest, school: str) -> HttpResponse:
     found = licence_check.open_school(school)
+    if request.user.is_authenticated:
+        # Already signed in (a family with a child at a second school): no new account,
+        # just this pupil added to the one they have.
+        return redirect(f"{reverse('gateway:add_pupil')}?school={found.pk}")
     form = RegisterForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -424,7 +428,11 @@ def add_pupil(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             link = families.do_add_link(
-                request, signed_in(request), data["school"], data["pupil_id"], data["licence_key"]
+                request,
+                signed_in(request),
+                data["school"] or None,
+                data["pupil_id"],
+                data["licence_key"],
             )
         except RateLimited:
             form.add_error(None, "Too many attempts. Try again later.")
@@ -435,7 +443,9 @@ def add_pupil(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{link.pupil.first_name} is added to your account.")
             return redirect("gateway:my_pupils")
-    return render(request, "gateway/add_pupil.html", {"form": form}, status=status)
+    here = schools.get(wanted or "") if wanted else None
+    context = {"form": form, "school_name": here}
+    return render(request, "gateway/add_pupil.html", context, status=status)
 
 
 @login_required
