@@ -99,10 +99,15 @@ def cached_sections(link: Any) -> str:
         reports = available_reports(link.pupil, link.licence_type) if "reports" in data else []
         return render_to_string(
             "gateway/_sections.html",
-            {"sections": page_sections(link.pupil, data), "reports": reports, "link": link},
+            {
+                "sections": page_sections(link.pupil, data),
+                "this_year_reports": [r for r in reports if not r.earlier],
+                "earlier_reports": [r for r in reports if r.earlier],
+                "link": link,
+            },
         )
 
     access = json.dumps(link.licence_type.access, sort_keys=True).encode()
-    key = f"pupilpage:v2:{link.pk}:{hashlib.sha256(access).hexdigest()[:16]}"
+    key = f"pupilpage:v3:{link.pk}:{hashlib.sha256(access).hexdigest()[:16]}"
     found = shared_cache.read_through(key, SECTIONS_TTL, build)
     return mark_safe(found)  # rendered by the template engine: escaped there

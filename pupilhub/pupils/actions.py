@@ -14,10 +14,10 @@ from pupilhub.schools.choices import NOT_NC
 
 from . import counts, ctf, mis
 from .access import pupils_from_ids, visible_pupils
-from .models import CtfSerial, Pupil, YearEnd
-from .signals import roll_changed
+from .models import CtfSerial, Pupil, PupilYear, YearEnd
+from .signals import roll_changed, rolled_over
 from .validation import REQUIRED, clean_pupil, sen_started
-from .years import rollover_year
+from .years import previous, rollover_year
 
 
 def _duplicate() -> Conflict:
@@ -320,8 +320,13 @@ def do_year_end(
     try:
         with transaction.atomic():
             done = YearEnd.objects.create(school=school, academic_year=year, by=access.user)
+            _keep_year_history(school, active, previous(year), now)
+            rolled_over.send(sender=Pupil, school_id=school.pk, academic_year=year, at=now)
             # Leavers first: once moved up, this year's penultimate group would look like them.
-            done.left = leaving.update(status="archived", updated_at=now)
+            # A leaver moves into their new year too (a Y11 leaver is an archived Y12).
+            done.left = leaving.update(
+                status="archived", year_group=F("year_group") + 1, updated_at=now
+            )
             done.promoted = staying.update(year_group=F("year_group") + 1, updated_at=now)
             done.save(update_fields=["left", "promoted"])
             audit.record(
@@ -337,6 +342,24 @@ def do_year_end(
         _not_done(access, year)  # another rollover committed first
         raise
     return {"promoted": done.promoted, "left": done.left, "academic_year": year}
+
+
+def _keep_year_history(school: Any, pupils: Any, ended: str, at: Any) -> None:
+    """Each pupil's year group in the academic year the rollover ends (a pupil already
+    holding one for that year keeps it)."""
+    known = set(
+        PupilYear.objects.filter(school=school, academic_year=ended).values_list(
+            "pupil_id", flat=True
+        )
+    )
+    PupilYear.objects.bulk_create(
+        [
+            PupilYear(school=school, pupil_id=pk, academic_year=ended, year_group=group, until=at)
+            for pk, group in pupils.values_list("pk", "year_group").iterator()
+            if pk not in known
+        ],
+        batch_size=2000,
+    )
 
 
 def _not_done(access: SchoolAccess, year: str) -> None:

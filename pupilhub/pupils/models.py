@@ -153,3 +153,24 @@ class CtfSerial(models.Model):
 
     def __str__(self) -> str:
         return f"CTF serial {self.destination} {self.day}: {self.last}"
+
+
+class PupilYear(SchoolOwned):
+    """The year group a pupil was in during an academic year that has ended: written by the
+    rollover for every pupil it moves, so what belonged to last year (its reports) still
+    finds them. The year under way is the pupil's own `year_group`."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="year_history")
+    academic_year = models.CharField(max_length=7)  # "2025/26"
+    year_group = models.SmallIntegerField()
+    until = models.DateTimeField()  # the rollover that ended it
+
+    class Meta:
+        ordering = ["until"]
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "academic_year"], name="one_year_a_pupil")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.academic_year}: {self.year_group}"

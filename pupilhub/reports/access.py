@@ -1,7 +1,8 @@
 """Which reports a caller may see.
 
-Staff: their school's reports. External users: ended or archived reports for the
-pupil's current year group that the link's licence type is allowed; anything else is 404.
+Staff: their school's reports. External users: ended or archived reports that the link's
+licence type is allowed, for a year group the pupil was in during the report's academic
+year (so last year's reports stay after the rollover); anything else is 404.
 """
 
 from typing import Any
@@ -9,7 +10,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from pupilhub.core.errors import NotFound
-from pupilhub.pupils.models import Pupil
+from pupilhub.pupils.models import Pupil, PupilYear, YearEnd
+from pupilhub.pupils.years import previous
 from pupilhub.schools.access import SchoolAccess, parse_id
 
 from .models import PrintRun, Report, ReportStatus
@@ -45,8 +47,32 @@ def available_reports(pupil: Pupil, licence_type: Any) -> list[Report]:
             status__in=[ReportStatus.ENDED, ReportStatus.ARCHIVED],
             licence_types=licence_type,
         ).order_by("-created_at")
-        memo[licence_type.pk] = [r for r in rows if pupil.year_group in r.year_groups]
+        history, rollovers = year_history(pupil)
+        shown = []
+        for report in rows:
+            # The year group the pupil was in when the report was written: the first
+            # rollover after it wrote that down (a pupil it did not move was not on roll
+            # then); with no rollover since, it is today's.
+            later = next((r for r in rollovers if r.at > report.created_at), None)
+            group = history.get(previous(later.academic_year)) if later else pupil.year_group
+            if group is not None and group in report.year_groups:
+                report.earlier = later is not None
+                shown.append(report)
+        memo[licence_type.pk] = shown
     return list(memo[licence_type.pk])
+
+
+def year_history(pupil: Pupil) -> tuple[dict[str, int], list[YearEnd]]:
+    """The pupil's year group in each academic year a rollover ended, and the school's
+    rollovers, oldest first (read once a pupil)."""
+    memo = pupil.__dict__
+    if "_year_history" not in memo:
+        memo["_year_history"] = (
+            dict(PupilYear.objects.filter(pupil=pupil).values_list("academic_year", "year_group")),
+            list(YearEnd.objects.filter(school=pupil.school_id).order_by("at")),
+        )
+    found: tuple[dict[str, int], list[YearEnd]] = memo["_year_history"]
+    return found
 
 
 def external_report(pupil: Pupil, licence_type: Any, report_id: Any) -> Report:

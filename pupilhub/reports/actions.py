@@ -5,12 +5,14 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from pupilhub.core import audit
 from pupilhub.core.errors import Conflict, Invalid, invalid_field
 from pupilhub.core.outbox import enqueue
 from pupilhub.gateway.models import TrackingField
 from pupilhub.gateway.school_access import licence_types_from_ids
+from pupilhub.pupils import years as years_of
 from pupilhub.schools.access import SchoolAccess
 
 from .models import PrintRun, Report, ReportStatus
@@ -33,6 +35,7 @@ def do_create_report(access: SchoolAccess, data: dict[str, Any]) -> Report:
             year_groups=years,
             fields=fields,
             created_by=access.user,
+            academic_year=years_of.current_for(access.school.pk, timezone.localdate()),
         )
         report.licence_types.set(types)
         audit.record(access.user, "report.created", report)

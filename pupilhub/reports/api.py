@@ -101,6 +101,8 @@ class MyReport(Schema):
     id: uuid.UUID
     name: str
     status: str
+    academic_year: str  # "2025/26"; empty for a report from before years were kept
+    earlier_year: bool  # from an academic year that has ended ("last year's reports")
 
 
 class MyReportList(Schema):
@@ -231,7 +233,16 @@ def my_reports(request: HttpRequest, link: str) -> dict[str, Any]:
     """Ended and archived reports this link's licence type may see."""
     found = link_for(request.user, link)
     reports = available_reports(found.pupil, found.licence_type)
-    items = [{"id": str(r.id), "name": r.name, "status": r.status} for r in reports]
+    items = [
+        {
+            "id": str(r.id),
+            "name": r.name,
+            "status": r.status,
+            "academic_year": r.academic_year,
+            "earlier_year": r.earlier,
+        }
+        for r in reports
+    ]
     return {"items": items, "next": None}
 
 

@@ -7,4 +7,6 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self) -> None:
-        from . import demo  # noqa: F401  (registers the demo step)
+        from . import demo, signals  # noqa: F401  (registers the demo step)
+
+        signals.connect()

@@ -21,6 +21,9 @@ class Report(SchoolOwned):
     year_groups = models.JSONField(default=list)
     fields = models.JSONField(default=list)  # [{"key": ..., "heading": ...}]
     licence_types = models.ManyToManyField("gateway.LicenceType", blank=True, related_name="+")
+    # The academic year it was written for ("2025/26"): after the rollover, families still
+    # see the reports of the year groups their child was in that year.
+    academic_year = models.CharField(max_length=7, blank=True)
     status = models.CharField(
         max_length=10, choices=ReportStatus.choices, default=ReportStatus.ACTIVE
     )
@@ -34,6 +37,8 @@ class Report(SchoolOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    earlier = False  # set for families: from an academic year that has ended
 
     @property
     def visible_externally(self) -> bool:

@@ -53,9 +53,9 @@ def test_the_rollover_moves_pupils_up_archives_leavers_and_bills_only_those_on_r
     assert _refresh(roll) == {
         "y7": (8, "active"),
         "y10": (11, "active"),
-        "y11": (11, "archived"),  # left from Y11: kept, archived
+        "y11": (12, "archived"),  # left from Y11: an archived Y12, kept (never billed)
         "gone": (9, "archived"),  # already archived: untouched
-        "kept": (12, "archived"),
+        "kept": (13, "archived"),  # a retained Y12 on roll leaves too, in its new year
     }
     assert pupils_on_roll(school) == 2  # the leavers are never billed
     event = AuditEvent.objects.get(action="school.year_end")
