@@ -134,3 +134,58 @@ def transfer(req: TransferRequest, *, with_items: bool = True) -> dict[str, Any]
             for item in req.items.select_related("pupil")
         ]
     return data
+
+
+PLURALS = {
+    "plans": ("plan", "plans"),
+    "provisions": ("provision", "provisions"),
+    "passports": ("passport", "passports"),
+    "meeting_logs": ("meeting log", "meeting logs"),
+    "files": ("file", "files"),
+    "safeguarding_issues": ("safeguarding record", "safeguarding records"),
+}
+
+
+def approval_preview(req: TransferRequest, pupil_ids: list[str] | None) -> list[dict[str, Any]]:
+    """What "Send" would copy, pupil by pupil (the sender's answer page): each record type
+    and how many, safeguarding on its own line. A pupil with no match is named with
+    nothing to send. Only the pending pupils chosen (all of them when none are)."""
+    pending = req.items.filter(status="pending").select_related("pupil")
+    if pupil_ids:
+        wanted = {str(i) for i in pupil_ids}
+        pending = pending.filter(pupil_id__in=[i for i in wanted if _is_uuid(i)])
+    items = list(pending)
+    theirs = counterparts([item.pupil for item in items], req.from_school)
+    senders = [p for p in theirs.values()]
+    counts = document_counts(senders, list(req.document_types))
+    rows = []
+    for item in items:
+        mine = theirs.get(item.pupil.match_key)
+        by_type = counts.get(mine.id, {}) if mine else {}
+        lines = [
+            (key, n, PLURALS[key][0 if n == 1 else 1])
+            for key in req.document_types
+            if (n := by_type.get(key, 0)) and key != "safeguarding_issues"
+        ]
+        safeguarding = by_type.get("safeguarding_issues", 0)
+        rows.append(
+            {
+                "pupil": str(item.pupil_id),
+                "name": f"{item.pupil.first_name} {item.pupil.surname}",
+                "matched": mine is not None,
+                "lines": lines,
+                "safeguarding": safeguarding,
+                "safeguarding_word": PLURALS["safeguarding_issues"][0 if safeguarding == 1 else 1],
+            }
+        )
+    return rows
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

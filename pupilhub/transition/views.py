@@ -188,6 +188,11 @@ def request_detail(request: HttpRequest, access: SchoolAccess, req: str) -> Http
 def _answer(request: HttpRequest, access: SchoolAccess, req: Any) -> HttpResponse:
     what = request.POST.get("action")
     chosen = request.POST.getlist("pupils") or None
+    if what in ("approve", "review") and request.POST.get("confirmed") != "1":
+        # Nothing leaves the school without a look at exactly what goes, and to whom.
+        return _confirm_send(request, access, req, chosen)
+    if request.POST.get("send") == "all":
+        chosen = None
     try:
         if what == "approve":
             result = actions.do_approve(access, req, chosen)
@@ -208,6 +213,28 @@ def _answer(request: HttpRequest, access: SchoolAccess, req: Any) -> HttpRespons
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("transition:request", access.school.id, req.id)
+
+
+def _confirm_send(
+    request: HttpRequest, access: SchoolAccess, req: Any, chosen: list[str] | None
+) -> HttpResponse:
+    if req.status != "pending" or req.from_school_id != access.school.pk:
+        messages.error(request, _("This request cannot be sent now."))
+        return redirect("transition:request", access.school.id, req.id)
+    if req.includes_safeguarding and not visibility.sees_safeguarding(access):
+        raise Forbidden(
+            _("Only a safeguarding lead or the Main School Admin can send safeguarding records.")
+        )
+    rows = serializers.approval_preview(req, chosen)
+    everyone = serializers.approval_preview(req, None) if chosen else rows
+    context = {
+        "req": req,
+        "rows": rows,
+        "some": bool(chosen) and len(rows) < len(everyone),
+        "all_count": len(everyone),
+        "safeguarding_total": sum(r["safeguarding"] for r in rows),
+    }
+    return render(request, "transition/confirm_send.html", context)
 
 
 @school_view()

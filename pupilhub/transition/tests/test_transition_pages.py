@@ -108,6 +108,10 @@ def test_a_request_from_the_pupil_banner_and_its_answer_in_the_browserless_flow(
     assert web(world.out_admin).get(detail).status_code == 404
     assert web(world.pri_head).get(detail).status_code == 200
     r = web(world.pri_admin).post(detail, {"action": "approve"})
+    assert r.status_code == 200  # a confirmation page first: nothing has gone
+    assert "Check what goes to" in r.content.decode()
+    assert Plan.objects.filter(school=world.secondary).count() == 0
+    r = web(world.pri_admin).post(detail, {"action": "approve", "confirmed": "1", "send": "all"})
     assert r.status_code == 302
     assert Plan.objects.filter(school=world.secondary).count() == 1
     html = (
@@ -178,7 +182,8 @@ def test_the_banner_counts_in_words_offers_safeguarding_and_goes_once_records_ar
     assert "waiting for their approval" in html and "Request these records" not in html
     req = TransferRequest.objects.get()
     web(world.pri_admin).post(
-        f"/schools/{world.primary.id}/transition/requests/{req.id}/", {"action": "approve"}
+        f"/schools/{world.primary.id}/transition/requests/{req.id}/",
+        {"action": "approve", "confirmed": "1", "send": "all"},
     )
     html = web(world.sec_admin).get(pupil_page).content.decode()
     assert "Oakfield</strong> holds" not in html and "waiting for" not in html
@@ -204,3 +209,53 @@ def test_a_waiting_safeguarding_request_leaves_no_trace_on_a_non_leads_banner(wo
     admin_view = web(world.sec_admin).get(pupil_page).content.decode()
     assert "waiting for their approval: plans." in admin_view
     assert "safeguarding" not in admin_view.lower()
+
+
+def test_approve_and_send_names_each_pupil_and_record_type_before_anything_goes(world):
+    """Issue 31, item 5: "Approve and send" sent safeguarding records in one tap, under
+    "none ticked: all pending pupils". A confirmation page names each pupil and each record
+    type, safeguarding on its own line; "Send these" sends only the ticked pupils."""
+    from django.utils.html import escape
+
+    from pupilhub.documents.models import SafeguardingIssue
+    from pupilhub.testing import make_pupil
+
+    SafeguardingIssue.objects.create(
+        school=world.primary, pupil=world.child_pri, date=date(2026, 1, 5), description="x"
+    )
+    twin = {k: getattr(world.child_sec, k) for k in ("date_of_birth", "year_group")}
+    other_sec = make_pupil(
+        world.secondary, first_name="Ola", surname="Bako", pupil_id="A123456789012", **twin
+    )
+    make_pupil(world.primary, first_name="Ola", surname="Bako", pupil_id="A123456789012", **twin)
+    r = web(world.sec_head).post(
+        f"/schools/{world.secondary.id}/transition/requests/new/",
+        {
+            "from_school": world.primary.id,
+            "pupils": [world.child_sec.id, other_sec.id],
+            "document_types": ["plans", "safeguarding_issues"],
+        },
+    )
+    assert r.status_code == 302
+    req = TransferRequest.objects.get()
+    detail = f"/schools/{world.primary.id}/transition/requests/{req.id}/"
+    page = web(world.pri_head).get(detail).content.decode()
+    assert "none ticked" not in page and "Review and send" in page
+    ticked = web(world.pri_head).post(detail, {"action": "review", "pupils": [world.child_sec.id]})
+    html = ticked.content.decode()
+    assert ticked.status_code == 200
+    assert escape(f"{world.child_sec.first_name} {world.child_sec.surname}") in html
+    assert "1 plan" in html and "1 safeguarding record" in html
+    assert "Ola Bako" not in html  # only the ticked pupil
+    assert "Send these (1 pupil)" in html and "Send all (2 pupils)" in html
+    assert not Plan.objects.filter(school=world.secondary).exists()
+    assert not SafeguardingIssue.objects.filter(school=world.secondary).exists()
+    # A plain admin who may not see safeguarding finds no such request (no trace).
+    assert web(world.pri_admin).post(detail, {"action": "review"}).status_code == 404
+    done = web(world.pri_head).post(
+        detail,
+        {"action": "approve", "confirmed": "1", "send": "these", "pupils": [world.child_sec.id]},
+    )
+    assert done.status_code == 302
+    assert Plan.objects.filter(school=world.secondary).count() == 1
+    assert SafeguardingIssue.objects.filter(school=world.secondary).count() == 1
