@@ -156,7 +156,7 @@ def approval_preview(req: TransferRequest, pupil_ids: list[str] | None) -> list[
         pending = pending.filter(pupil_id__in=[i for i in wanted if _is_uuid(i)])
     items = list(pending)
     theirs = counterparts([item.pupil for item in items], req.from_school)
-    senders = [p for p in theirs.values()]
+    senders = list(theirs.values())
     counts = document_counts(senders, list(req.document_types))
     rows = []
     for item in items:
