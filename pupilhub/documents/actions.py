@@ -56,7 +56,7 @@ def do_create_document(
     audit.record(access.user, f"{dtype.type}.created", doc, pupil=str(pupil.pk))
     if action_text:
         SafeguardingAction.objects.create(
-            school=access.school, issue=doc, by=access.user, text=action_text
+            school=access.school, issue=doc, by=access.user, by_name=_name(access), text=action_text
         )
     return doc
 
@@ -81,6 +81,10 @@ def do_update_document(access: SchoolAccess, dtype: DocType, doc: Any, data: dic
     return doc
 
 
+def _name(access: SchoolAccess) -> str:
+    return (access.user.full_name or access.user.email) if access.user else ""
+
+
 @transaction.atomic
 def do_add_safeguarding_action(access: SchoolAccess, issue: SafeguardingIssue, text: str) -> None:
     """Append to an issue's action log: the entry, the issue's text log and the audit row
@@ -88,7 +92,7 @@ def do_add_safeguarding_action(access: SchoolAccess, issue: SafeguardingIssue, t
     if not access.can_see_safeguarding:
         raise Forbidden()
     entry = SafeguardingAction.objects.create(
-        school=access.school, issue=issue, by=access.user, text=text
+        school=access.school, issue=issue, by=access.user, by_name=_name(access), text=text
     )
     log = "\n".join(filter(None, [issue.actions_taken, f"{entry.at:%d %b %Y %H:%M}: {text}"]))
     SafeguardingIssue.objects.filter(pk=issue.pk).update(actions_taken=log)

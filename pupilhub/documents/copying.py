@@ -226,7 +226,12 @@ ISSUE_COPY_HOOKS: list[Any] = []
 
 
 def copy_action_logs(copies: list[Any]) -> None:
+    """Each entry once, with when it happened and who wrote it where, as text (the author
+    is a person at the sending school, not an account here)."""
     by_source = {c.source_document: c for c in copies}
+    entries = SafeguardingAction.objects.filter(issue_id__in=list(by_source)).select_related(
+        "by", "school"
+    )
     SafeguardingAction.objects.bulk_create(
         [
             SafeguardingAction(
@@ -234,9 +239,11 @@ def copy_action_logs(copies: list[Any]) -> None:
                 issue=by_source[a.issue_id],
                 text=a.text,
                 at=a.at,  # when it happened, not when it was copied
-                by=None,  # a person at the sending school: not an account here
+                by=None,
+                by_name=(a.by.full_name or a.by.email) if a.by else a.by_name,
+                by_school=a.by_school or a.school.name,
             )
-            for a in SafeguardingAction.objects.filter(issue_id__in=list(by_source))
+            for a in entries
         ]
     )
     for hook in ISSUE_COPY_HOOKS:

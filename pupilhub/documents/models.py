@@ -206,6 +206,10 @@ class SafeguardingAction(SchoolOwned):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who wrote it and where, as text: kept when the log is transferred to another school
+    # (the author has no account there) and if the author's account is later removed.
+    by_name = models.CharField(max_length=200, blank=True)
+    by_school = models.CharField(max_length=200, blank=True)
     text = models.TextField()
 
     class Meta:
@@ -213,3 +217,11 @@ class SafeguardingAction(SchoolOwned):
 
     def __str__(self) -> str:
         return f"Action on {self.issue_id} at {self.at}"
+
+    @property
+    def author(self) -> str:
+        """ "Ann Lead" here; "Ann Lead, Oakfield Primary" for an entry from another school."""
+        name = (self.by.full_name or self.by.email) if self.by_id and self.by else self.by_name
+        if self.by_school:
+            return f"{name}, {self.by_school}" if name else self.by_school
+        return name or "a member of staff"

@@ -32,14 +32,14 @@ def serialize(dtype: DocType, doc: Any) -> dict[str, Any]:
 LABELS = {"cost_pence": "Cost", "title": "Title", "date": "Date"}
 
 
-def readable(dtype: DocType, doc: Any) -> list[tuple[str, str]]:
+def readable(dtype: DocType, doc: Any, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """A saved record as a person reads it: labels in words, choices by their names,
     dates as dates, money in pounds; empty fields left out (the targets have their own
-    table)."""
+    table), and any in `skip` (a safeguarding issue's actions, shown once, as its log)."""
     rows = []
     for api, attr in dtype.fields.items():
         value = getattr(doc, attr)
-        if attr == "targets" or value in (None, ""):
+        if attr == "targets" or attr in skip or value in (None, ""):
             continue
         field = doc._meta.get_field(attr)
         if field.choices:

@@ -83,7 +83,9 @@ def doc_detail(
         actions.do_add_safeguarding_action(access, instance, action_form.cleaned_data["text"])
         messages.success(request, "Action added to the log.")
         return redirect(request.path)
-    log = action_log(access, instance) if dtype is SAFEGUARDING else []
+    log = list(action_log(access, instance)) if dtype is SAFEGUARDING else []
+    # The log is the actions' one home: the issue's text copy of it is not shown again.
+    skip = ("actions_taken",) if log else ()
     return render(
         request,
         "documents/detail.html",
@@ -92,7 +94,7 @@ def doc_detail(
             "pupil": target,
             "doc": instance,
             "data": serialize(dtype, instance),
-            "rows": readable(dtype, instance),
+            "rows": readable(dtype, instance, skip),
             "action_form": action_form,
             "log": log,
             "extras": detail_panels(request, access, dtype.type, instance),

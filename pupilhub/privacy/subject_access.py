@@ -55,10 +55,7 @@ def _record(dtype: DocType, doc: Any) -> dict[str, Any]:
     if dtype.type == "file":
         data["path_in_export"] = _file_path(doc)
     if dtype.safeguarding:
-        data["action_log"] = [
-            {"at": a.at, "by": a.by.full_name if a.by else "", "text": a.text}
-            for a in doc.log.all()
-        ]
+        data["action_log"] = [{"at": a.at, "by": a.author, "text": a.text} for a in doc.log.all()]
         data["body_map"] = [
             {"view": m.view, "x": m.x, "y": m.y, "note": m.note} for m in doc.marks.all()
         ]

@@ -87,7 +87,11 @@ def do_raise_concern(access: SchoolAccess, pupil: Pupil, data: dict[str, Any]) -
     )
     if values.get("actions_taken"):
         SafeguardingAction.objects.create(
-            school=access.school, issue=issue, by=access.user, text=values["actions_taken"]
+            school=access.school,
+            issue=issue,
+            by=access.user,
+            by_name=access.user.full_name if access.user else "",
+            text=values["actions_taken"],
         )
     BodyMark.objects.bulk_create(
         BodyMark(school=access.school, issue=issue, position=i, **mark)

@@ -82,7 +82,7 @@ def _issue_entries(issue: Any, names: dict[str, str]) -> list[Entry]:
     ]
     for entry in issue.log.all():
         local = timezone.localtime(entry.at)
-        by = _person(entry.by) if entry.by_id else _("the sending school")
+        by = entry.author
         out.append(Entry(local.date(), entry.at, "action", f"{by}: {entry.text}", ref, iid))
     for task in issue.tasks.all():
         who = task.assignee.user.full_name or task.assignee.user.email

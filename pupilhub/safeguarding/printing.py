@@ -42,7 +42,7 @@ def _issue(issue: Any, names: dict[str, str]) -> list[Any]:
     if log:
         story.append(pdf.text(_("Actions"), "cell_bold"))
         for entry in log:
-            by = entry.by.full_name if entry.by else _("the sending school")
+            by = entry.author
             story.append(pdf.text(f"{entry.at:%-d %b %Y %H:%M}, {by}: {entry.text}", "small"))
     marks = list(issue.marks.all())
     if marks:

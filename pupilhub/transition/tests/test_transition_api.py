@@ -483,3 +483,41 @@ def test_a_plain_admin_sees_no_safeguarding_transfer_on_the_pages(world):
     audit = client.get(f"/schools/{world.secondary.id}/audit/")
     assert req["id"] not in audit.content.decode()
     assert "safeguarding" not in audit.content.decode().lower()
+
+
+def test_a_transferred_action_log_keeps_each_author_and_school_and_shows_each_action_once(world):
+    """Issue 31, item 6: transferred action logs showed the author as "unknown", and every
+    action twice (the log, and the issue's text copy of it)."""
+    from django.test import Client
+    from django.utils.html import escape
+
+    from pupilhub.documents.actions import do_add_safeguarding_action
+    from pupilhub.schools.access import staff_access
+
+    world.pri_lead.first_name, world.pri_lead.surname = "Nia", "Lead"
+    world.pri_lead.save()
+    lead = staff_access(world.pri_lead, world.primary.id)
+    issue = SafeguardingIssue.objects.create(
+        school=world.primary,
+        pupil=world.child_pri,
+        date=date(2026, 1, 1),
+        category="neglect",
+        description="x",
+    )
+    do_add_safeguarding_action(lead, issue, "Rang the family support worker")
+    req = _request(world, "sec_head", ["safeguarding_issues"]).json()
+    assert _approve(world, req["id"], "pri_lead").status_code == 200
+    copy = SafeguardingIssue.objects.get(school=world.secondary)
+    web = Client()
+    web.force_login(world.sec_head)
+    html = web.get(
+        f"/schools/{world.secondary.id}/pupils/{world.child_sec.id}/safeguarding-issues/{copy.id}/"
+    ).content.decode()
+    assert html.count("Rang the family support worker") == 1
+    assert escape("Nia Lead, Oakfield") in html
+    assert "unknown" not in html
+    chronology = web.get(
+        f"/schools/{world.secondary.id}/pupils/{world.child_sec.id}/chronology/"
+    ).content.decode()
+    assert chronology.count("Rang the family support worker") == 1
+    assert escape("Nia Lead, Oakfield") in chronology
