@@ -16,13 +16,15 @@ from typing import IO, Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from pupilhub.core import audit, pdf
 from pupilhub.documents.access import documents
 from pupilhub.documents.registry import DOC_TYPES, FILE, DocType
-from pupilhub.documents.serve import serialize
+from pupilhub.documents.serve import readable, serialize
 from pupilhub.gateway.models import TrackingValue
-from pupilhub.pupils.models import Pupil
+from pupilhub.pupils.models import Pupil, PupilYear
 from pupilhub.safeguarding import bodymap
 from pupilhub.schools.access import SchoolAccess
 
@@ -35,6 +37,10 @@ PROFILE = (
     "tutor_group",
     "sets",
     "status",
+    "sex",
+    "sen_status",
+    "sen_needs",
+    "sen_start_date",
     "created_at",
     "updated_at",
 )
@@ -46,6 +52,7 @@ def _documents(access: SchoolAccess, pupil: Pupil, dtype: DocType) -> list[Any]:
     found = documents(access, dtype, deleted=None).filter(pupil=pupil).order_by("created_at")
     if dtype.safeguarding:
         found = found.prefetch_related("log__by", "marks")  # not a query an issue
+    found = found.select_related("transferred_from_school")
     return list(found)
 
 
@@ -75,84 +82,148 @@ def collect(access: SchoolAccess, pupil: Pupil) -> dict[str, Any]:
         .select_related("field")
         .order_by("field__name")
     )
+    docs = {dtype.collection: _documents(access, pupil, dtype) for dtype in DOC_TYPES}
+    history = PupilYear.objects.filter(pupil=pupil).order_by("until")
     return {
         "exported_at": timezone.now(),
         "school": {"id": str(access.school.pk), "name": access.school.name},
         "pupil": {"id": str(pupil.pk), **{f: getattr(pupil, f) for f in PROFILE}},
+        "year_history": [
+            {"academic_year": h.academic_year, "year_group": h.year_group} for h in history
+        ],
         "documents": {
-            dtype.collection: [_record(dtype, d) for d in _documents(access, pupil, dtype)]
+            dtype.collection: [_record(dtype, d) for d in docs[dtype.collection]]
             for dtype in DOC_TYPES
         },
         "tracking": [{"field": v.field.name, "value": v.value} for v in tracking],
+        # For the summary only (models, read in the record pages' words); not in the JSON.
+        "_docs": docs,
     }
 
 
-def _summary(access: SchoolAccess, pupil: Pupil, data: dict[str, Any]) -> bytes:
-    """A readable PDF of the same data: each record's fields as label and value."""
-    story: list[Any] = [
-        pdf.Heading(f"{pupil.full_name}: the records {access.school.name} holds"),
-        pdf.text(f"Exported {data['exported_at']:%-d %B %Y at %H:%M}.", "small"),
-        pdf.Heading("Profile", level=1),
-        pdf.table(
-            [
-                [pdf.text(_label(k), "cell_bold"), pdf.text(_value(v), "cell")]
-                for k, v in data["pupil"].items()
-                if k != "id"
-            ],
-            widths=[120, 350],
-        ),
+def profile_rows(pupil: Pupil) -> list[tuple[str, str]]:
+    """The pupil's details as the pupil's page words them."""
+    rows = [
+        (_("Name"), pupil.full_name),
+        (_("Pupil ID"), pupil.pupil_id),
+        (_("Date of birth"), long_date(pupil.date_of_birth)),
+        (_("Year group"), pupil.year_label),
+        (_("Tutor group"), pupil.tutor_group or _("none")),
+        (_("Sets"), ", ".join(pupil.sets) or _("none")),
+        (_("Status"), STATUS_WORDS.get(pupil.status, pupil.get_status_display())),
+        (_("Sex"), pupil.get_sex_display() or _("not recorded")),
+        (_("SEN status"), str(pupil.get_sen_status_display())),
     ]
-    for dtype in DOC_TYPES:
-        records = data["documents"][dtype.collection]
-        story.append(pdf.Heading(f"{dtype.label} records ({len(records)})", level=1))
-        if not records:
-            story.append(pdf.text("None."))
-        for record in records:
-            rows = [
-                [pdf.text(_label(k), "cell_bold"), pdf.text(_value(v), "cell")]
-                for k, v in record.items()
-                if k not in ("id", "action_log", "body_map") and v not in (None, "", [])
-            ]
-            for entry in record.get("action_log", []):
-                line = f"{entry['at']:%-d %b %Y %H:%M} {entry['by']}: {entry['text']}"
-                rows.append([pdf.text("Action", "cell_bold"), pdf.text(line, "cell")])
-            story.append(pdf.table(rows, widths=[120, 350], grid=True))
-            if record.get("body_map"):
-                story.append(bodymap.drawing(record["body_map"]))
-    if data["tracking"]:
-        story.append(pdf.Heading("Tracking", level=1))
+    if pupil.sen_start_date and pupil.sen_status != "N":
+        rows.append((_("SEN status since"), long_date(pupil.sen_start_date)))
+    if pupil.sen_needs:
+        rows.append((_("SEN needs (primary first)"), pupil.sen_needs_label))
+    rows.append((_("Record created"), long_date(pupil.created_at)))
+    rows.append((_("Record last changed"), long_date(pupil.updated_at)))
+    return rows
+
+
+def _summary(access: SchoolAccess, pupil: Pupil, data: dict[str, Any]) -> bytes:
+    """A readable PDF of the same data, in the words the record pages use (no codes, no
+    ids): the profile, each record's fields, its action log and body map, tracking."""
+    school = access.school
+    story: list[Any] = [
+        pdf.Heading(
+            str(
+                _("%(pupil)s: the records %(school)s holds")
+                % {"pupil": pupil.full_name, "school": school.name}
+            )
+        ),
+        pdf.text(str(_("Exported %(when)s.") % {"when": long_date(data["exported_at"])}), "small"),
+        pdf.Heading(str(_("Profile")), level=1),
+        _rows_table(profile_rows(pupil)),
+    ]
+    if data["year_history"]:
+        story.append(pdf.Heading(str(_("Year groups in past years")), level=1))
         story.append(
-            pdf.table(
+            _rows_table(
                 [
-                    [pdf.text(t["field"], "cell_bold"), pdf.text(t["value"], "cell")]
-                    for t in data["tracking"]
-                ],
-                widths=[200, 270],
+                    (h["academic_year"], school.year_label(h["year_group"]))
+                    for h in data["year_history"]
+                ]
             )
         )
-    story.append(pdf.text(f"{access.school.name}. Confidential: keep securely.", "small"))
+    for dtype in DOC_TYPES:
+        records = data["_docs"][dtype.collection]
+        story.append(
+            pdf.Heading(
+                ngettext("%(label)s (%(n)d record)", "%(label)s (%(n)d records)", len(records))
+                % {
+                    "label": str(PLURAL_LABELS.get(dtype.collection, dtype.label)),
+                    "n": len(records),
+                },
+                level=1,
+            )
+        )
+        if not records:
+            story.append(pdf.text(str(_("None."))))
+        for doc in records:
+            rows = list(readable(dtype, doc, skip=("actions_taken",) if dtype.safeguarding else ()))
+            rows.append((_("Recorded"), long_date(doc.created_at)))
+            if doc.transferred_from_school_id:
+                rows.append((_("Transferred from"), doc.transferred_from_school.name))
+            if doc.deleted_at:
+                rows.append((_("Deleted"), long_date(doc.deleted_at)))
+            if dtype.safeguarding:
+                for entry in doc.log.all():
+                    line = f"{long_date(entry.at)}, {entry.author}: {entry.text}"
+                    rows.append((_("Action"), line))
+            story.append(_rows_table(rows, grid=True))
+            if dtype.safeguarding:
+                marks = [
+                    {"view": m.view, "x": m.x, "y": m.y, "note": m.note} for m in doc.marks.all()
+                ]
+                if marks:
+                    story.append(bodymap.drawing(marks))
+    if data["tracking"]:
+        story.append(pdf.Heading(str(_("Tracking")), level=1))
+        story.append(_rows_table([(t["field"], t["value"]) for t in data["tracking"]]))
+    story.append(
+        pdf.text(
+            str(_("%(school)s. Confidential: keep securely.") % {"school": school.name}), "small"
+        )
+    )
     return pdf.render(
         story,
-        title=f"Subject access: {pupil.full_name}",
-        author=access.school.name,
+        title=str(_("Subject access: %(pupil)s") % {"pupil": pupil.full_name}),
+        author=school.name,
         running_name=pupil.full_name,
     )
 
 
-def _label(key: str) -> str:
-    return key.replace("_", " ").capitalize()
+def _rows_table(rows: list[tuple[str, str]], grid: bool = False) -> Any:
+    return pdf.table(
+        [
+            [pdf.text(str(label), "cell_bold"), pdf.text(str(value), "cell")]
+            for label, value in rows
+        ],
+        widths=[140, 330],
+        grid=grid,
+    )
 
 
-def _value(value: Any) -> str:
-    if isinstance(value, list):
-        return "; ".join(_value(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{_label(k)}: {_value(v)}" for k, v in value.items() if v)
-    if hasattr(value, "strftime"):
-        return value.strftime("%-d %B %Y %H:%M" if hasattr(value, "hour") else "%-d %B %Y")
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    return str(value)
+def long_date(value: Any) -> str:
+    """ "9 March 2014", or "9 March 2014 at 14:05" for a moment (local time)."""
+    if hasattr(value, "hour"):
+        local = timezone.localtime(value)
+        return f"{local:%-d %B %Y} at {local:%H:%M}"
+    return f"{value:%-d %B %Y}"
+
+
+STATUS_WORDS = {"active": _("On roll"), "archived": _("Left (archived)")}
+PLURAL_LABELS = {
+    "plans": _("Plans"),
+    "provisions": _("Provisions"),
+    "passports": _("Passports"),
+    "meeting-logs": _("Meeting logs"),
+    "files": _("Files"),
+    "safeguarding-issues": _("Safeguarding issues"),
+}
 
 
 def export(access: SchoolAccess, pupil: Pupil) -> IO[bytes]:
@@ -169,7 +240,8 @@ def export(access: SchoolAccess, pupil: Pupil) -> IO[bytes]:
             except OSError:  # the bytes are gone from storage: say so, export the rest
                 missing.append(str(doc.pk))
         data["missing_files"] = missing
-        archive.writestr("pupil.json", json.dumps(data, cls=DjangoJSONEncoder, indent=2))
+        plain = {k: v for k, v in data.items() if not k.startswith("_")}
+        archive.writestr("pupil.json", json.dumps(plain, cls=DjangoJSONEncoder, indent=2))
         archive.writestr("summary.pdf", _summary(access, pupil, data))
     audit.record(access.user, "pupil.subject_access_exported", pupil)
     out.seek(0)

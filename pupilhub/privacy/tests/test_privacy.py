@@ -542,3 +542,33 @@ def test_pages_by_caller(personas, who, deleted, audit_page, keep):
     url = f"/schools/{personas.school_a.id}/retention/leavers/{notice.id}/keep"
     assert client.post(url).status_code == keep
     assert LeaverNotice.objects.get(pk=notice.pk).purge_on == timezone.localdate()
+
+
+def test_the_subject_access_export_has_every_pupil_field_and_its_pdf_uses_words(personas):
+    """Issue 31, item 7: the export left out sex, SEN status and needs; its PDF showed
+    "active", raw year numbers and school ids."""
+    from pypdf import PdfReader
+
+    from pupilhub.pupils.models import Pupil
+
+    Pupil.objects.filter(pk=personas.pupil.pk).update(
+        sex="F", sen_status="K", sen_needs=["SPLD", "SEMH"]
+    )
+    personas.api("senco").post(f"{pupil_url(personas)}/meeting-logs", MEETING)
+    r = personas.api("main_admin").get(f"{pupil_url(personas)}/subject-access")
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content)))
+    data = json.loads(archive.read("pupil.json"))
+    profile = data["pupil"]
+    assert profile["sex"] == "F" and profile["sen_status"] == "K"
+    assert profile["sen_needs"] == ["SPLD", "SEMH"]
+    assert "_docs" not in data
+    reader = PdfReader(io.BytesIO(archive.read("summary.pdf")))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Female" in text and "SEN support" in text
+    assert "Specific learning difficulty" in text
+    assert "On roll" in text and "active" not in text
+    year = personas.pupil.year_label
+    assert f"Year group {year}" in text
+    assert str(personas.school_a.pk) not in text
+    dob = personas.pupil.date_of_birth
+    assert f"{dob.day} {dob:%B %Y}" in text
