@@ -12,6 +12,7 @@ from pupilhub.core.errors import DomainError, Forbidden
 from pupilhub.core.views import apply_errors
 from pupilhub.documents.access import can_delete
 from pupilhub.pupils.access import pupil_for
+from pupilhub.schools import audit_words
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import MAIN_ADMIN, school_view
 
@@ -99,7 +100,9 @@ def keep_leaver(request: HttpRequest, access: SchoolAccess, notice: str) -> Http
 def pupil_access_log(request: HttpRequest, access: SchoolAccess, pupil: str) -> HttpResponse:
     target = pupil_for(access, pupil)
     page = Paginator(access_log(access, target), 50).get_page(request.GET.get("page"))
-    return render(request, "privacy/access_log.html", {"pupil": target, "page": page})
+    rows = audit_words.page_rows(access, page.object_list)
+    context = {"pupil": target, "page": page, "rows": rows}
+    return render(request, "privacy/access_log.html", context)
 
 
 @school_view()

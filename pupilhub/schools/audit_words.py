@@ -119,8 +119,65 @@ DETAIL_NAMES = {
 HIDDEN_DETAIL = {"pupil"}  # shown in the Record column already
 
 
+# Records by their model's name (an event's `object_type`), where the model's own name
+# would not read well; any other model is called by its verbose name.
+RECORDS = {
+    "attachment": "File",
+    "meetinglog": "Meeting log",
+    "safeguardingissue": "Safeguarding issue",
+    "safeguardingaction": "Safeguarding action",
+    "staffmembership": "Staff member",
+    "licencetype": "Licence type",
+    "licencekey": "Licence key",
+    "externallink": "Family account link",
+    "transferrequest": "Records transfer",
+    "clustermembership": "Cluster membership",
+    "retentionpolicy": "Retention policy",
+    "trackingfield": "Tracking field",
+    "printrun": "Report print run",
+    "message": "Email to families",
+    "apikey": "API key",
+    "user": "Account",
+    "childprotectiontransfer": "Child-protection file",
+    "passport": "Pupil passport",
+}
+
+
 def subject(code: str) -> str:
     return SUBJECTS.get(code, code.replace("_", " ").capitalize())
+
+
+def record(object_type: str) -> str:
+    """What kind of record an event was about, in words: never a model's code name."""
+    if not object_type:
+        return ""
+    if object_type in RECORDS:
+        return RECORDS[object_type]
+    if object_type in SUBJECTS:
+        return SUBJECTS[object_type]
+    from django.apps import apps
+    from django.utils.text import capfirst
+
+    for model in apps.get_models():
+        if model._meta.model_name == object_type:
+            return str(capfirst(model._meta.verbose_name))
+    return object_type.replace("_", " ").capitalize()
+
+
+def who(event: Any) -> str:
+    """The actor in words: a colleague by name and address; a family or agency account
+    as such (never its address); the platform and the system as themselves."""
+    kind = event.actor_kind
+    if event.actor_id is None or kind == "system":
+        return "pupilhub (automatic)"
+    if kind == "staff" and event.actor:
+        name = event.actor.full_name
+        return f"{name} ({event.actor.email})" if name else event.actor.email
+    if kind == "operator":
+        return "Platform operator"
+    if kind == "api_key":
+        return f"API key {event.actor.surname}" if event.actor else "An API key"
+    return f"A family or agency account (ref. {str(event.actor_id)[:8]})"
 
 
 def describe(action: str) -> str:
@@ -180,10 +237,10 @@ def page_rows(access: Any, events: Any) -> list[dict[str, Any]]:
     return [
         {
             "at": e.at,
-            "who": e.actor_label,
+            "who": who(e),
             "action": describe(e.action),
             "code": e.action,
-            "record": subject(e.object_type) if e.object_type else "",
+            "record": record(e.object_type),
             "pupil": e.pupil,
             "pupil_name": names.get(str(e.pupil), "") if e.pupil else "",
             "detail": detail(e.detail),

@@ -435,7 +435,12 @@ def test_the_access_log_says_who_read_or_changed_the_pupils_records(personas):
     assert "secret.parent@example.com" not in r.content.decode()
     assert all(e["object_id"] != str(other.pk) for e in items)  # only this pupil
     page = personas.web("main_admin").get(f"{pupil_url(personas)}/access-log/")
-    assert page.status_code == 200 and "pupil.viewed" in page.content.decode()
+    html = page.content.decode()
+    # Issue 31: the page speaks in words, never codes or ids.
+    assert page.status_code == 200 and "Opened a pupil&#x27;s record" in html
+    assert "pupil.viewed" not in html and str(parent.id) not in html
+    assert "secret.parent@example.com" not in html
+    assert f"A family or agency account (ref. {str(parent.id)[:8]})" in html
 
 
 @pytest.mark.parametrize(

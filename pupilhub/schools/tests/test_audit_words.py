@@ -53,3 +53,19 @@ def test_the_audit_page_speaks_words_and_names_the_pupil(personas):
     # the API keeps the codes
     events = personas.api("admin").get(f"/schools/{personas.school_a.id}/audit-events").json()
     assert "pupil.viewed" in {e["action"] for e in events["items"]}
+
+
+def test_records_are_named_in_words_never_by_model_name():
+    """Issue 31: the audit log showed "Staffmembership" and "Licencetype"."""
+    from django.apps import apps
+
+    from pupilhub.schools.audit_words import record
+
+    assert record("staffmembership") == "Staff member"
+    assert record("licencetype") == "Licence type"
+    for model in apps.get_models():
+        name = record(model._meta.model_name)
+        assert name and name[0].isupper(), model
+        if " " in str(model._meta.verbose_name):
+            # a model name run together ("trackingvalue") is never shown as it is
+            assert name.lower() != model._meta.model_name, name
