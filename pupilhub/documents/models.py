@@ -141,7 +141,10 @@ class MeetingLog(Document):
 
     @property
     def title(self) -> str:
-        return f"{self.get_meeting_type_display()} meeting, {self.date:%d %b %Y}"
+        kind = str(self.get_meeting_type_display())
+        if not kind.lower().endswith("meeting"):  # "Parent meeting", never "meeting meeting"
+            kind = f"{kind} meeting"
+        return f"{kind}, {self.date:%-d %B %Y}"
 
 
 class Attachment(Document):

@@ -32,6 +32,23 @@ class TrackingField(SchoolOwned):
     def __str__(self) -> str:
         return self.name
 
+    def described(self, scheme: str = "england") -> str:
+        """The name with what tells two fields apart: subject, year and period where the
+        name does not already say them ("Maths grade (Maths, Year 8, Autumn)")."""
+        from pupilhub.schools.choices import year_label
+
+        lowered = self.name.lower()
+        parts = []
+        if self.subject and self.subject.lower() not in lowered:
+            parts.append(self.subject)
+        if self.year_group is not None:
+            label = year_label(self.year_group, scheme)
+            if label.lower() not in lowered:
+                parts.append(label)
+        if self.period and self.period.lower() not in lowered:
+            parts.append(self.period)
+        return f"{self.name} ({', '.join(parts)})" if parts else self.name
+
 
 class TrackingValue(SchoolOwned):
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")

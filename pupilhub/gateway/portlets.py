@@ -56,7 +56,7 @@ def _tracking_fields(school: School) -> list[tuple[str, str]]:
     from .models import TrackingField
 
     rows = TrackingField.objects.filter(school=school, portlet="tracking")
-    return [(f.key, f.name) for f in rows]
+    return [(f.key, f.described(school.year_scheme)) for f in rows]
 
 
 def _tracking(pupil: Pupil, keys: list[str], licence_type: Any = None) -> dict[str, Any]:
@@ -170,3 +170,16 @@ def visible_data(pupil: Pupil, licence_type: Any) -> dict[str, dict[str, Any]]:
         if allowed:
             out[key] = portlet.values(pupil, list(allowed), licence_type)
     return out
+
+
+def access_words(access: dict[str, list[str]]) -> str:
+    """A licence type's access in words: "SEN support (3 fields); Tracking (1 field)"."""
+    from django.utils.translation import ngettext
+
+    parts = []
+    for key, fields in access.items():
+        portlet = PORTLETS.get(key)
+        name = portlet.name if portlet else key.replace("_", " ").capitalize()
+        count = ngettext("%(n)d field", "%(n)d fields", len(fields)) % {"n": len(fields)}
+        parts.append(f"{name} ({count})")
+    return "; ".join(parts)

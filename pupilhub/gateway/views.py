@@ -57,7 +57,7 @@ from .forms import (
     SettingsForm,
 )
 from .models import TrackingField
-from .portlets import PORTLETS
+from .portlets import PORTLETS, access_words
 from .presentation import cached_sections
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -118,7 +118,7 @@ def _home(
         request,
         "gateway/home.html",
         {
-            "types": school_access.licence_types(access),
+            "types": [(lt, access_words(lt.access)) for lt in school_access.licence_types(access)],
             "settings_form": settings_form,
             "keys_form": keys_form,
             "coverage": school_access.coverage(school),

@@ -51,8 +51,7 @@ def _form_fields(access: SchoolAccess, report: Report | None) -> list[dict[str, 
     rows = [
         {
             "key": f.key,
-            "name": f.name,
-            "subject": f.subject,
+            "name": f.described(access.school.year_scheme),
             "checked": f.key in mine,
             "heading": mine.get(f.key, (0, ""))[1],
             "order": mine.get(f.key, (len(mine), ""))[0],
@@ -165,9 +164,8 @@ def _field_names(access: SchoolAccess, report: Report) -> list[dict[str, str]]:
     rows = []
     for f in report.fields:
         field = named.get(f["key"])
-        name = field.name if field else "A tracking field that was removed"
-        if field and field.subject and field.subject not in name:
-            name = f"{name} ({field.subject})"
+        scheme = access.school.year_scheme
+        name = field.described(scheme) if field else "A tracking field that was removed"
         rows.append({"heading": f.get("heading") or name, "name": name if f.get("heading") else ""})
     return rows
 

@@ -120,7 +120,7 @@ def test_the_report_page_names_fields_as_the_school_does_and_an_admin_can_change
     )
     base = f"/schools/{personas.school_a.id}/reports/{report.id}/"
     html = personas.web("teacher").get(base).content.decode()
-    assert "<li>Maths</li>" in html and "<li>Effort (Y8 Autumn (English))</li>" in html
+    assert "<li>Maths (Y8)</li>" in html and "<li>Effort (Y8 Autumn (English))</li>" in html
     assert "y8_aut_eng" not in html.split("<h2>Fields</h2>")[1].split("</ol>")[0]
     assert "Change this report" not in html  # teachers cannot change it
     assert "Change this report" in personas.web("admin").get(base).content.decode()
@@ -157,3 +157,19 @@ def test_the_report_page_names_fields_as_the_school_does_and_an_admin_can_change
     report.save()
     r = personas.web("admin").post(edit, post, follow=True)
     assert "archived" in r.content.decode()
+
+
+def test_two_fields_of_one_name_are_told_apart_by_year_and_period(personas):
+    """Issue 31: the report form showed two identical "Maths grade (Maths)" options."""
+    for year, period in ((7, "Autumn"), (8, "Autumn")):
+        TrackingField.objects.create(
+            school=personas.school_a,
+            key=f"m{year}",
+            name="Maths grade",
+            subject="Maths",
+            year_group=year,
+            period=period,
+        )
+    html = personas.web("admin").get(f"/schools/{personas.school_a.id}/reports/").content.decode()
+    assert "Maths grade (Maths, Y7, Autumn)" in html
+    assert "Maths grade (Maths, Y8, Autumn)" in html
