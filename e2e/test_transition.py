@@ -45,9 +45,11 @@ def test_two_schools_join_a_cluster_and_hand_a_childs_plan_on(page, live_server)
     page.goto(f"{live_server.url}/operator/clusters/")
     page.get_by_label("Cluster name").fill("North Oxford")
     page.get_by_role("button", name="Create cluster").click()
-    for name in ("Oakfield Primary", "Northgate Academy"):
+    for school in (primary, secondary):
         page.locator("select[name=cluster]").select_option(label="North Oxford")
-        page.locator("select[name=school]").select_option(label=name)
+        # Schools are named with their postcode, so two of one name can be told apart.
+        label = f"{school.name}, {school.postcode}"
+        page.locator("select[name=school]").select_option(label=label)
         page.get_by_role("button", name="Add school (pending)").click()
     assert page.locator("span.status-pending").count() == 2
     logout(page)
