@@ -4,19 +4,35 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from pupilhub.core import audit
 from pupilhub.core.errors import Conflict, Invalid
 from pupilhub.core.templatetags.pupilhub import pounds
 from pupilhub.schools.models import School
 
-from .models import Invoice, InvoiceKind, InvoiceLine, Subscription
+from .models import (
+    ActivationRequest,
+    Invoice,
+    InvoiceCounter,
+    InvoiceKind,
+    InvoiceLine,
+    Subscription,
+)
 from .pricing import Quote, add_months, quote
 from .quotes import pupils_on_roll, school_quote
 
 
-def _number(school: School, kind: str, start: date) -> str:
-    return f"PH-{school.id.hex[:8].upper()}-{start:%Y%m%d}-{'A' if kind == 'activation' else 'Y'}"
+def _number(issued: date) -> str:
+    """The next number of the year it is issued in: PH-2026-000123. The counter's row is
+    locked until the invoice commits, so two schools never share a number (8 hex digits of
+    a school's id collided at national scale)."""
+    with transaction.atomic():
+        InvoiceCounter.objects.get_or_create(year=issued.year)
+        counter = InvoiceCounter.objects.select_for_update().get(year=issued.year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+    return f"PH-{issued.year}-{counter.last:06d}"
 
 
 def _create_invoice(
@@ -26,7 +42,7 @@ def _create_invoice(
     invoice = Invoice.objects.create(
         school=school,
         subscription=sub,
-        number=_number(school, kind, start),
+        number=_number(issued),
         kind=kind,
         issued_on=issued,
         period_start=start,
@@ -35,6 +51,7 @@ def _create_invoice(
         price_per_pupil_pence=q.price_per_pupil_pence,
         months=q.months_remaining if kind == InvoiceKind.ACTIVATION else 12,
         amount_pence=q.amount_due_pence if kind == InvoiceKind.ACTIVATION else q.annual_pence,
+        po_number=sub.po_number,
     )
     price = pounds(q.price_per_pupil_pence)
     if kind == InvoiceKind.ACTIVATION:
@@ -59,7 +76,9 @@ def _create_invoice(
     return invoice
 
 
-def do_activate(actor: Any, school: School, activation: date, invoice_date: date) -> Invoice:
+def do_activate(
+    actor: Any, school: School, activation: date, invoice_date: date, po_number: str | None = None
+) -> Invoice:
     """Operator: start the subscription and raise its first invoice.
 
     With months left before the invoice date, that is a pro-rata activation invoice;
@@ -71,13 +90,25 @@ def do_activate(actor: Any, school: School, activation: date, invoice_date: date
             raise Conflict("This school already has a subscription.", code="already_subscribed")
         try:
             with transaction.atomic():
+                asked = (
+                    ActivationRequest.objects.select_for_update()
+                    .filter(school=school, status=ActivationRequest.Status.PENDING)
+                    .first()
+                )
+                if po_number is None:
+                    po_number = asked.po_number if asked else ""
                 sub = Subscription.objects.create(
                     school=school,
                     activated_on=activation,
                     first_invoice_date=invoice_date,
                     next_invoice_date=invoice_date,
                     created_by=actor,
+                    po_number=clean_po(po_number),
                 )
+                if asked:
+                    asked.status = ActivationRequest.Status.APPROVED
+                    asked.decided_at = timezone.now()
+                    asked.save(update_fields=["status", "decided_at"])
         except IntegrityError:
             raise Conflict(
                 "This school already has a subscription.", code="already_subscribed"
@@ -140,3 +171,57 @@ def do_set_price(actor: Any, school: School, pence: int) -> None:
         school.price_per_pupil_pence = pence
         school.save(update_fields=["price_per_pupil_pence"])
         audit.record(actor, "school.price_changed", school, old=old, new=pence)
+
+
+PO_LIMIT = 40
+
+
+def clean_po(value: Any) -> str:
+    text = " ".join(str(value or "").split())
+    if len(text) > PO_LIMIT:
+        raise Invalid(
+            "A purchase-order number is at most 40 characters.",
+            fields={"po_number": ["At most 40 characters."]},
+        )
+    return text
+
+
+def do_request_activation(
+    access: Any, invoice_date: date | None, po_number: str = ""
+) -> ActivationRequest:
+    """The Main School Admin asks for the subscription (the operator approves it, which
+    activates from that day to the chosen invoice date). One request waits at a time."""
+    from .quotes import default_invoice_date
+
+    access.require_main_admin("Only the Main School Admin can ask for activation.")
+    school = access.school
+    today = timezone.localdate()
+    wanted = invoice_date or default_invoice_date(today)
+    school_quote(school, today, wanted)  # the same checks the activation will make
+    po = clean_po(po_number)
+    with transaction.atomic():
+        if Subscription.objects.filter(school=school).exists():
+            raise Conflict("This school already has a subscription.", code="already_subscribed")
+        if ActivationRequest.objects.filter(school=school, status="pending").exists():
+            raise Conflict(
+                "An activation request is already waiting for the operator.",
+                code="already_requested",
+            )
+        asked = ActivationRequest.objects.create(
+            school=school, requested_by=access.user, invoice_date=wanted, po_number=po
+        )
+        audit.record(access.user, "subscription.requested", asked, school=school)
+    return asked
+
+
+@transaction.atomic
+def do_set_po_number(access: Any, po_number: str) -> Subscription:
+    """Admins: the purchase-order number printed on the invoices raised from now on."""
+    access.require_admin("Only school admins can set the purchase-order number.")
+    sub = Subscription.objects.select_for_update().filter(school=access.school).first()
+    if sub is None:
+        raise Conflict("The school has no subscription yet.", code="not_subscribed")
+    sub.po_number = clean_po(po_number)
+    sub.save(update_fields=["po_number"])
+    audit.record(access.user, "subscription.po_number_changed", sub, school=access.school)
+    return sub

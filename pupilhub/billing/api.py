@@ -1,7 +1,8 @@
 """Billing endpoints: quote, operator activation, invoices (JSON, PDF, CSV)."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
@@ -47,6 +48,7 @@ class InvoiceOut(Schema):
     price_per_pupil_pence: int
     months: int
     amount_pence: int
+    po_number: str  # the school's purchase-order number, "" when none
     lines: list[LineOut]
 
 
@@ -58,6 +60,7 @@ class InvoiceList(Schema):
 class SubscriptionIn(In):
     activation_date: date
     invoice_date: date
+    po_number: str | None = None  # left out: the one the school gave when it asked
 
 
 class SubscriptionOut(Schema):
@@ -86,6 +89,7 @@ def invoice_out(invoice: actions.Invoice) -> InvoiceOut:
         price_per_pupil_pence=invoice.price_per_pupil_pence,
         months=invoice.months,
         amount_pence=invoice.amount_pence,
+        po_number=invoice.po_number,
         lines=[LineOut.from_orm(line) for line in invoice.lines.all()],
     )
 
@@ -115,7 +119,11 @@ def activate(
 ) -> Status[SubscriptionOut]:
     """Operators: activate the gateway subscription and raise the first invoice."""
     invoice = actions.do_activate(
-        request.user, access.school, payload.activation_date, payload.invoice_date
+        request.user,
+        access.school,
+        payload.activation_date,
+        payload.invoice_date,
+        payload.po_number,
     )
     sub = invoice.subscription
     return Status(
@@ -129,6 +137,50 @@ def activate(
             invoice=invoice_out(invoice),
         ),
     )
+
+
+class ActivationRequestIn(In):
+    invoice_date: date | None = None  # left out: the next 1 April
+    po_number: str = ""
+
+
+class ActivationRequestOut(Schema):
+    id: uuid.UUID
+    status: str
+    invoice_date: date
+    po_number: str
+    created_at: datetime
+
+
+class PoNumberIn(In):
+    po_number: str
+
+
+class PoNumberOut(Schema):
+    po_number: str
+
+
+@router.post(
+    "/schools/{school}/billing/activation-request",
+    response={201: ActivationRequestOut, **errors(400, 403, 404, 409)},
+)
+@school_api(ADMINS)
+def request_activation(
+    request: HttpRequest, access: SchoolAccess, payload: ActivationRequestIn
+) -> Status[Any]:
+    """The Main School Admin asks for the subscription; an operator approves it with
+    `POST .../subscription` (the request's purchase-order number is used)."""
+    asked = actions.do_request_activation(access, payload.invoice_date, payload.po_number)
+    return Status(201, asked)
+
+
+@router.put(
+    "/schools/{school}/billing/po-number", response={200: PoNumberOut, **errors(400, 403, 404, 409)}
+)
+@school_api(ADMINS)
+def set_po_number(request: HttpRequest, access: SchoolAccess, payload: PoNumberIn) -> Any:
+    """Admins: the purchase-order number printed on invoices raised from now on."""
+    return {"po_number": actions.do_set_po_number(access, payload.po_number).po_number}
 
 
 class PriceOut(Schema):

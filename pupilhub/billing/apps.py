@@ -7,4 +7,4 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self) -> None:
-        from . import demo  # noqa: F401  (registers the demo step)
+        from . import demo, panels  # noqa: F401  (the demo step, the operator's panel)

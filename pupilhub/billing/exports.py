@@ -25,6 +25,7 @@ CSV_HEADER = [
     "unit_pence",
     "amount_pence",
     "amount",
+    "po_number",
 ]
 
 
@@ -46,6 +47,7 @@ def csv_response(access: SchoolAccess) -> HttpResponse:
                     line.unit_pence,
                     line.amount_pence,
                     pounds(line.amount_pence),
+                    invoice.po_number,
                 ]
             )
     response = HttpResponse(
@@ -86,6 +88,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             widths=[245, 245],
             header=True,
         ),
+        *([pdf.text(f"Your purchase order: {invoice.po_number}")] if invoice.po_number else []),
         pdf.text(f"Issued: {invoice.issued_on:%-d %B %Y}"),
         pdf.text(f"Payment due: {invoice.due_on:%-d %B %Y}"),
         pdf.text(f"Period: {invoice.period_start:%-d %B %Y} to {invoice.period_end:%-d %B %Y}"),

@@ -18,6 +18,8 @@ class Subscription(SchoolOwned):
     first_invoice_date = models.DateField()
     # The next annual invoice: moves on a year each time one is raised.
     next_invoice_date = models.DateField()
+    # The school's purchase-order number, printed on each invoice raised from now on.
+    po_number = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -48,6 +50,7 @@ class Invoice(SchoolOwned):
     price_per_pupil_pence = models.PositiveIntegerField()
     months = models.PositiveSmallIntegerField()
     amount_pence = models.PositiveIntegerField()
+    po_number = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -82,3 +85,46 @@ class InvoiceLine(UUIDModel):
 
     def __str__(self) -> str:
         return self.description
+
+
+class InvoiceCounter(models.Model):
+    """The last invoice number used in a year: numbers run PH-2026-000001, -000002, ...
+    across the platform, taken under a row lock (unique whatever the number of schools)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class ActivationRequest(SchoolOwned):
+    """A Main School Admin asks for the gateway subscription; an operator approves it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the operator"
+        APPROVED = "approved", "Approved"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invoice_date = models.DateField()
+    po_number = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school"],
+                condition=models.Q(status="pending"),
+                name="one_pending_activation_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"activation request {self.pk}"

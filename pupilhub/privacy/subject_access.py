@@ -101,9 +101,9 @@ def collect(access: SchoolAccess, pupil: Pupil) -> dict[str, Any]:
     }
 
 
-def profile_rows(pupil: Pupil) -> list[tuple[str, str]]:
+def profile_rows(pupil: Pupil) -> list[tuple[Any, Any]]:
     """The pupil's details as the pupil's page words them."""
-    rows = [
+    rows: list[tuple[Any, Any]] = [
         (_("Name"), pupil.full_name),
         (_("Pupil ID"), pupil.pupil_id),
         (_("Date of birth"), long_date(pupil.date_of_birth)),
@@ -163,7 +163,8 @@ def _summary(access: SchoolAccess, pupil: Pupil, data: dict[str, Any]) -> bytes:
         if not records:
             story.append(pdf.text(str(_("None."))))
         for doc in records:
-            rows = list(readable(dtype, doc, skip=("actions_taken",) if dtype.safeguarding else ()))
+            skip = ("actions_taken",) if dtype.safeguarding else ()
+            rows: list[tuple[Any, Any]] = list(readable(dtype, doc, skip))
             rows.append((_("Recorded"), long_date(doc.created_at)))
             if doc.transferred_from_school_id:
                 rows.append((_("Transferred from"), doc.transferred_from_school.name))
@@ -196,7 +197,7 @@ def _summary(access: SchoolAccess, pupil: Pupil, data: dict[str, Any]) -> bytes:
     )
 
 
-def _rows_table(rows: list[tuple[str, str]], grid: bool = False) -> Any:
+def _rows_table(rows: list[tuple[Any, Any]], grid: bool = False) -> Any:
     return pdf.table(
         [
             [pdf.text(str(label), "cell_bold"), pdf.text(str(value), "cell")]

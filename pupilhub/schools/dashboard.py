@@ -28,6 +28,21 @@ def dashboard_panels(access: SchoolAccess) -> list[dict[str, Any]]:
     return [p for p in (panel(access) for panel in PANELS) if p]
 
 
+# The operator's page: what schools are waiting for (activation, a cluster), registered by
+# the apps that own them. Each is called with the operator and returns None when empty.
+OperatorPanel = Callable[[Any], dict[str, Any] | None]
+OPERATOR_PANELS: list[OperatorPanel] = []
+
+
+def register_operator(panel: OperatorPanel) -> OperatorPanel:
+    OPERATOR_PANELS.append(panel)
+    return panel
+
+
+def operator_panels(user: Any) -> list[dict[str, Any]]:
+    return [p for p in (panel(user) for panel in OPERATOR_PANELS) if p]
+
+
 @register
 def pupils_panel(access: SchoolAccess) -> dict[str, Any]:
     from pupilhub.pupils.models import Pupil

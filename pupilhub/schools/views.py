@@ -35,7 +35,7 @@ from .access import (
 )
 from .apikeys import SCOPES
 from .choices import ADMIN_ROLES, Role
-from .dashboard import dashboard_panels
+from .dashboard import dashboard_panels, operator_panels
 from .forms import ApiKeyForm, HandoverForm, RoleForm, SchoolForm, StaffForm
 from .models import StaffMembership
 
@@ -203,6 +203,7 @@ def operator(request: HttpRequest) -> HttpResponse:
         "holds": holds[:100],
         "handovers": open_handovers(request.user),
         "handover_form": HandoverForm(schools=schools),
+        "panels": operator_panels(request.user),
     }
     return render(request, "schools/operator.html", context)
 

@@ -1,5 +1,7 @@
 from datetime import date
 
+from django.utils import timezone
+
 from pupilhub.billing import actions, quotes
 from pupilhub.billing.models import Invoice, Subscription
 from pupilhub.core.models import AuditEvent
@@ -170,19 +172,16 @@ def test_the_billing_page_for_admins_and_operators(personas):
     r = op.post(
         url, {"activate": "1", "activation_date": "2027-02-01", "invoice_date": "2027-01-01"}
     )
-    assert r.status_code == 200 and "must not be before" in r.content.decode()
+    assert r.status_code == 400 and "must not be before" in r.content.decode()
     r = op.post(
         url, {"activate": "1", "activation_date": "2027-02-01", "invoice_date": "2027-07-01"}
     )
     assert r.status_code == 302 and Subscription.objects.filter(school=personas.school_a).exists()
-    r = op.post(url, {"price": "1", "price_per_pupil_pence": "75"})
+    r = op.post(url, {"price": "1", "price_pounds": "0.75"})
     assert r.status_code == 302
     personas.school_a.refresh_from_db()
     assert personas.school_a.price_per_pupil_pence == 75
-    assert (
-        personas.web("admin").post(url, {"price": "1", "price_per_pupil_pence": "1"}).status_code
-        == 200
-    )
+    personas.web("admin").post(url, {"price": "1", "price_pounds": "0.01"})
     personas.school_a.refresh_from_db()
     assert personas.school_a.price_per_pupil_pence == 75  # admins cannot change the price
 
@@ -238,5 +237,86 @@ def test_a_failed_activation_keeps_the_operators_price_field(personas):
     r = personas.web("operator").post(
         url, {"activate": "1", "activation_date": "2027-02-01", "invoice_date": "2027-01-01"}
     )
-    assert r.status_code == 200 and "must not be before" in r.content.decode()
-    assert 'name="price_per_pupil_pence" value="65"' in r.content.decode()
+    assert r.status_code == 400 and "must not be before" in r.content.decode()
+    assert 'name="price_pounds" value="0.65"' in r.content.decode()
+
+
+# Issue 31, item 13: the page's figures multiply to the amount due; a school asks for
+# activation and the operator approves it; invoices carry a purchase-order number; the
+# operator types prices in pounds. Issue 33, item 7: invoice numbers from a yearly sequence.
+
+
+def test_the_quote_shows_the_exact_calculation_not_a_rounded_monthly_figure(personas):
+    from pupilhub.testing import make_pupil
+
+    for _ in range(10):
+        make_pupil(personas.school_a, year_group=8)
+    url = f"/schools/{personas.school_a.id}/billing/"
+    html = (
+        personas.web("main_admin")
+        .get(url + "?activation_date=2027-02-01&invoice_date=2027-07-01")
+        .content.decode()
+    )
+    # 11 pupils x 50p = £5.50 a year; 5 months: £5.50 x 5 / 12 = £2.29
+    assert "£5.50 a year \u00d7 5 \u00f7 12 = £2.29" in html
+    assert "Monthly (for information)" not in html
+
+
+def test_a_school_asks_for_activation_and_the_operator_approves_it_with_its_po(personas):
+    api = personas.api("main_admin")
+    url = f"/schools/{personas.school_a.id}/billing/activation-request"
+    assert personas.api(None).post(url, {}).status_code == 401
+    assert personas.api("admin_b").post(url, {}).status_code == 404
+    assert personas.api("admin").post(url, {}).status_code == 403  # the head asks
+    r = api.post(url, {"invoice_date": "2027-04-01", "po_number": "PO-7781"})
+    assert r.status_code == 201, r.content
+    assert r.json()["status"] == "pending" and r.json()["po_number"] == "PO-7781"
+    again = api.post(url, {})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_requested"
+    page = personas.web("main_admin").get(f"/schools/{personas.school_a.id}/billing/")
+    assert "Activation was requested" in page.content.decode()
+    operator_page = personas.web("operator").get("/operator/").content.decode()
+    assert "School A" in operator_page and "asked for activation" in operator_page
+    today = timezone.localdate()
+    sub = personas.api("operator").post(
+        f"/schools/{personas.school_a.id}/subscription",
+        {"activation_date": today.isoformat(), "invoice_date": "2027-04-01"},
+    )
+    assert sub.status_code == 201, sub.content
+    invoice = sub.json()["invoice"]
+    assert invoice["po_number"] == "PO-7781"
+    assert invoice["number"] == f"PH-{today.year}-000001"
+    from pupilhub.billing.models import ActivationRequest
+
+    assert ActivationRequest.objects.get().status == "approved"
+    # Later invoices carry the number the school sets.
+    put = api.put(f"/schools/{personas.school_a.id}/billing/po-number", {"po_number": "PO-9000"})
+    assert put.status_code == 200 and put.json() == {"po_number": "PO-9000"}
+    assert Subscription.objects.get(school=personas.school_a).po_number == "PO-9000"
+
+
+def test_the_operator_enters_the_price_in_pounds(personas):
+    url = f"/schools/{personas.school_a.id}/billing/"
+    op = personas.web("operator")
+    assert 'name="price_pounds"' in op.get(url).content.decode()
+    bad = op.post(url, {"price": "1", "price_pounds": "fifty"})
+    assert bad.status_code == 400
+    assert op.post(url, {"price": "1", "price_pounds": "1.25"}).status_code == 302
+    personas.school_a.refresh_from_db()
+    assert personas.school_a.price_per_pupil_pence == 125
+
+
+def test_invoice_numbers_are_a_yearly_sequence_unique_across_many_schools(personas):
+    from datetime import date
+
+    from pupilhub.billing import actions
+    from pupilhub.testing import make_school
+
+    numbers = []
+    for i in range(30):
+        school = make_school(f"School {i}")
+        numbers.append(
+            actions.do_activate(None, school, date(2026, 12, 1), date(2027, 4, 1)).number
+        )
+    assert len(set(numbers)) == 30
+    assert numbers[0] == "PH-2026-000001" and numbers[-1] == "PH-2026-000030"
