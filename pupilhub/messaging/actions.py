@@ -15,12 +15,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pupilhub.core import audit, emails
-from pupilhub.core.errors import Forbidden, Invalid, invalid_field
+from pupilhub.core.errors import Conflict, Forbidden, Invalid, invalid_field
 from pupilhub.schools.access import SchoolAccess
 
 from . import optout, sanitise
 from .mime import encoded_words
-from .models import Delivery, Message
+from .models import Delivery, DeliveryStatus, Message
 from .recipients import clean_spec, clean_subject, next_dispatch, recipients
 from .sanitise import escape
 
@@ -297,3 +297,22 @@ def _unfolded_without_subject(head: bytes) -> list[bytes]:
         if not skipping:
             out.append(line)
     return out
+
+
+@transaction.atomic
+def do_cancel(access: SchoolAccess, message: Message) -> int:
+    """Cancel before it is sent: every copy the dispatcher has not yet claimed is
+    cancelled (and forgets its address); copies already claimed or sent go on. The
+    sender, or an admin."""
+    if not (access.is_admin or (access.user and message.sender_id == access.user.pk)):
+        raise Forbidden("Only the sender or a school admin can cancel this message.")
+    cancelled = Delivery.objects.filter(message=message, status=DeliveryStatus.QUEUED).update(
+        status=DeliveryStatus.CANCELLED, email="", pupil_names="", lease_until=None
+    )
+    if not cancelled:
+        raise Conflict(
+            "Too late to cancel: every copy has already been sent or is being sent.",
+            code="already_sent",
+        )
+    audit.record(access.user, "message.cancelled", message, cancelled=cancelled)
+    return cancelled

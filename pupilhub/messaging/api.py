@@ -73,6 +73,8 @@ class MessageList(Schema):
 class PreviewOut(Schema):
     recipient_count: int
     pupil_count: int
+    chosen_count: int  # pupils the choice covers
+    unreached_count: int  # of them, pupils with nobody registered to write to
 
 
 class ReachedPupil(Open):
@@ -100,7 +102,7 @@ def send(request: HttpRequest, access: SchoolAccess, payload: MessageIn) -> Stat
     "/schools/{school}/messages/preview", response={200: PreviewOut, **errors(400, 403, 404)}
 )
 @school_api()
-def preview(request: HttpRequest, access: SchoolAccess, payload: Audience) -> dict[str, int]:
+def preview(request: HttpRequest, access: SchoolAccess, payload: Audience) -> dict[str, Any]:
     """How many people and pupils a choice of recipients reaches (never who)."""
     return recipients.preview(access.school, recipients.clean_spec(access.school, payload.dict()))
 
@@ -120,6 +122,21 @@ def _with_counts(messages: list[Message]) -> list[dict[str, Any]]:
 @school_api()
 def get_message(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
     return message_out(message_for(access, id))
+
+
+class CancelledOut(Schema):
+    cancelled: int  # copies that will not be sent (the rest had already gone)
+
+
+@router.post(
+    "/schools/{school}/messages/{id}/cancel",
+    response={200: CancelledOut, **errors(403, 404, 409)},
+)
+@school_api()
+def cancel(request: HttpRequest, access: SchoolAccess, id: str) -> CancelledOut:
+    """The sender or an admin: every copy the dispatcher has not yet claimed is cancelled;
+    409 `already_sent` when none is left to stop."""
+    return CancelledOut(cancelled=actions.do_cancel(access, message_for(access, id)))
 
 
 class RetriedOut(Schema):

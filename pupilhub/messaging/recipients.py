@@ -49,7 +49,7 @@ def clean_spec(school: School, data: dict[str, Any]) -> dict[str, Any]:
 
 def _selected_pupils(school: School, spec: dict[str, Any]) -> dict[Any, Pupil]:
     rows = Pupil.objects.filter(school=school, status="active").only(
-        "id", "first_name", "year_group", "tutor_group", "sets"
+        "id", "first_name", "surname", "year_group", "tutor_group", "sets"
     )
     wanted_ids = {str(p) for p in spec["pupils"]}
     years = set(spec["year_groups"])
@@ -171,11 +171,27 @@ def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def preview(school: School, spec: dict[str, Any]) -> dict[str, int]:
-    """How many people, for how many pupils: never who."""
+UNREACHED_LISTED = 100  # pupils with no registered family named on the compose page
+
+
+def preview(school: School, spec: dict[str, Any]) -> dict[str, Any]:
+    """How many people, for how many pupils: never who. The page also learns how many of
+    the chosen pupils have nobody to write to, and which (by name, so staff can send the
+    letter with a licence key instead)."""
     people = recipients(school, spec)
     pupils = {p for person in people.values() for p in person["pupils"]}
-    return {"recipient_count": len(people), "pupil_count": len(pupils)}
+    chosen = _selected_pupils(school, spec)
+    unreached = sorted(
+        (p for pk, p in chosen.items() if pk not in pupils),
+        key=lambda p: (p.surname.casefold(), p.first_name.casefold()),
+    )
+    return {
+        "recipient_count": len(people),
+        "pupil_count": len(pupils),
+        "chosen_count": len(chosen),
+        "unreached_count": len(unreached),
+        "unreached": [f"{p.first_name} {p.surname}" for p in unreached[:UNREACHED_LISTED]],
+    }
 
 
 def clean_subject(subject: str) -> str:

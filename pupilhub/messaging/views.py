@@ -4,6 +4,8 @@ from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -13,7 +15,7 @@ from pupilhub.pupils.access import pupils_chosen
 from pupilhub.schools.access import SchoolAccess, well_formed_ids
 from pupilhub.schools.boundary import school_view
 
-from . import actions, optout, prefill, recipients
+from . import actions, optout, prefill, preview, recipients
 from .access import message_for, messages_for, reached, reached_rows
 from .forms import ComposeForm
 
@@ -40,7 +42,7 @@ def _may_email(access: SchoolAccess) -> None:
 def compose(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     _may_email(access)
     form = _form(request, access)
-    count = None
+    count, shown = None, None
     if request.method == "POST" and form.is_valid():
         try:
             if "send" in request.POST:
@@ -60,9 +62,16 @@ def compose(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
             count = recipients.preview(
                 access.school, recipients.clean_spec(access.school, form.audience())
             )
+            if "show" in request.POST:
+                sample = form.pupils[0].first_name if form.pupils else _("Sam")
+                shown = preview.as_sent(
+                    access, form.cleaned_data["subject"], form.cleaned_data["html_body"], sample
+                )
         except DomainError as exc:
             apply_errors(form, exc)
-    return render(request, "messaging/compose.html", {"form": form, "count": count})
+    status = 400 if request.method == "POST" and form.errors else 200
+    context = {"form": form, "count": count, "shown": shown}
+    return render(request, "messaging/compose.html", context, status=status)
 
 
 @school_view()
@@ -95,6 +104,22 @@ def detail(request: HttpRequest, access: SchoolAccess, message: str) -> HttpResp
     if request.method == "POST" and request.POST.get("retry") == "failed":
         count = actions.do_retry_failed(access, found)
         flash.success(request, f"{count} failed email(s) will be tried again at the next send.")
+        return redirect(request.path)
+    if request.method == "POST" and request.POST.get("cancel") == "1":
+        try:
+            stopped = actions.do_cancel(access, found)
+        except DomainError as exc:
+            flash.error(request, exc.message)
+        else:
+            flash.success(
+                request,
+                ngettext(
+                    "Cancelled: %(n)d email will not be sent.",
+                    "Cancelled: %(n)d emails will not be sent.",
+                    stopped,
+                )
+                % {"n": stopped},
+            )
         return redirect(request.path)
     c = recipients.counts(found)
     pupils, by_pupil = reached(found)

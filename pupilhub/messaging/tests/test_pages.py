@@ -29,7 +29,7 @@ def test_compose_counts_people_and_sends_from_the_web(personas):
     detail = web.get(r.url).content.decode()
     assert "Zebedee Quokka-Ä" in detail and "mum@" not in detail
     bad = web.post(url, {**form, "subject": "", "send": "1"})
-    assert bad.status_code == 200 and Message.objects.count() == 1
+    assert bad.status_code == 400 and Message.objects.count() == 1
 
 
 def test_the_compose_page_is_prefilled_only_from_server_side_templates(personas):
@@ -135,3 +135,97 @@ def test_typed_paragraphs_survive_a_bold_word_and_the_footer_says_one_thing(pers
         copy = Rendered(Message(school=school, subject="Trip", html_body=body))
         assert words in copy.html and words in copy.text
         assert ("do not reply" in copy.html) != ("Replies go" in copy.html)
+
+
+# Issue 31, item 14: "1 person for 1 pupil" when 13 of 14 pupils had no registered family;
+# no preview; no cancel before dispatch.
+
+
+def _form(personas):
+    parent = LicenceType.objects.get(school=personas.school_a, kind="parent")
+    return {
+        "subject": "Sports day for {{pupil_first_name}}",
+        "html_body": "Bring water.",
+        "year_groups": ["8"],
+        "licence_types": [str(parent.id)],
+    }
+
+
+def test_the_count_says_how_many_pupils_have_nobody_and_names_them(personas):
+    from pupilhub.testing import make_pupil
+
+    family(personas.school_a, personas.pupil, "mum@example.com")
+    for i in range(13):
+        make_pupil(personas.school_a, first_name=f"Kid{i}", surname="Nofamily", year_group=8)
+    counted = personas.web("admin").post(
+        f"/schools/{personas.school_a.id}/messages/new/count/", _form(personas)
+    )
+    html = counted.content.decode()
+    assert "14 pupils chosen;" in html
+    assert "1 has a registered family or account;" in html
+    assert "13 have none." in html
+    assert "Kid0 Nofamily" in html and "Kid12 Nofamily" in html
+    assert "mum@" not in html
+    api = personas.api("admin").post(
+        f"/schools/{personas.school_a.id}/messages/preview",
+        {"year_groups": [8], "licence_types": _form(personas)["licence_types"]},
+    )
+    assert api.json()["chosen_count"] == 14 and api.json()["unreached_count"] == 13
+
+
+def test_the_email_is_previewed_as_it_will_arrive_and_nothing_is_queued(personas):
+    family(personas.school_a, personas.pupil, "mum@example.com")
+    r = personas.web("admin").post(
+        f"/schools/{personas.school_a.id}/messages/new/", {**_form(personas), "show": "1"}
+    )
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "The email as it will arrive" in html
+    assert "Sports day for Sam" in html  # the merge field filled for a sample family
+    assert "srcdoc=" in html and "Bring water." in html
+    assert "School A" in html  # sent in the school's name
+    assert not Message.objects.exists()
+
+
+def test_a_message_is_cancelled_before_dispatch_claims_it(personas):
+    from pupilhub.messaging import actions
+
+    family(personas.school_a, personas.pupil, "mum@example.com")
+    web = personas.web("admin")
+    sent = web.post(
+        f"/schools/{personas.school_a.id}/messages/new/", {**_form(personas), "send": "1"}
+    )
+    message = Message.objects.get()
+    page = web.get(sent.url).content.decode()
+    assert "Cancel before it is sent (1 email waiting)" in page
+    # Another school's admin, and a teacher who did not send it (and cannot see it),
+    # cannot cancel it.
+    api_url = f"/schools/{personas.school_a.id}/messages/{message.id}/cancel"
+    assert personas.api(None).post(api_url).status_code == 401
+    assert personas.api("admin_b").post(api_url).status_code == 404
+    assert personas.api("teacher").post(api_url).status_code == 404
+    done = web.post(sent.url, {"cancel": "1"})
+    assert done.status_code == 302
+    delivery = Delivery.objects.get()
+    assert delivery.status == "cancelled" and delivery.email == ""
+    assert actions.claim() == []  # the dispatcher finds nothing to send
+    again = personas.api("admin").post(api_url)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_sent"
+
+
+def test_a_copy_already_claimed_is_not_cancelled(personas):
+    from pupilhub.messaging import actions
+
+    family(personas.school_a, personas.pupil, "mum@example.com")
+    personas.web("admin").post(
+        f"/schools/{personas.school_a.id}/messages/new/", {**_form(personas), "send": "1"}
+    )
+    message = Message.objects.get()
+    from django.utils import timezone
+
+    assert (
+        len(actions.claim(now=timezone.now() + __import__("datetime").timedelta(minutes=11))) == 1
+    )
+    r = personas.api("admin").post(f"/schools/{personas.school_a.id}/messages/{message.id}/cancel")
+    assert r.status_code == 409
+    assert Delivery.objects.get().status == "sending"
