@@ -29,7 +29,7 @@ class ComposeForm(forms.Form):
 
     def __init__(self, *args: object, school: Any, pupils: list[Pupil], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.pupils = pupils
+        self.chosen_pupils = pupils
         roll = Pupil.objects.filter(school=school, status="active")
         years = sorted(set(roll.values_list("year_group", flat=True)))
         scheme = school.year_scheme

@@ -63,7 +63,8 @@ def compose(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
                 access.school, recipients.clean_spec(access.school, form.audience())
             )
             if "show" in request.POST:
-                sample = form.pupils[0].first_name if form.pupils else _("Sam")
+                chosen = form.chosen_pupils
+                sample = chosen[0].first_name if chosen else _("Sam")
                 shown = preview.as_sent(
                     access, form.cleaned_data["subject"], form.cleaned_data["html_body"], sample
                 )
