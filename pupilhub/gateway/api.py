@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -297,7 +298,7 @@ def generate_keys(request: HttpRequest, access: SchoolAccess, payload: KeysIn) -
     response = HttpResponse(
         key_sheets.workbook(access.school, lt, issued), content_type=XLSX, status=201
     )
-    attach(response, "licence-keys.xlsx")
+    attach(response, key_sheets.file_name(access.school, lt, timezone.localdate()))
     return response
 
 

@@ -2,6 +2,7 @@
 exist in plain text."""
 
 import io
+from typing import Any
 
 from django.conf import settings
 
@@ -14,50 +15,84 @@ from .models import (
     LicenceType,
 )
 
+FIELD_HEADERS = [  # the API's workbook: the contract's field names
+    "pupil_id",
+    "first_name",
+    "surname",
+    "year_group",
+    "tutor_group",
+    "licence_type",
+    "licence_key",
+    "school",
+    "registration_address",
+    "year",
+]
+WORD_HEADERS = [  # the page's workbook, for a person's mail merge
+    "Pupil ID",
+    "First name",
+    "Surname",
+    "Year",
+    "Tutor group",
+    "Licence type",
+    "Licence key",
+    "School",
+    "Register at",
+]
 
-def workbook(school: School, lt: LicenceType, issued: list[tuple[Pupil, str]]) -> bytes:
-    """One row a key, ready for mail merge (openpyxl write-only: fast for thousands)."""
+
+def join_address(school: School) -> str:
+    """The short registration address for a letter: typed from paper, so short."""
+    return f"{settings.BASE_URL}/join/{school.join_code}"
+
+
+def workbook(
+    school: School, lt: LicenceType, issued: list[tuple[Pupil, str]], words: bool = False
+) -> bytes:
+    """One row a key, ready for mail merge (openpyxl write-only: fast for thousands), the
+    header row frozen. `words`: headers in words and one year column (the page's file);
+    else the API's field names, with the year's national code and its label."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Licence keys")
-    register = f"{settings.BASE_URL}/gateway/{school.id}/register/"
-    sheet.append(
-        xlsx_row(
-            sheet,
-            [
-                "pupil_id",
-                "first_name",
-                "surname",
-                "year_group",
-                "tutor_group",
-                "licence_type",
-                "licence_key",
-                "school",
-                "registration_address",
-                "year",
-            ],
-        )
-    )
+    sheet.freeze_panes = "A2"
+    register = join_address(school)
+    sheet.append(xlsx_row(sheet, WORD_HEADERS if words else FIELD_HEADERS))
     for pupil, key in issued:
         pupil.school = school
-        sheet.append(
-            xlsx_row(
-                sheet,
-                [
-                    pupil.pupil_id,
-                    pupil.first_name,
-                    pupil.surname,
-                    pupil.year_group,  # the national code, as everywhere in the API
-                    pupil.tutor_group,
-                    lt.name,
-                    licence_keys.display(key),
-                    school.name,
-                    register,
-                    pupil.year_label,  # "Y8" or "S2", for the letter
-                ],
-            )
-        )
+        if words:
+            row = [
+                pupil.pupil_id,
+                pupil.first_name,
+                pupil.surname,
+                pupil.year_label,  # "Y8" or "S2", as the letter says it
+                pupil.tutor_group,
+                lt.name,
+                licence_keys.display(key),
+                school.name,
+                register,
+            ]
+        else:
+            row = [
+                pupil.pupil_id,
+                pupil.first_name,
+                pupil.surname,
+                pupil.year_group,  # the national code, as everywhere in the API
+                pupil.tutor_group,
+                lt.name,
+                licence_keys.display(key),
+                school.name,
+                register,
+                pupil.year_label,
+            ]
+        sheet.append(xlsx_row(sheet, row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def file_name(school: School, lt: LicenceType, on: Any) -> str:
+    """ "licence-keys-oakfield-primary-parent-guardian-2026-12-03.xlsx"."""
+    from django.utils.text import slugify
+
+    return f"licence-keys-{slugify(school.name)}-{slugify(lt.name)}-{on:%Y-%m-%d}.xlsx"

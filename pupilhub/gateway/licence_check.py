@@ -105,3 +105,12 @@ def school_of_key(request: HttpRequest, typed_key: str) -> School:
         )
         raise Invalid(INVALID_LICENCE, code="invalid_licence")
     return open_school(found.school_id)
+
+
+def school_by_join_code(code: str) -> School:
+    """The school a letter's short code names (typed: any case, spaces ignored)."""
+    wanted = "".join((code or "").split()).upper()
+    school = School.objects.filter(join_code=wanted).first() if len(wanted) <= 8 else None
+    if school is None:
+        raise NotFound()
+    return open_school(school.pk)

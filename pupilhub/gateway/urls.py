@@ -13,6 +13,7 @@ urlpatterns = [
     path(S + "tracking/marksheet/", views.marksheet, name="marksheet"),
     path("gateway/<uuid:school>/", views.school_login, name="school_login"),
     path("gateway/<uuid:school>/register/", views.register, name="register"),
+    path("join/<str:code>", views.join, name="join"),
     path("verify-email/", views.verify_email_landing, name="verify_email_landing"),
     path("verify-email/<str:token>", views.verify_email, name="verify_email"),
     path("my/", views.my_pupils, name="my_pupils"),

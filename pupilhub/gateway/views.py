@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -124,6 +125,7 @@ def _home(
             "coverage": school_access.coverage(school),
             "trial": is_trial(school),
             "sender": settings.DEFAULT_FROM_EMAIL,
+            "join_address": key_sheets.join_address(school),
         },
         status=status,
     )
@@ -160,9 +162,17 @@ def keys_download(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     except DomainError as exc:
         apply_errors(form, exc)
         return _home(request, access, _settings_form(access.school), form, status=exc.status)
-    response = HttpResponse(key_sheets.workbook(access.school, lt, issued), content_type=XLSX)
-    attach(response, "licence-keys.xlsx")
+    data = key_sheets.workbook(access.school, lt, issued, words=True)
+    response = HttpResponse(data, content_type=XLSX)
+    attach(response, key_sheets.file_name(access.school, lt, timezone.localdate()))
     return response
+
+
+def join(request: HttpRequest, code: str) -> HttpResponse:
+    """`/join/K7M2QX`, the short address on the families' letter: the school's
+    registration page (or, signed in, "Add this pupil to your account")."""
+    school = licence_check.school_by_join_code(code)
+    return redirect("gateway:register", school.pk)
 
 
 @school_view(roles=ADMIN_ROLES)

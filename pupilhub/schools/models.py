@@ -1,5 +1,7 @@
 """Schools and the staff who work in them."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,6 +9,19 @@ from django.db.models import Q
 from pupilhub.core.models import SchoolQuerySet, UUIDModel
 
 from .choices import ADMIN_ROLES, Role, YearScheme, year_label
+
+JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+
+
+def new_join_code() -> str:
+    """Six characters a parent can type from paper; checked unused (30^6: a collision is
+    rare, and retried)."""
+    import secrets
+
+    while True:
+        code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(6))
+        if not School.objects.filter(join_code=code).exists():
+            return code
 
 
 class School(UUIDModel):
@@ -30,6 +45,8 @@ class School(UUIDModel):
     # Domains of pupils' school email addresses (comma-separated), for the key page's warning.
     pupil_email_domains = models.CharField(max_length=300, blank=True)
     logo = models.FileField(upload_to="logos/", blank=True, max_length=300)  # PNG or JPEG
+    # A short code for the families' letter: /join/K7M2QX (no look-alike characters).
+    join_code = models.CharField(max_length=8, unique=True, null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -37,6 +54,11 @@ class School(UUIDModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.join_code:
+            self.join_code = new_join_code()
+        super().save(*args, **kwargs)
 
     def year_label(self, code: int | None) -> str:
         return year_label(code, self.year_scheme)

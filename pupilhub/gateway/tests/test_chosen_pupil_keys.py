@@ -89,3 +89,36 @@ def test_the_pupil_page_link_prefills_that_pupil(personas):
         f"/schools/{personas.school_a.id}/gateway/?pupil={personas.pupil_b.id}"
     )
     assert other.status_code == 200 and personas.pupil_b.pupil_id not in other.content.decode()
+
+
+def test_the_pages_workbook_speaks_words_has_one_year_a_short_address_and_a_name(personas):
+    """Issue 31, item 15: API column names, two year columns and a 77-character address."""
+    school = personas.school_a
+    parent = LicenceType.objects.get(school=school, kind="parent")
+    r = personas.web("admin").post(
+        _url(personas), {"licence_type": parent.id, "pupils": personas.pupil.pupil_id}
+    )
+    book = load_workbook(io.BytesIO(r.content))
+    sheet = book.active
+    header = next(sheet.iter_rows(values_only=True))
+    assert header[:4] == ("Pupil ID", "First name", "Surname", "Year")
+    assert "Licence key" in header and "Register at" in header
+    assert sum(1 for h in header if "year" in h.lower()) == 1
+    assert sheet.freeze_panes == "A2"
+    row = dict(zip(header, list(sheet.iter_rows(values_only=True))[1], strict=True))
+    school.refresh_from_db()
+    assert row["Register at"].endswith(f"/join/{school.join_code}")
+    assert len(row["Register at"]) < 40
+    assert row["Year"] == personas.pupil.year_label
+    assert "licence-keys-school-a-parent" in r["Content-Disposition"]
+
+
+def test_the_short_address_opens_the_schools_registration(personas):
+    from django.test import Client
+
+    personas.school_a.refresh_from_db()
+    code = personas.school_a.join_code
+    assert len(code) == 6
+    r = Client().get(f"/join/{code.lower()}")
+    assert r.status_code == 302 and r.url == f"/gateway/{personas.school_a.id}/register/"
+    assert Client().get("/join/ZZZZZZ").status_code == 404
