@@ -60,6 +60,7 @@ def workbook(
     sheet.append(xlsx_row(sheet, WORD_HEADERS if words else FIELD_HEADERS))
     for pupil, key in issued:
         pupil.school = school
+        row: list[Any]
         if words:
             row = [
                 pupil.pupil_id,
