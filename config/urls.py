@@ -17,6 +17,7 @@ urlpatterns = [
     path("webhooks/mail/<str:secret>", mail_events, name="mail_events"),
     path("", include("pupilhub.accounts.urls")),
     path("", include("pupilhub.schools.urls")),
+    path("", include("pupilhub.schools.help_urls")),
     path("", include("pupilhub.pupils.urls")),
     path("", include("pupilhub.documents.urls")),
     path("", include("pupilhub.safeguarding.urls")),

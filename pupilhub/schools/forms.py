@@ -102,3 +102,14 @@ class ApiKeyForm(forms.Form):
             "you tick."
         ),
     )
+
+
+class SupportForm(forms.Form):
+    email = forms.EmailField(required=False, label=_("Support email"))
+    phone = forms.CharField(required=False, max_length=30, label=_("Support phone"))
+    hours = forms.CharField(
+        required=False,
+        max_length=120,
+        label=_("When support answers"),
+        help_text=_('For example "Weekdays 8am to 5pm".'),
+    )

@@ -247,3 +247,20 @@ class ApiKey(UUIDModel):
 
     def __str__(self) -> str:
         return f"API key {self.name}"
+
+
+class SupportContact(models.Model):
+    """How schools and families reach the platform's support team: set by an operator,
+    shown in every page's footer and on the help pages. One row."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    hours = models.CharField(max_length=120, blank=True)  # e.g. "Weekdays 8am to 5pm"
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.email or self.phone or "support"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("operator/", views.operator, name="operator"),
     path("operator/holds/<uuid:hold>/lift", views.lift_hold, name="lift_hold"),
     path("operator/handovers/", views.propose_handover, name="propose_handover"),
+    path("operator/support/", views.set_support, name="set_support"),
     path(
         "handovers/<uuid:handover>/<str:decision>",
         views.decide_handover,

@@ -19,7 +19,7 @@ from pupilhub.core.errors import DomainError, Forbidden, NotFound
 from pupilhub.core.views import apply_errors, unconfirmed
 from pupilhub.schools.boundary import school_view
 
-from . import actions, audit_words
+from . import actions, audit_words, support
 from . import audit_log as audit_log_reader
 from .access import (
     SchoolAccess,
@@ -36,7 +36,7 @@ from .access import (
 from .apikeys import SCOPES
 from .choices import ADMIN_ROLES, Role
 from .dashboard import dashboard_panels, operator_panels
-from .forms import ApiKeyForm, HandoverForm, RoleForm, SchoolForm, StaffForm
+from .forms import ApiKeyForm, HandoverForm, RoleForm, SchoolForm, StaffForm, SupportForm
 from .models import StaffMembership
 
 
@@ -204,8 +204,32 @@ def operator(request: HttpRequest) -> HttpResponse:
         "handovers": open_handovers(request.user),
         "handover_form": HandoverForm(schools=schools),
         "panels": operator_panels(request.user),
+        "support_form": SupportForm(initial=support.contact()),
     }
     return render(request, "schools/operator.html", context)
+
+
+@login_required
+@require_POST
+def set_support(request: HttpRequest) -> HttpResponse:
+    """Operators: the support email and phone every footer and help page shows."""
+    require_operator(request.user)
+    form = SupportForm(request.POST)
+    if form.is_valid():
+        try:
+            support.do_set_contact(
+                request.user,
+                form.cleaned_data["email"],
+                form.cleaned_data["phone"],
+                form.cleaned_data["hours"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Support contact saved: every page's footer shows it."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("schools:operator")
 
 
 @login_required

@@ -95,3 +95,21 @@ def all_clusters(user: Any) -> QuerySet[Cluster]:
     """Operators: every cluster with its memberships (the platform view)."""
     require_operator(user)
     return Cluster.objects.prefetch_related("memberships__school", "memberships__decided_by")
+
+
+def cluster_requests_of(access: SchoolAccess) -> list[Any]:
+    """This school's cluster requests still with the operator."""
+    from .models import ClusterRequest
+
+    return list(ClusterRequest.objects.filter(school=access.school, done_at__isnull=True))
+
+
+def open_cluster_requests() -> list[Any]:
+    """Every school's cluster request still with the operator (the operator's page)."""
+    from .models import ClusterRequest
+
+    return list(
+        ClusterRequest.objects.filter(done_at__isnull=True).select_related(
+            "school", "requested_by"
+        )[:200]
+    )

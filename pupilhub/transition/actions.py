@@ -1,6 +1,7 @@
 """Transition actions: clusters, membership decisions, transfer requests and the copy."""
 
 import logging
+import re
 from typing import Any
 
 from django.db import transaction
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from pupilhub.accounts import tasks as account_tasks
 from pupilhub.core import audit, heartbeat
-from pupilhub.core.errors import Conflict, Forbidden, invalid_field
+from pupilhub.core.errors import Conflict, Forbidden, Invalid, NotFound, invalid_field
 from pupilhub.core.outbox import enqueue
 from pupilhub.pupils.access import pupils_from_ids
 from pupilhub.pupils.models import Pupil
@@ -285,3 +286,60 @@ def do_acknowledge(access: SchoolAccess, req: TransferRequest) -> TransferReques
             audit_both(access.user, "transfer.acknowledged", locked)
             notices.receipt_confirmed(locked)
     return locked
+
+
+CLUSTER_SCHOOL_LINE = re.compile(
+    r"^(?P<name>.+?)[,\s]+(?P<postcode>[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$", re.IGNORECASE
+)
+
+
+def _cluster_schools(text: str) -> list[str]:
+    """One school a line, named with its postcode: every line must carry one."""
+    lines = [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]
+    problems = [line for line in lines if not CLUSTER_SCHOOL_LINE.match(line)]
+    if problems:
+        raise Invalid(
+            "Give each school's postcode after its name.",
+            fields={"schools": [f'Add the postcode: "{line}"' for line in problems[:10]]},
+        )
+    if not lines:
+        raise invalid_field("schools", "Name the schools, one a line, each with its postcode.")
+    if len(lines) > 50:
+        raise invalid_field("schools", "At most 50 schools in one request.")
+    return lines
+
+
+@transaction.atomic
+def do_request_cluster(access: SchoolAccess, name: str, schools: str, note: str = "") -> Any:
+    """The Main School Admin asks the operator for a cluster; it lands on their page."""
+    from .models import ClusterRequest
+
+    access.require_main_admin("Only the Main School Admin can ask for a cluster.")
+    name = " ".join((name or "").split())
+    if not name or len(name) > 200:
+        raise invalid_field("name", "Name the cluster (at most 200 characters).")
+    found = ClusterRequest.objects.create(
+        school=access.school,
+        requested_by=access.user,
+        name=name,
+        schools=_cluster_schools(schools),
+        note=(note or "").strip()[:2000],
+    )
+    audit.record(access.user, "cluster.requested", found, school=access.school)
+    return found
+
+
+@transaction.atomic
+def do_close_cluster_request(operator: Any, request_id: Any) -> Any:
+    """Operators: the cluster was made (or the request answered): off the list."""
+    from pupilhub.schools.access import parse_id
+
+    from .models import ClusterRequest
+
+    found = ClusterRequest.objects.filter(pk=parse_id(request_id), done_at__isnull=True).first()
+    if found is None:
+        raise NotFound()
+    found.done_at, found.done_by = timezone.now(), operator
+    found.save(update_fields=["done_at", "done_by"])
+    audit.record(operator, "cluster.request_done", found, school=found.school)
+    return found

@@ -39,3 +39,18 @@ def types_field(can_safeguard: bool) -> forms.MultipleChoiceField:
         initial=["plans", "provisions", "passports", "meeting_logs", "files"],
         label="Document types",
     )
+
+
+class ClusterRequestForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Cluster name", help_text='e.g. "North Oxford"')
+    schools = forms.CharField(
+        label="Schools to include",
+        help_text="One a line: the school's name, then its postcode "
+        '(e.g. "St Mary\'s Primary, OX4 1AB"). Include this school.',
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    note = forms.CharField(
+        required=False,
+        label="Anything the operator should know",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -128,3 +128,27 @@ class TransferItem(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.pupil_id}: {self.status}"
+
+
+class ClusterRequest(SchoolOwned):
+    """A Main School Admin asks the platform operator for a cluster, naming its schools
+    with their postcodes (the operator builds it; schools then approve as usual)."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(max_length=200)
+    schools = models.JSONField(default=list)  # ["St Mary's Primary, OX4 1AB", ...]
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name

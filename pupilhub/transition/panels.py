@@ -8,8 +8,9 @@ from pupilhub.pupils.models import Pupil
 from pupilhub.pupils.panels import register as register_pupil_panel
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.dashboard import register as register_dashboard_panel
+from pupilhub.schools.dashboard import register_operator
 
-from .access import partners, requests_for
+from .access import open_cluster_requests, partners, requests_for
 from .choices import ItemStatus, MembershipStatus, RequestStatus
 from .models import ClusterMembership, TransferItem
 from .serializers import document_counts, visible_types
@@ -87,3 +88,12 @@ def _already_asked(
         target = done if item.status == ItemStatus.TRANSFERRED else waiting
         target.update(item.request.document_types)
     return found
+
+
+@register_operator
+def cluster_requests(user: Any) -> dict[str, Any] | None:
+    """Heads' requests for a cluster, on the operator's page until marked done."""
+    found = open_cluster_requests()
+    if not found:
+        return None
+    return {"template": "transition/operator_requests.html", "requests": found}

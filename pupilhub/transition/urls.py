@@ -6,6 +6,11 @@ app_name = "transition"
 S = "schools/<uuid:school>/"
 urlpatterns = [
     path("operator/clusters/", views.operator_clusters, name="operator_clusters"),
+    path(
+        "operator/cluster-requests/<uuid:ask>/done",
+        views.close_cluster_request,
+        name="close_cluster_request",
+    ),
     path(S + "clusters/", views.clusters, name="clusters"),
     path(S + "clusters/<uuid:membership>/decide/", views.decide, name="decide"),
     path(S + "transition/", views.transition, name="home"),

@@ -22,6 +22,7 @@ from pupilhub.schools.choices import ADMIN_ROLES
 from . import actions, serializers
 from .access import (
     all_clusters,
+    cluster_requests_of,
     membership_for,
     memberships,
     partner_for,
@@ -29,7 +30,7 @@ from .access import (
     request_for,
     requests_for,
 )
-from .forms import ClusterForm, MemberForm, types_field
+from .forms import ClusterForm, ClusterRequestForm, MemberForm, types_field
 from .matching import shared
 
 
@@ -65,11 +66,51 @@ def operator_clusters(request: HttpRequest) -> HttpResponse:
 @school_view(roles=ADMIN_ROLES)
 def clusters(request: HttpRequest, access: SchoolAccess) -> HttpResponse:
     qs = memberships(access)
+    ask = ClusterRequestForm(request.POST or None, initial=_ask_initial(access))
+    status = 200
+    if request.method == "POST":
+        if not access.is_main_admin:
+            raise Forbidden(_("Only the Main School Admin can ask for a cluster."))
+        if ask.is_valid():
+            try:
+                actions.do_request_cluster(
+                    access,
+                    ask.cleaned_data["name"],
+                    ask.cleaned_data["schools"],
+                    ask.cleaned_data["note"],
+                )
+            except DomainError as exc:
+                apply_errors(ask, exc)
+            else:
+                messages.success(
+                    request, _("Your request is with the platform operator, who will set it up.")
+                )
+                return redirect("transition:clusters", access.school.id)
+        status = 400
     return render(
         request,
         "transition/clusters.html",
-        {"memberships": [_with_active(serializers.membership(m)) for m in qs]},
+        {
+            "memberships": [_with_active(serializers.membership(m)) for m in qs],
+            "ask_form": ask,
+            "asked": cluster_requests_of(access),
+        },
+        status=status,
     )
+
+
+def _ask_initial(access: SchoolAccess) -> dict[str, str]:
+    return {"schools": f"{access.school.name}, {access.school.postcode}"}
+
+
+@require_POST
+@login_required
+def close_cluster_request(request: HttpRequest, ask: str) -> HttpResponse:
+    """Operators: a cluster request is dealt with."""
+    require_operator(request.user)
+    actions.do_close_cluster_request(request.user, ask)
+    messages.success(request, _("Marked as done."))
+    return redirect("schools:operator")
 
 
 def _with_active(membership: dict[str, Any]) -> dict[str, Any]:
