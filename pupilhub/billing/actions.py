@@ -103,7 +103,7 @@ def do_activate(
                     first_invoice_date=invoice_date,
                     next_invoice_date=invoice_date,
                     created_by=actor,
-                    po_number=clean_po(po_number),
+                    po_number=_clean_po(po_number),
                 )
                 if asked:
                     asked.status = ActivationRequest.Status.APPROVED
@@ -176,7 +176,7 @@ def do_set_price(actor: Any, school: School, pence: int) -> None:
 PO_LIMIT = 40
 
 
-def clean_po(value: Any) -> str:
+def _clean_po(value: Any) -> str:
     text = " ".join(str(value or "").split())
     if len(text) > PO_LIMIT:
         raise Invalid(
@@ -198,7 +198,7 @@ def do_request_activation(
     today = timezone.localdate()
     wanted = invoice_date or default_invoice_date(today)
     school_quote(school, today, wanted)  # the same checks the activation will make
-    po = clean_po(po_number)
+    po = _clean_po(po_number)
     with transaction.atomic():
         if Subscription.objects.filter(school=school).exists():
             raise Conflict("This school already has a subscription.", code="already_subscribed")
@@ -221,7 +221,7 @@ def do_set_po_number(access: Any, po_number: str) -> Subscription:
     sub = Subscription.objects.select_for_update().filter(school=access.school).first()
     if sub is None:
         raise Conflict("The school has no subscription yet.", code="not_subscribed")
-    sub.po_number = clean_po(po_number)
+    sub.po_number = _clean_po(po_number)
     sub.save(update_fields=["po_number"])
     audit.record(access.user, "subscription.po_number_changed", sub, school=access.school)
     return sub

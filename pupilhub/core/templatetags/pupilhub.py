@@ -86,9 +86,16 @@ def words(value: Any) -> str:
 
 
 @register.inclusion_tag("includes/line_chart.html")
-def line_chart(series: list[dict[str, Any]], labels: list[str], title: str, y_title: str = "Score"):
+def line_chart(
+    series: list[dict[str, Any]],
+    labels: list[str],
+    title: str,
+    y_title: str = "Score",
+    table: bool = True,
+):
     """An SVG line chart (one line a series, x = labels in order) with labelled axes in
     HTML and a data table after it: a row a period, so a phone keeps the period names.
+    `table=False` where the page lists every value itself (each value shown once).
 
     series: [{"name": "Maths", "points": [value-or-None per label]}].
     """
@@ -127,6 +134,7 @@ def line_chart(series: list[dict[str, Any]], labels: list[str], title: str, y_ti
         "series": series,
         "labels": labels,
         "y_title": y_title,
+        "table": table,
         "rows": [
             {"label": lab, "cells": [(s["name"], s["points"][i]) for s in series]}
             for i, lab in enumerate(labels)
