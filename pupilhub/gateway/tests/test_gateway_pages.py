@@ -170,6 +170,9 @@ def test_tracking_over_time_is_charted(personas, registered_parent):
     lt.save()
     html = parent_web().get(f"/my/pupils/{link}/").content.decode()
     assert "<polyline" in html and "Progress over time" in html and "Y8 Autumn" in html
+    # Issue 31: each value once on the family's page (the chart's own table was a repeat).
+    assert "period-table" not in html
+    assert html.count("<dd>5</dd>") == 1
 
 
 def test_a_parent_chooses_paper_or_online_reports(personas, registered_parent):
@@ -252,6 +255,7 @@ def test_the_marksheet_saves_all_or_nothing(personas):
         school=school, key="reading", name="Reading age", year_group=8, kind="number"
     )
     url = f"/schools/{school.id}/tracking/marksheet/?year_group=8"
+    assert 'class="table-scroll" role="region"' in personas.web("admin").get(url).content.decode()
     assert personas.web(None).get(url).status_code == 302
     assert personas.web("admin_b").get(url).status_code == 404
     web = personas.web("teacher")
