@@ -1,5 +1,6 @@
 """Turn a link's visible data into what the pupil page shows (tables and a chart)."""
 
+from datetime import date
 from typing import Any
 
 from pupilhub.pupils.models import Pupil
@@ -63,7 +64,7 @@ def page_sections(pupil: Pupil, data: dict[str, dict[str, Any]]) -> list[dict[st
                 {
                     "key": k,
                     "label": names.get(k, k),
-                    "value": "" if isinstance(v, list) else v,
+                    "value": "" if isinstance(v, list) else _for_people(k, v),
                     "items": v if isinstance(v, list) else None,
                 }
                 for k, v in data[key].items()
@@ -73,6 +74,17 @@ def page_sections(pupil: Pupil, data: dict[str, dict[str, Any]]) -> list[dict[st
 
 
 SECTIONS_TTL = 60
+
+
+def _for_people(key: str, value: Any) -> Any:
+    """Dates as people write them ("9 March 2014"); the API keeps ISO dates."""
+    if key.endswith("date_of_birth") or key.endswith("_date"):
+        try:
+            found = date.fromisoformat(str(value))
+        except ValueError:
+            return value
+        return f"{found.day} {found:%B %Y}"
+    return value
 
 
 def cached_sections(link: Any) -> str:
@@ -108,6 +120,6 @@ def cached_sections(link: Any) -> str:
         )
 
     access = json.dumps(link.licence_type.access, sort_keys=True).encode()
-    key = f"pupilpage:v3:{link.pk}:{hashlib.sha256(access).hexdigest()[:16]}"
+    key = f"pupilpage:v4:{link.pk}:{hashlib.sha256(access).hexdigest()[:16]}"
     found = shared_cache.read_through(key, SECTIONS_TTL, build)
     return mark_safe(found)  # rendered by the template engine: escaped there

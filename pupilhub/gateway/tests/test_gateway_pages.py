@@ -330,3 +330,14 @@ def test_searching_families_ignores_accents_and_apostrophes(personas):
     page = personas.web("admin").get(f"/schools/{personas.school_a.id}/gateway/users/?q=sean")
     assert "sean@example.org" in page.content.decode()
     assert "zoe@example.org" not in page.content.decode()
+
+
+def test_families_see_dates_in_words(personas, registered_parent):
+    """Issue 31: families saw dates as 2014-03-09."""
+    _, link, _ = registered_parent
+    lt = LicenceType.objects.get(school=personas.school_a, kind="parent")
+    lt.access = {"profile": ["first_name", "date_of_birth"]}
+    lt.save()
+    html = parent_web().get(f"/my/pupils/{link}/").content.decode()
+    dob = personas.pupil.date_of_birth
+    assert f"{dob.day} {dob:%B %Y}" in html and dob.isoformat() not in html
