@@ -107,6 +107,7 @@ def gateway(demo: Demo) -> None:
     admin = staff_access(demo.staff[f"{key}.office"], school.id)
     ((pupil, plain),) = licences.do_generate_keys(admin, parent_type, [year8[3]])
     core_demo.NOTES.append(
-        f"Try registering a parent at {settings.BASE_URL}/gateway/{school.id}/register/ with\n"
-        f"  pupil ID {pupil.pupil_id} and licence key {keys.display(plain)}"
+        f"Try registering a parent at {settings.BASE_URL}/join/{school.join_code} with\n"
+        f"  pupil ID {pupil.pupil_id} and licence key {keys.display(plain)} (signed in as "
+        "parent@example.com, the same address adds the pupil to that account)"
     )

@@ -5,7 +5,7 @@ import io
 
 from django.core.files.base import ContentFile
 
-from pupilhub.demo.builder import Demo, step
+from pupilhub.demo.builder import NOTES, Demo, step
 from pupilhub.gateway.models import LicenceType, TrackingField, TrackingValue
 from pupilhub.schools.access import staff_access
 
@@ -93,4 +93,70 @@ def reports(demo: Demo) -> None:
             "fields": fields[:2],
             "licence_types": [str(parent.id)],
         },
+    )
+
+
+@step
+def last_years_report(demo: Demo) -> None:
+    """Oakfield rolled over in July: each pupil's year group for the year that ended is
+    kept, and its "End of year" report, written in June, stays with the families of the
+    pupils who were in that year (parent@example.com sees it under "Last year's reports")."""
+    from datetime import timedelta
+
+    from pupilhub.pupils.models import Pupil, PupilYear, YearEnd
+    from pupilhub.pupils.years import previous
+
+    school = demo.schools["oakfield"]
+    rolled = YearEnd.objects.filter(school=school).order_by("-at").first()
+    if rolled is None:
+        return
+    ended = previous(rolled.academic_year)
+    pupils = Pupil.objects.filter(school=school, status="active")
+    PupilYear.objects.bulk_create(
+        [
+            PupilYear(
+                school=school,
+                pupil=p,
+                academic_year=ended,
+                year_group=p.year_group - 1,
+                until=rolled.at,
+            )
+            for p in pupils
+            if p.year_group > 0
+        ]
+    )
+    head = staff_access(demo.staff["oakfield.head"], school.id)
+    parent = LicenceType.objects.get(school=school, kind="parent")
+    parent.access = {**parent.access, "reports": ["available"]}
+    parent.save()
+    years = sorted({p.year_group - 1 for p in pupils if p.year_group > 0})
+    field = TrackingField.objects.create(
+        school=school,
+        key="end-of-year-reading",
+        name="End of year reading",
+        subject="English",
+        period="Summer",
+        kind="text",
+    )
+    report = actions.do_create_report(
+        head,
+        {
+            "name": "End of year report",
+            "year_groups": years,
+            "fields": [{"key": field.key, "heading": "Reading"}],
+            "licence_types": [str(parent.id)],
+        },
+    )
+    actions.do_set_status(head, report, "ended")
+    june = rolled.at - timedelta(days=30)
+    type(report).objects.filter(pk=report.pk).update(created_at=june, academic_year=ended)
+    TrackingValue.objects.bulk_create(
+        [
+            TrackingValue(school=school, pupil=p, field=field, value="Reads widely and often.")
+            for p in pupils
+        ]
+    )
+    NOTES.append(
+        "Reports: parent@example.com sees Oakfield's End of year report under Last year's "
+        "reports (Oakfield rolled over in July)."
     )

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from pupilhub.demo.builder import Demo, step
+from pupilhub.demo.builder import NOTES, Demo, step
 from pupilhub.documents.models import Passport, Plan, Provision
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import staff_access
@@ -92,4 +92,21 @@ def transition(demo: Demo) -> None:
     waiting = [p.id for p in demo.pupils["stmarys"] if p.year_group == 7][-5:]
     actions.do_request_transfer(
         stmarys, demo.schools["riverside"].id, waiting, ["plans", "provisions", "passports"]
+    )
+
+
+@step
+def cluster_request(demo: Demo) -> None:
+    """Glenbrae's head asked the operator for a cluster with two nearby schools."""
+    school = demo.schools["glenbrae"]
+    actions.do_request_cluster(
+        staff_access(demo.staff["glenbrae.head"], school.id),
+        "Edinburgh North",
+        f"{school.name}, {school.postcode}\nLeith Primary School, EH6 6JJ\n"
+        "Trinity Primary School, EH5 3JD",
+        "We hand about 60 pupils on each August.",
+    )
+    NOTES.append(
+        "Transition: Glenbrae's head asked for a cluster (Clusters > Ask for a cluster); it "
+        "waits on the operator page. Approving a request now shows a check page first."
     )
