@@ -204,7 +204,7 @@ def operator(request: HttpRequest) -> HttpResponse:
         "handovers": open_handovers(request.user),
         "handover_form": HandoverForm(schools=schools),
         "panels": operator_panels(request.user),
-        "support_form": SupportForm(initial=support.contact()),
+        "support_form": SupportForm(initial=support.contact(), auto_id="support_%s"),
     }
     return render(request, "schools/operator.html", context)
 
