@@ -26,6 +26,7 @@ def shots(personas, world) -> list[tuple[str, str, str]]:
         ("head@a.example.org", f"{s}/", "dashboard"),
         ("head@a.example.org", f"{s}/reports/{world['report'].id}/", "report"),
         ("head@a.example.org", f"{s}/billing/", "billing"),
+        ("head@a.example.org", "/help/", "help"),
         ("head@a.example.org", f"{s}/audit/", "audit-log"),
     ]
 
