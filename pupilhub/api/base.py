@@ -1,14 +1,11 @@
 """The v1 NinjaAPI: bearer auth, the contract's error body, list pagination."""
 
-import base64
 import datetime
-import json
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DataError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
@@ -20,7 +17,8 @@ from pydantic import Field
 
 from pupilhub.accounts.models import ApiToken
 from pupilhub.core import logs
-from pupilhub.core.errors import DomainError, Forbidden, Invalid, RateLimited, StorageFull
+from pupilhub.core.errors import DomainError, Forbidden, RateLimited, StorageFull
+from pupilhub.core.keyset import keyset_page, read_cursor, write_cursor
 from pupilhub.core.schemas import In, Lenient, Open
 from pupilhub.schools import apikeys
 
@@ -254,9 +252,9 @@ def page(
     items at once (to load what they need in a query or two, never one a row).
     """
     raw_cursor = request.GET.get("cursor", "")
-    state = _read_cursor(raw_cursor) if raw_cursor else {}
+    state = read_cursor(raw_cursor) if raw_cursor else {}
     if keyset is not None:
-        rows, after = _keyset_page(items, keyset, state.get("k"))
+        rows, after = keyset_page(items, keyset, state.get("k"), PAGE_SIZE)
         following = {"k": after} if after is not None else None
     else:
         rows, following = _numbered_page(request, items, state)
@@ -264,7 +262,7 @@ def page(
     if following is not None:
         query = request.GET.copy()
         query.pop("page", None)
-        query["cursor"] = _write_cursor(following)
+        query["cursor"] = write_cursor(following)
         next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
     if batch is not None:
         return {"items": batch(rows), "next": next_url}
@@ -282,60 +280,6 @@ def _numbered_page(
     paginator = Paginator(items, PAGE_SIZE)
     rows = list(paginator.page(number).object_list) if number <= paginator.num_pages else []
     return rows, ({"n": number + 1} if number < paginator.num_pages else None)
-
-
-def _keyset_page(
-    items: Any, order: tuple[str, ...], last: Any
-) -> tuple[list[Any], list[str] | None]:
-    qs = items.order_by(*order)
-    if last is not None:
-        if not isinstance(last, list) or len(last) != len(order):
-            raise _bad_cursor()
-        qs = qs.filter(_after(order, last))
-    rows = list(qs[: PAGE_SIZE + 1])
-    if len(rows) <= PAGE_SIZE:
-        return rows, None
-    rows = rows[:PAGE_SIZE]
-    end = rows[-1]
-    return rows, [_cursor_value(getattr(end, name.lstrip("-"))) for name in order]
-
-
-def _after(order: tuple[str, ...], last: list[Any]) -> Q:
-    """Rows strictly after `last` in `order`: (a > x) or (a = x and b > y) or ..."""
-    condition = Q(pk__in=[])
-    equal = Q()
-    for name, value in zip(order, last, strict=True):
-        field = name.lstrip("-")
-        step = "lt" if name.startswith("-") else "gt"
-        condition |= equal & Q(**{f"{field}__{step}": value})
-        equal &= Q(**{field: value})
-    return condition
-
-
-def _cursor_value(value: Any) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def _write_cursor(state: dict[str, Any]) -> str:
-    raw = json.dumps(state, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _read_cursor(cursor: str) -> dict[str, Any]:
-    try:
-        if len(cursor) > 2000:
-            raise ValueError
-        state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, TypeError):
-        raise _bad_cursor() from None
-    if not isinstance(state, dict):
-        raise _bad_cursor()
-    return state
-
-
-def _bad_cursor() -> Invalid:
-    message = "This cursor is not one a `next` link gave: start again from the first page."
-    return Invalid(message, fields={"cursor": [message]})
 
 
 def _declare_paging(schema: dict[str, Any]) -> None:

@@ -323,6 +323,7 @@ def external_users(request: HttpRequest, access: SchoolAccess, q: str = "") -> d
         request,
         school_access.external_users(access.school, q),
         batch=lambda users: school_access.external_user_rows(access.school, users),
+        keyset=("email", "id"),  # addresses are stored lower-cased: the page's order
     )
 
 

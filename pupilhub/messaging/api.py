@@ -110,7 +110,7 @@ def preview(request: HttpRequest, access: SchoolAccess, payload: Audience) -> di
 @router.get("/schools/{school}/messages", response={200: MessageList, **errors(403, 404)})
 @school_api()
 def list_messages(request: HttpRequest, access: SchoolAccess) -> dict[str, Any]:
-    return page(request, messages_for(access).order_by("-created_at", "-id"), batch=_with_counts)
+    return page(request, messages_for(access), batch=_with_counts, keyset=("-created_at", "-id"))
 
 
 def _with_counts(messages: list[Message]) -> list[dict[str, Any]]:

@@ -78,7 +78,8 @@ def set_retention(request: HttpRequest, access: SchoolAccess, payload: Retention
 def pupil_access_log(request: HttpRequest, access: SchoolAccess, pupil: str) -> dict[str, Any]:
     """Who read or changed this pupil's records, and when, newest first. The Main School
     Admin and safeguarding leads; external users appear only as external:<id>."""
-    return page(request, access_log(access, pupil_for(access, pupil)), audit_log.row)
+    found = access_log(access, pupil_for(access, pupil))
+    return page(request, found, audit_log.row, keyset=audit_log.ORDER)
 
 
 @router.get(

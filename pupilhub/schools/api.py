@@ -312,7 +312,7 @@ def audit_events(
     found = audit_log.events(access, filters)
     if filters.format == "csv":
         return audit_log.csv_response(found)
-    return page(request, found, audit_log.row)
+    return page(request, found, audit_log.row, keyset=audit_log.ORDER)
 
 
 Scope = Literal[

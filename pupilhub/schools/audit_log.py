@@ -106,6 +106,9 @@ def _actor(actor: str) -> Q:
     return found & Q(actor_kind=kind) if kind else found
 
 
+ORDER = ("-at", "-id")  # newest first; the id breaks ties (a keyset page's cursor)
+
+
 def events(
     access: SchoolAccess, filters: Filters | None = None, *, action: str = ""
 ) -> QuerySet[AuditEvent]:
@@ -124,7 +127,7 @@ def events(
         found = found.filter(at__gte=filters.since)
     if filters.until:
         found = found.filter(at__lt=filters.until)
-    return visibility.rows(access, found, "safeguarding").order_by("-at", "-id")
+    return visibility.rows(access, found, "safeguarding").order_by(*ORDER)
 
 
 def row(event: AuditEvent) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from pupilhub.accounts import mfa
 from pupilhub.accounts.access import current_holds, hold_for
 from pupilhub.accounts.actions import lift_hold as lift_login_hold
 from pupilhub.core.errors import DomainError, Forbidden, NotFound
+from pupilhub.core.keyset import keyset_page, read_cursor, write_cursor
 from pupilhub.core.views import apply_errors, unconfirmed
 from pupilhub.schools.boundary import school_view
 
@@ -140,6 +140,10 @@ def staff_edit(request: HttpRequest, access: SchoolAccess, membership: str) -> H
     return render(request, "schools/staff_edit.html", context)
 
 
+AUDIT_PAGE = 50
+AUDIT_COUNT_CAP = 10_000
+
+
 @school_view(roles=ADMIN_ROLES)
 def audit_log(request: HttpRequest, access: SchoolAccess) -> HttpResponseBase:
     """Filters for breach scoping, and the same selection as a CSV file."""
@@ -151,11 +155,27 @@ def audit_log(request: HttpRequest, access: SchoolAccess) -> HttpResponseBase:
     found = audit_log_reader.events(access, filters)
     if filters.format == "csv":
         return audit_log_reader.csv_response(found)
-    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    try:
+        raw = request.GET.get("cursor", "")
+        last = read_cursor(raw).get("k") if raw else None
+        shown, following = keyset_page(found, audit_log_reader.ORDER, last, AUDIT_PAGE)
+    except DomainError as exc:  # a cursor edited by hand: the first page, and why
+        error = exc.message
+        shown, following = keyset_page(found, audit_log_reader.ORDER, None, AUDIT_PAGE)
+    # Counted up to a cap: a long history is "more than 10,000", never a full count.
+    counted = found.order_by()[: AUDIT_COUNT_CAP + 1].count()
+    older = (
+        "?" + urlencode({**filters.query(), "cursor": write_cursor({"k": following})})
+        if following
+        else ""
+    )
     groups = audit_words.action_groups(access.can_see_safeguarding)
     context = {
-        "page": page,
-        "rows": audit_words.page_rows(access, page.object_list),
+        "counted": min(counted, AUDIT_COUNT_CAP),
+        "more_than_cap": counted > AUDIT_COUNT_CAP,
+        "older": older,
+        "newest": "?" + urlencode(filters.query()) if request.GET.get("cursor") else "",
+        "rows": audit_words.page_rows(access, shown),
         "action_groups": groups,
         "action_custom": (
             (filters.action, audit_words.describe(filters.action.rstrip(".")))

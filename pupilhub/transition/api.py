@@ -298,8 +298,13 @@ def list_requests(
         from pupilhub.core.errors import invalid_field
 
         raise invalid_field("direction", "Use incoming or outgoing.")
-    qs = requests_for(access, direction).order_by("-created_at")
-    return page(request, qs, lambda r: serializers.transfer(r, with_items=False))
+    qs = requests_for(access, direction)
+    return page(
+        request,
+        qs,
+        lambda r: serializers.transfer(r, with_items=False),
+        keyset=("-created_at", "-id"),
+    )
 
 
 @router.get(
