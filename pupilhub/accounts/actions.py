@@ -13,6 +13,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -368,6 +369,9 @@ def purge_expired() -> dict[str, int]:
         "holds": LoginHold.objects.filter(until__lt=now).delete()[0],
         "links": OneTimeToken.objects.filter(expires_at__lt=week).delete()[0],
         "tokens": ApiToken.objects.filter(expires_at__lt=week).delete()[0],
+        # Sessions past their expiry (nothing else ever removes them: the table grew
+        # forever); a session in use is renewed, so its expiry is ahead.
+        "sessions": Session.objects.filter(expire_date__lt=now).delete()[0],
     }
 
 

@@ -81,6 +81,12 @@ class Delivery(models.Model):
                 condition=models.Q(status__in=["queued", "sending"]),
                 name="delivery_to_send_idx",
             ),
+            # The nightly purge's scan: only rows still holding an address.
+            models.Index(
+                fields=["message"],
+                condition=~models.Q(email=""),
+                name="delivery_unpurged_idx",
+            ),
         ]
 
     def __str__(self) -> str:

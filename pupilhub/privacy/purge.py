@@ -63,9 +63,22 @@ def purge_all(now: datetime | None = None) -> dict[str, int]:
     return {k: v for k, v in sorted(totals.items()) if v}
 
 
+REVOKED_KEYS_KEPT = timedelta(days=365)  # a revoked licence key's row, then it goes
+PENDING_LINKS_KEPT = timedelta(days=7)  # a pupil registered again, never confirmed
+
+
 def purge_platform(now: datetime) -> dict[str, int]:
+    from pupilhub.gateway.models import LicenceKey, PendingLink
+
     counts = accounts.purge_expired()
     counts["invitations"] = schools.purge_expired_invitations(now - INVITATION_GRACE)
+    # Accounts linked with a key keep their link (the link's key becomes empty).
+    counts["revoked_keys"] = LicenceKey.objects.filter(
+        revoked_at__lt=now - REVOKED_KEYS_KEPT
+    ).delete()[0]
+    counts["pending_links"] = PendingLink.objects.filter(
+        created_at__lt=now - PENDING_LINKS_KEPT
+    ).delete()[0]
     if any(counts.values()):
         audit.record(None, "retention.purged", counts=counts)
     return counts
@@ -124,9 +137,11 @@ def _print_runs(school: School, cutoff: datetime) -> int:
 def _sent_mail(school: School, cutoff: datetime) -> int:
     """The message stays (what the school wrote, and to how many); who it went to goes."""
     return (
+        # Only rows still holding an address (both are blanked together): a partial
+        # index holds just those, so the nightly run never re-reads the blanked history.
         Delivery.objects.filter(message__school=school, message__created_at__lt=cutoff)
         .exclude(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
-        .exclude(email="", pupil_names="")
+        .exclude(email="")
         .update(email="", pupil_names="")
     )
 

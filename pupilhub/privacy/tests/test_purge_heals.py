@@ -86,3 +86,79 @@ def test_refused_recipients_addresses_go_with_sent_mail_addresses(personas):
     purge.purge_all()
     left = dict(Delivery.objects.values_list("status", "email"))
     assert left == {"sent": "", "failed": "", "cancelled": "", "queued": "p3@example.org"}
+
+
+def test_history_that_ends_sessions_revoked_keys_and_unconfirmed_pending_links(personas):
+    """Issue 33, item 6: sessions (nothing ran clearsessions) and revoked keys grew forever."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from pupilhub.gateway import licences
+    from pupilhub.gateway.models import LicenceKey, LicenceType
+    from pupilhub.privacy import purge
+    from pupilhub.schools.access import staff_access
+
+    old = SessionStore()
+    old["x"] = 1
+    old.create()
+    Session.objects.filter(session_key=old.session_key).update(
+        expire_date=timezone.now() - timedelta(days=1)
+    )
+    live = SessionStore()
+    live["x"] = 1
+    live.create()
+    access = staff_access(personas.admin, personas.school_a.id)
+    parent = LicenceType.objects.get(school=personas.school_a, kind="parent")
+    licences.do_generate_keys(access, parent, [personas.pupil])
+    licences.do_generate_keys(access, parent, [personas.pupil])  # revokes the first
+    revoked = LicenceKey.objects.get(revoked_at__isnull=False)
+    counts = purge.purge_all()
+    assert counts.get("sessions") == 1
+    assert Session.objects.filter(session_key=live.session_key).exists()
+    assert LicenceKey.objects.filter(pk=revoked.pk).exists()  # kept a year
+    LicenceKey.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now() - timedelta(days=400))
+    purge.purge_all()
+    assert not LicenceKey.objects.filter(pk=revoked.pk).exists()
+    assert LicenceKey.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_the_nightly_mail_purge_touches_only_rows_it_has_not_purged(personas):
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from pupilhub.messaging.models import Delivery, Message
+    from pupilhub.privacy import purge
+
+    message = Message.objects.create(
+        school=personas.school_a, subject="x", html_body="<p>x</p>", send_after=timezone.now()
+    )
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(days=200))
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                message=message,
+                email=f"p{i}@example.com",
+                pupil_names="Sam",
+                status="sent",
+                next_attempt_at=timezone.now(),
+                mail_id=f"<{i}@x>",
+            )
+            for i in range(5)
+        ]
+    )
+    first = purge.purge_all()
+    assert first.get("sent_mail_addresses") == 5
+    with CaptureQueriesContext(connection) as queries:
+        second = purge.purge_all()
+    assert not second.get("sent_mail_addresses")
+    blanking = [
+        q["sql"] for q in queries if "messaging_delivery" in q["sql"] and "UPDATE" in q["sql"]
+    ]
+    assert all("email" in sql for sql in blanking)
+    assert set(Delivery.objects.values_list("email", flat=True)) == {""}
