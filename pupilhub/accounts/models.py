@@ -78,10 +78,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_staff_at(self, school: Any) -> bool:
         """Staff of this school (of any school when `school` is None): how the audit log
         tells staff from external users, who are named only by id."""
-        memberships = self.memberships.all()  # type: ignore[attr-defined]
-        if school is not None:
-            memberships = memberships.filter(school_id=getattr(school, "pk", school))
-        return bool(memberships.exists())
+        key = str(getattr(school, "pk", school))
+        known = self.__dict__.setdefault("_staff_at", {})  # once a request (a user object)
+        if key not in known:
+            memberships = self.memberships.all()  # type: ignore[attr-defined]
+            if school is not None:
+                memberships = memberships.filter(school_id=getattr(school, "pk", school))
+            known[key] = bool(memberships.exists())
+        return bool(known[key])
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.email = normalise_email(self.email)

@@ -44,16 +44,19 @@ def record(
     obj: models.Model | None = None,
     *,
     school: Any = None,
+    sensitive: bool = False,
     **detail: Any,
 ) -> AuditEvent:
-    """Append one audit event. `detail` must hold ids and field names, never content."""
+    """Append one audit event. `detail` must hold ids and field names, never content.
+    `sensitive`: the event covers a safeguarding read too (only those who may see
+    safeguarding see it)."""
     if school is None and obj is not None:
         school = getattr(obj, "school", None)
     return AuditEvent.objects.create(
         school=school,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_kind=actor_kind(actor, school),
-        safeguarding=is_safeguarding(action, obj),
+        safeguarding=sensitive or is_safeguarding(action, obj),
         action=action,
         object_type=(obj._meta.model_name or "") if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

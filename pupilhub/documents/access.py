@@ -59,8 +59,25 @@ def pupil_documents(access: SchoolAccess, dtype: DocType, pupil: Pupil) -> Query
     """A pupil's documents of one type. Serving a list of safeguarding issues (on a page, in
     the API, in the timeline) is a sensitive read: it is audited here, once a list."""
     found = documents(access, dtype).filter(pupil=pupil)
-    if dtype.safeguarding:
+    if dtype.safeguarding and not pupil.__dict__.get("_listing_audited"):
         audit.record(access.user, "safeguarding_issue.listed", pupil, school=access.school)
+    return found
+
+
+def every_document(access: SchoolAccess, dtype: DocType, pupil: Pupil) -> list[Any]:
+    """A pupil's documents of one type, live and deleted, read once a page (the timeline
+    and the deleted-records list share them). Audited as `pupil_documents` is."""
+    memo = pupil.__dict__.setdefault("_every_document", {})
+    if dtype.type not in memo:
+        if dtype.safeguarding and not pupil.__dict__.get("_listing_audited"):
+            audit.record(access.user, "safeguarding_issue.listed", pupil, school=access.school)
+            pupil.__dict__["_listing_audited"] = True
+        memo[dtype.type] = list(
+            documents(access, dtype, deleted=None)
+            .filter(pupil=pupil)
+            .select_related("transferred_from_school", "deleted_by")
+        )
+    found: list[Any] = memo[dtype.type]
     return found
 
 

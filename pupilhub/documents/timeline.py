@@ -5,7 +5,7 @@ from typing import Any
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess
 
-from .access import pupil_documents, visible_types
+from .access import every_document, visible_types
 
 
 def origin(doc: Any) -> dict[str, Any] | None:
@@ -23,7 +23,9 @@ def timeline(access: SchoolAccess, pupil: Pupil) -> list[dict[str, Any]]:
     """One query per visible type, whatever the number of documents."""
     items = []
     for dtype in visible_types(access):
-        for doc in pupil_documents(access, dtype, pupil).select_related("transferred_from_school"):
+        for doc in every_document(access, dtype, pupil):
+            if doc.deleted_at is not None:
+                continue
             items.append(
                 {
                     "id": doc.pk,

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from pupilhub.core import audit
 from pupilhub.core.errors import Forbidden
 from pupilhub.core.models import AuditEvent
-from pupilhub.documents.access import can_delete, documents, visible_types
+from pupilhub.documents.access import can_delete, every_document, visible_types
 from pupilhub.documents.registry import DocType
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.access import SchoolAccess
@@ -38,11 +38,11 @@ def recently_deleted(access: SchoolAccess, pupil: Pupil) -> list[dict[str, Any]]
     rows: list[tuple[DocType, Any]] = [
         (dtype, doc)
         for dtype in visible_types(access)
-        for doc in documents(access, dtype, deleted=True)
-        .filter(pupil=pupil)
-        .select_related("deleted_by")
+        for doc in every_document(access, dtype, pupil)
+        if doc.deleted_at is not None
     ]
-    if any(dtype.safeguarding for dtype, _doc in rows):
+    listed = pupil.__dict__.get("_listing_audited")
+    if not listed and any(dtype.safeguarding for dtype, _doc in rows):
         # Listing deleted safeguarding issues is a sensitive read like any other.
         audit.record(
             access.user, "safeguarding_issue.listed", pupil, school=access.school, deleted=True

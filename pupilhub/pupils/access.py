@@ -43,7 +43,12 @@ def open_pupil(access: SchoolAccess, pupil_id: Any) -> Pupil:
     """A pupil's record opened by a person (the pupil page, the API's read): audited, so
     the pupil's access log says who looked, and when."""
     pupil = pupil_for(access, pupil_id)
-    audit.record(access.user, "pupil.viewed", pupil, school=access.school)
+    # One event a view. For those who see safeguarding, the page lists the pupil's
+    # safeguarding records too: this one event covers that read (flagged, so only they
+    # see it), and the lists on the page record no second one.
+    sees = access.can_see_safeguarding
+    audit.record(access.user, "pupil.viewed", pupil, school=access.school, sensitive=sees)
+    pupil.__dict__["_listing_audited"] = True
     return pupil
 
 

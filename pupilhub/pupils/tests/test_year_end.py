@@ -149,3 +149,22 @@ def test_the_page_is_the_main_admins(personas, who, status):
 def test_anonymous_visitors_are_sent_to_sign_in(personas):
     r = personas.web(None).get(f"/schools/{personas.school_a.id}/year-end/")
     assert r.status_code == 302 and "login" in r["Location"]
+
+
+def test_the_pupil_page_reads_each_record_type_once_and_writes_one_audit_row(personas):
+    """Issue 33: the pupil page made 22 queries, each record type read twice, and a lead's
+    view wrote two audit rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    web = personas.web("senco")
+    url = f"/schools/{personas.school_a.id}/pupils/{personas.pupil.id}/"
+    web.get(url)
+    before = AuditEvent.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        assert web.get(url).status_code == 200
+    assert AuditEvent.objects.count() == before + 1
+    sql = [q["sql"] for q in queries.captured_queries]
+    for table in ("documents_plan", "documents_provision", "documents_safeguardingissue"):
+        assert sum(s.startswith("SELECT") and f'FROM "{table}"' in s for s in sql) == 1, table
+    assert len(sql) <= 13

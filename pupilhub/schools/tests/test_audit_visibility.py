@@ -78,14 +78,20 @@ def test_adding_a_safeguarding_action_is_one_transaction(personas, monkeypatch):
 
 
 def test_reading_a_pupil_page_with_safeguarding_items_is_audited(personas):
+    """Issue 33: one audit row a view. A lead's page view covers the safeguarding list it
+    shows, and is flagged, so only those who may see safeguarding see the event."""
     _issue(personas)
-    before = AuditEvent.objects.filter(action="safeguarding_issue.listed").count()
+    before = AuditEvent.objects.count()
     url = reverse("pupils:detail", args=[personas.school_a.id, personas.pupil.id])
     page = personas.web("senco").get(url)
     assert page.status_code == 200 and "Safeguarding: Neglect" in page.content.decode()
-    listed = AuditEvent.objects.filter(action="safeguarding_issue.listed", actor=personas.senco)
-    assert listed.count() == before + 1
-    assert listed.order_by("-at").first().object_id == str(personas.pupil.pk)
+    assert AuditEvent.objects.count() == before + 1
+    viewed = AuditEvent.objects.filter(action="pupil.viewed", actor=personas.senco).get()
+    assert viewed.safeguarding and viewed.object_id == str(personas.pupil.pk)
+    # A teacher's view is one plain event, which every admin sees.
+    personas.web("teacher").get(url)
+    plain = AuditEvent.objects.filter(action="pupil.viewed", actor=personas.teacher).get()
+    assert not plain.safeguarding
 
 
 def test_listing_a_pupils_documents_with_safeguarding_items_is_audited(personas):
