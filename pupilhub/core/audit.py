@@ -44,12 +44,29 @@ def record(
     obj: models.Model | None = None,
     *,
     school: Any = None,
-    sensitive: bool = False,
     **detail: Any,
 ) -> AuditEvent:
-    """Append one audit event. `detail` must hold ids and field names, never content.
-    `sensitive`: the event covers a safeguarding read too (only those who may see
-    safeguarding see it)."""
+    """Append one audit event. `detail` must hold ids and field names, never content."""
+    return _record(actor, action, obj, school, detail, sensitive=False)
+
+
+def record_sensitive(
+    actor: Any, action: str, obj: models.Model | None = None, *, school: Any = None
+) -> AuditEvent:
+    """One event that also covers a safeguarding read (a lead's view of a pupil page that
+    lists the pupil's safeguarding records): only those who may see safeguarding see it."""
+    return _record(actor, action, obj, school, {}, sensitive=True)
+
+
+def _record(
+    actor: Any,
+    action: str,
+    obj: models.Model | None,
+    school: Any,
+    detail: dict[str, Any],
+    *,
+    sensitive: bool,
+) -> AuditEvent:
     if school is None and obj is not None:
         school = getattr(obj, "school", None)
     return AuditEvent.objects.create(

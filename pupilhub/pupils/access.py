@@ -46,8 +46,10 @@ def open_pupil(access: SchoolAccess, pupil_id: Any) -> Pupil:
     # One event a view. For those who see safeguarding, the page lists the pupil's
     # safeguarding records too: this one event covers that read (flagged, so only they
     # see it), and the lists on the page record no second one.
-    sees = access.can_see_safeguarding
-    audit.record(access.user, "pupil.viewed", pupil, school=access.school, sensitive=sees)
+    if access.can_see_safeguarding:
+        audit.record_sensitive(access.user, "pupil.viewed", pupil, school=access.school)
+    else:
+        audit.record(access.user, "pupil.viewed", pupil, school=access.school)
     pupil.__dict__["_listing_audited"] = True
     return pupil
 
