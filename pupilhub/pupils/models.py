@@ -81,6 +81,10 @@ class Pupil(SchoolOwned):
             models.Index(fields=["school", "status", "surname", "first_name", "id"]),
             # Shared pupils: the partner's roll joined on the match key, school by school.
             models.Index(fields=["school", "match_key"], name="pupil_school_match_idx"),
+            # A transfer's near misses by index: the same names and date of birth.
+            models.Index(
+                fields=["school", "match_name", "date_of_birth"], name="pupil_school_name_dob_idx"
+            ),
             # A sync's `updated_after`: what changed since, in change order, 50 at a time.
             models.Index(fields=["school", "updated_at", "id"], name="pupil_school_changed_idx"),
         ]

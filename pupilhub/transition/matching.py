@@ -10,8 +10,9 @@ transfers.
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from pupilhub.pupils.identity import normalise_pupil_id
 from pupilhub.pupils.models import Pupil
 from pupilhub.schools.models import School
 
@@ -27,7 +28,14 @@ class Matches:
 
 
 def _roll(school: School, ids: Any = None) -> list[Pupil]:
-    qs = Pupil.objects.filter(school=school).only(
+    qs = _roll_query(school)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return list(qs.order_by("surname", "first_name", "id"))
+
+
+def _roll_query(school: School) -> QuerySet[Pupil]:
+    return Pupil.objects.filter(school=school).only(
         "id",
         "school_id",
         "first_name",
@@ -38,18 +46,39 @@ def _roll(school: School, ids: Any = None) -> list[Pupil]:
         "year_group",
         "tutor_group",
         "match_key",
+        "match_name",
     )
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    return list(qs.order_by("surname", "first_name", "id"))
+
+
+BY_INDEX_UP_TO = 2000  # my pupils: fewer are matched by index; more, against the roll
+
+
+def _candidates(partner: School, mine: list[Pupil]) -> list[Pupil]:
+    """The partner's pupils that can match or nearly match mine, by index whatever the
+    partner's roll: a near miss differing in a name or the date of birth shares the pupil
+    ID; one differing in the pupil ID shares both names and the date of birth."""
+    ids = {p.pupil_id for p in mine} | {normalise_pupil_id(p.pupil_id) for p in mine}
+    wanted = (
+        Q(match_key__in=[p.match_key for p in mine])
+        | Q(pupil_id__in=ids)
+        | Q(
+            match_name__in={p.match_name for p in mine},
+            date_of_birth__in={p.date_of_birth for p in mine},
+        )
+    )
+    return list(_roll_query(partner).filter(wanted).order_by("surname", "first_name", "id"))
 
 
 def match(mine: School, partner: School, ids: Any = None) -> Matches:
-    """Match my pupils (or just `ids` of them) against the partner's whole roll."""
+    """Match my pupils (or just `ids` of them) against the partner's pupils: a few by index
+    (one pupil costs the same from a school of 250 or of 8,000), many against the roll."""
     result = Matches()
     my_pupils = _roll(mine, ids)
     result.mine = {p.id: p for p in my_pupils}
-    theirs = _roll(partner)
+    if ids is not None and len(my_pupils) <= BY_INDEX_UP_TO:
+        theirs = _candidates(partner, my_pupils)
+    else:
+        theirs = _roll(partner)
     by_key = {p.match_key: p for p in theirs}
     matched_theirs = set()
     for p in my_pupils:
