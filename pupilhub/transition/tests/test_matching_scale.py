@@ -55,7 +55,7 @@ def test_matching_a_few_by_index_gives_the_whole_rolls_answer(schools, monkeypat
 
 
 def test_one_pupil_reads_only_its_candidates_not_the_roll(schools):
-    mine, partner, pupils = schools
+    _mine, partner, pupils = schools
     found = matching._candidates(partner, [pupils[0]])
     assert len(found) == 1  # the twin, out of 154 pupils
     found = matching._candidates(partner, [pupils[3]])
