@@ -5,7 +5,7 @@ DATABASE_URL, in a database `<name>_bench` created and dropped here). Every figu
 min / median / max of at least five runs, beside a floor measured in the same run: a bare
 view filtering by school on the same index, INSERT ... SELECT for the transfer copy, a raw
 smtplib loop to a sink in its own process, bare ReportLab pages. `BENCH_ONLY=web,mail,...`
-runs a subset (import, web, scale, transfer, sen, keys, mail, reports).
+runs a subset (import, web, scale, transfer, sen, history, keys, mail, reports).
 """
 
 import os
@@ -42,26 +42,34 @@ def wanted(part: str) -> bool:
 
 
 def at_scale(w: Any) -> None:
-    """Everything measured on the 200-school world."""
-    from bench import gateway, messaging, reports, sen, transition, web
+    """Everything measured on the 200-school world; a part that fails prints as FAILED
+    and the rest still run."""
+    from bench import gateway, history, messaging, reports, sen, transition, web
+    from bench.stats import guarded
 
     if wanted("scale"):
-        web.pages_at_scale(w)
+        guarded("pages at scale", lambda: web.pages_at_scale(w))
     if wanted("web"):
-        web.under_load(w, database_url())
+        guarded("web under load", lambda: web.under_load(w, database_url()))
     if wanted("transfer"):
-        transition.run()
+        guarded("transfer", transition.run)
     if wanted("sen"):
-        sen.run()
-    big, big_admin = gateway.big_school()
-    if wanted("keys"):
-        gateway.keys_and_workbooks(big, big_admin)
+        guarded("SEN cycle", sen.run)
+    if wanted("history"):
+        guarded("history", lambda: history.run(w))
+    if any(wanted(p) for p in ("keys", "reports")):
+        big, big_admin = gateway.big_school()
+        if wanted("keys"):
+            guarded("licence keys", lambda: gateway.keys_and_workbooks(big, big_admin))
     if wanted("mail"):
-        messaging.run(w.schools[1], w.admins[1])
+        guarded("mass mail", lambda: messaging.run(w.schools[1], w.admins[1]))
     if wanted("reports"):
-        reports.print_runs(w.schools[2], [7, 8, 9, 10, 11], database_url())
-        reports.one_report(w.schools[2])
-        reports.print_runs(big, [7, 8], database_url())
+        guarded(
+            "print runs",
+            lambda: reports.print_runs(w.schools[2], [7, 8, 9, 10, 11], database_url()),
+        )
+        guarded("one report", lambda: reports.one_report(w.schools[2]))
+        guarded("print runs (big school)", lambda: reports.print_runs(big, [7, 8], database_url()))
 
 
 def main() -> int:
@@ -88,8 +96,9 @@ def main() -> int:
         from bench import imports, world
 
         if wanted("import"):
-            imports.run()
-        if any(wanted(p) for p in ("scale", "web", "transfer", "sen", "keys", "mail", "reports")):
+            stats.guarded("imports", imports.run)
+        parts = ("scale", "web", "transfer", "sen", "history", "keys", "mail", "reports")
+        if any(wanted(p) for p in parts):
             at_scale(world.seed())
     finally:
         runner.teardown_databases(old)

@@ -20,10 +20,11 @@ class Row:
     target: str = ""
     ok: bool | None = None
     higher_is_better: bool = False
+    failed: str = ""  # the part raised: its row says so, and the rest of the table prints
 
     @property
     def median(self) -> float:
-        return statistics.median(self.runs)
+        return statistics.median(self.runs) if self.runs else 0.0
 
     @property
     def ratio(self) -> float | None:
@@ -54,6 +55,19 @@ def add(row: Row) -> Row:
     return row
 
 
+def guarded(name: str, part: Callable[[], Any]) -> None:
+    """Run one part of the bench; if it fails, its row says FAILED (with the error's type)
+    and the others still run and print."""
+    try:
+        part()
+    except Exception as exc:
+        import traceback
+
+        traceback.print_exc()
+        ROWS.append(Row(name=name, unit="ms", runs=[], failed=type(exc).__name__))
+        print(f"  {name}: FAILED ({type(exc).__name__})", flush=True)
+
+
 def fmt(value: float, unit: str) -> str:
     if unit == "ms":
         return f"{value * 1000:.1f} ms"
@@ -68,6 +82,9 @@ def table() -> str:
     head = ("measure", "min", "median", "max", "floor (median)", "ratio", "target", "")
     lines = [head]
     for r in ROWS:
+        if r.failed:
+            lines.append((r.name, "-", "-", "-", "", "", "", f"FAILED ({r.failed})"))
+            continue
         floor = ""
         if r.floor_runs:
             floor = f"{r.floor_name} {fmt(statistics.median(r.floor_runs), r.unit)}"
