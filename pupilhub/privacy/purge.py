@@ -79,6 +79,9 @@ def purge_platform(now: datetime) -> dict[str, int]:
     counts["pending_links"] = PendingLink.objects.filter(
         created_at__lt=now - PENDING_LINKS_KEPT
     ).delete()[0]
+    from pupilhub.schools.exports import purge_expired as expired_exports
+
+    counts["audit_exports"] = expired_exports(now)
     if any(counts.values()):
         audit.record(None, "retention.purged", counts=counts)
     return counts

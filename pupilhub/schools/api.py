@@ -21,7 +21,7 @@ from pupilhub.schools.access import (
 )
 from pupilhub.schools.boundary import ADMINS, MAIN_ADMIN, school_api
 
-from . import actions, audit_log
+from . import actions, audit_log, exports
 from .models import ApiKey, HeadHandover, School, StaffMembership
 
 router = Router(tags=["platform"])
@@ -284,9 +284,30 @@ class AuditEventList(Schema):
     next: str | None
 
 
+class AuditExportOut(Schema):
+    id: uuid.UUID
+    status: str  # queued, running, done or failed
+    total: int
+    done: int
+    file: str | None  # the download address once done (the requester's, for a day)
+    expires_at: datetime
+
+
+def export_out(request: HttpRequest, job: Any) -> dict[str, Any]:
+    path = f"/api/v1/schools/{job.school_id}/audit-exports/{job.pk}/file"
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "total": job.total,
+        "done": job.done,
+        "file": request.build_absolute_uri(path) if job.status == "done" else None,
+        "expires_at": job.expires_at,
+    }
+
+
 @router.get(
     "/schools/{school}/audit-events",
-    response={200: AuditEventList, **errors(400, 403, 404)},
+    response={200: AuditEventList, 202: AuditExportOut, **errors(400, 403, 404)},
     openapi_extra=binary("text/csv"),
 )
 @school_api(ADMINS)
@@ -311,8 +332,35 @@ def audit_events(
     )
     found = audit_log.events(access, filters)
     if filters.format == "csv":
+        if exports.too_big_to_stream(found):  # made in the background: poll, then download
+            return Status(202, export_out(request, exports.do_start_audit_export(access, filters)))
         return audit_log.csv_response(found)
     return page(request, found, audit_log.row, keyset=audit_log.ORDER)
+
+
+@router.get(
+    "/schools/{school}/audit-exports/{id}",
+    response={200: AuditExportOut, **errors(403, 404)},
+)
+@school_api(ADMINS)
+def get_audit_export(request: HttpRequest, access: SchoolAccess, id: str) -> dict[str, Any]:
+    """A background audit CSV's progress (its requester only); `file` once done."""
+    return export_out(request, exports.job_for(access, id))
+
+
+@router.get(
+    "/schools/{school}/audit-exports/{id}/file",
+    response={200: None, **errors(403, 404)},
+    openapi_extra=binary("text/csv"),
+)
+@school_api(ADMINS)
+def audit_export_file(request: HttpRequest, access: SchoolAccess, id: str) -> Any:
+    from django.utils import timezone
+
+    job = exports.job_for(access, id)
+    if job.status != "done" or not job.file or job.expires_at <= timezone.now():
+        raise NotFound()
+    return exports.download(access, job)
 
 
 Scope = Literal[

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from pupilhub.core.models import SchoolQuerySet, UUIDModel
+from pupilhub.core.models import SchoolOwned, SchoolQuerySet, UUIDModel
 
 from .choices import ADMIN_ROLES, Role, YearScheme, year_label
 
@@ -264,3 +264,35 @@ class SupportContact(models.Model):
 
     def __str__(self) -> str:
         return self.email or self.phone or "support"
+
+
+class AuditExport(SchoolOwned):
+    """A large audit-log CSV made in the background (a long history took minutes in one
+    request, and was cut off silently). The file is the requester's, for a day."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being made"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filters = models.JSONField(default=dict)  # the selection, as query parameters
+    # Whether the requester may see safeguarding events, when they asked.
+    with_safeguarding = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", blank=True, max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"audit export {self.pk}: {self.status}"

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from pupilhub.accounts.tasks import RETRY
@@ -42,3 +43,16 @@ def send_invitation(membership_id: str) -> None:
         "days": settings.INVITATION_DAYS,
     }
     emails.send_now("invitation", user.email, context)
+
+
+@shared_task(
+    name="pupilhub.schools.tasks.make_audit_export",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def make_audit_export(job_id: str) -> None:
+    from .exports import make
+
+    make(job_id)

@@ -18,6 +18,14 @@ urlpatterns = [
     path("schools/<uuid:school>/staff/", views.staff, name="staff"),
     path("schools/<uuid:school>/staff/<uuid:membership>/", views.staff_edit, name="staff_edit"),
     path("schools/<uuid:school>/audit/", views.audit_log, name="audit"),
+    path(
+        "schools/<uuid:school>/audit/exports/<uuid:job>/", views.audit_export, name="audit_export"
+    ),
+    path(
+        "schools/<uuid:school>/audit/exports/<uuid:job>/file",
+        views.audit_export_file,
+        name="audit_export_file",
+    ),
     path("schools/<uuid:school>/api-keys/", views.api_keys_page, name="api_keys"),
     path(
         "schools/<uuid:school>/api-keys/<uuid:key>/revoke",

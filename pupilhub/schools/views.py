@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,7 @@ from pupilhub.core.keyset import keyset_page, read_cursor, write_cursor
 from pupilhub.core.views import apply_errors, unconfirmed
 from pupilhub.schools.boundary import school_view
 
-from . import actions, audit_words, support
+from . import actions, audit_words, exports, support
 from . import audit_log as audit_log_reader
 from .access import (
     SchoolAccess,
@@ -154,6 +155,9 @@ def audit_log(request: HttpRequest, access: SchoolAccess) -> HttpResponseBase:
         filters, error = audit_log_reader.Filters(), exc.message
     found = audit_log_reader.events(access, filters)
     if filters.format == "csv":
+        if exports.too_big_to_stream(found):
+            job = exports.do_start_audit_export(access, filters)
+            return redirect("schools:audit_export", access.school.id, job.id)
         return audit_log_reader.csv_response(found)
     try:
         raw = request.GET.get("cursor", "")
@@ -358,3 +362,20 @@ def revoke_api_key(request: HttpRequest, access: SchoolAccess, key: str) -> Http
     actions.do_revoke_api_key(access, found)
     messages.success(request, _("The key “%(name)s” is revoked.") % {"name": found.name})
     return redirect("schools:api_keys", access.school.id)
+
+
+@school_view(roles=ADMIN_ROLES)
+def audit_export(request: HttpRequest, access: SchoolAccess, job: str) -> HttpResponse:
+    """A background audit CSV: progress while it is made, then the download (htmx polls
+    the status section; without JavaScript, reloading shows it)."""
+    found = exports.job_for(access, job)
+    template = "schools/_audit_export.html" if request.htmx else "schools/audit_export.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": found})
+
+
+@school_view(roles=ADMIN_ROLES)
+def audit_export_file(request: HttpRequest, access: SchoolAccess, job: str) -> HttpResponseBase:
+    found = exports.job_for(access, job)
+    if found.status != "done" or not found.file or found.expires_at <= timezone.now():
+        raise NotFound()
+    return exports.download(access, found)
