@@ -25,8 +25,12 @@ def free_port() -> int:
 
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-THREADS = int(os.environ.get("BENCH_THREADS", "4"))
-SETUP = f"gunicorn {WORKERS} workers x {THREADS} threads"
+SETUP = f"the Procfile's gunicorn: {WORKERS} sync workers"
+CORES = os.cpu_count() or 1
+# With 4 cores or more the load client gets a core of its own (it would otherwise take
+# the server's CPU and lower every figure, floors included); with fewer they share.
+CLIENT_CORES = {CORES - 1} if CORES >= 4 else None
+SERVER_CORES = set(range(CORES - 1)) if CORES >= 4 else None
 
 
 def redis_url() -> str:
@@ -41,34 +45,28 @@ def redis_url() -> str:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, workers: int = WORKERS, threads: int = THREADS) -> Iterator[int]:
-    """Run gunicorn (gthread workers) on a free port against `database_url`."""
+def gunicorn(database_url: str, workers: int = WORKERS) -> Iterator[int]:
+    """Run the Procfile's web process (config/gunicorn.py: sync workers, the access log)
+    on a free port against `database_url`."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="bench.settings")
     env.update(PUPILHUB_ENV="development", DEBUG="0", LOG_LEVEL="WARNING", CONN_MAX_AGE="600")
+    env.update(HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY=str(workers))
     if redis_url():
         env["REDIS_URL"] = redis_url()  # caches and sessions as in production
         bench_db = redis_url().rsplit("/", 1)[1]  # every use in the bench's own database
         env.update(REDIS_BROKER_DB=bench_db, REDIS_RESULTS_DB=bench_db, REDIS_CACHE_DB=bench_db)
+
+    def pin() -> None:
+        if SERVER_CORES:
+            os.sched_setaffinity(0, SERVER_CORES)
+
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
-        ],
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "config/gunicorn.py"],
         cwd=ROOT,
         env=env,
+        stdout=subprocess.DEVNULL,  # the access log, written as in production, not read
+        preexec_fn=pin,
     )
     try:
         deadline = time.monotonic() + 30
@@ -84,15 +82,20 @@ def gunicorn(database_url: str, workers: int = WORKERS, threads: int = THREADS) 
 
 
 def hammer(
-    port: int, targets: list[tuple[str, str]], clients: int = 20, seconds: float = 3.0
-) -> float:
-    """Requests per second that `clients` keep-alive connections get, each request taking
-    the next (path, cookie) pair from `targets`: many sessions and many links, so caches
-    are as cold as in production where each family opens its own child's page."""
+    port: int,
+    targets: list[tuple[str, str]],
+    clients: int = 20,
+    seconds: float = 3.0,
+    start: int = 0,
+) -> tuple[float, int]:
+    """Requests per second that `clients` connections get, each request taking the next
+    (path, cookie) pair from `targets` from `start` on (many sessions and many links, so
+    caches are as cold as in production, where each family opens its own child's page),
+    and where the next round should start (rounds never reopen the same pages)."""
     counts = [0] * clients
     failures: list[str] = []
     stop = time.monotonic() + seconds
-    cursor = [0]
+    cursor = [start]
     lock = threading.Lock()
 
     def take() -> tuple[str, str]:
@@ -121,7 +124,12 @@ def hammer(
         t.join()
     if failures:
         raise RuntimeError(failures[0])
-    return sum(counts) / (time.monotonic() - started)
+    return sum(counts) / (time.monotonic() - started), cursor[0]
+
+
+def _client_process() -> None:
+    if CLIENT_CORES:
+        os.sched_setaffinity(0, CLIENT_CORES)
 
 
 def compare(
@@ -132,11 +140,19 @@ def compare(
     seconds: float = 3.0,
 ) -> tuple[list[float], list[float]]:
     """Rates for two target lists in alternating rounds (the machine is shared: drift in
-    its load then favours neither). One short warm-up of each first: workers start."""
-    hammer(port, a[:20], seconds=1.0)
-    hammer(port, b[:20], seconds=1.0)
-    rates_a, rates_b = [], []
-    for _ in range(rounds):
-        rates_a.append(hammer(port, a, seconds=seconds))
-        rates_b.append(hammer(port, b, seconds=seconds))
+    its load then favours neither), driven from a process of its own. One short warm-up of
+    each first (workers start); each list's rounds go on where the last stopped, so a
+    round never re-reads pages the one before warmed."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, initializer=_client_process) as pool:
+        pool.submit(hammer, port, a[:20], 20, 1.0).result()
+        pool.submit(hammer, port, b[:20], 20, 1.0).result()
+        rates_a, rates_b = [], []
+        at_a, at_b = 20, 20
+        for _ in range(rounds):
+            rate, at_a = pool.submit(hammer, port, a, 20, seconds, at_a).result()
+            rates_a.append(rate)
+            rate, at_b = pool.submit(hammer, port, b, 20, seconds, at_b).result()
+            rates_b.append(rate)
     return rates_a, rates_b

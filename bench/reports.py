@@ -18,6 +18,9 @@ def logo() -> bytes:
     return out.getvalue()
 
 
+FIELDS = 40  # a real report: 40 fields (a subject's grade and comment, effort, targets)
+
+
 def prepare(school, year_groups: list[int]):
     from pupilhub.gateway.models import TrackingField, TrackingValue
     from pupilhub.pupils.models import Pupil
@@ -34,7 +37,7 @@ def prepare(school, year_groups: list[int]):
                 kind="text" if i % 4 == 3 else "grade",
                 position=i,
             )
-            for i in range(12)
+            for i in range(FIELDS)
         ]
     )
     pupils = list(Pupil.objects.filter(school=school, year_group__in=year_groups, status="active"))
@@ -44,7 +47,11 @@ def prepare(school, year_groups: list[int]):
                 school=school,
                 pupil=p,
                 field=f,
-                value="Good progress this term." if f.kind == "text" else "6",
+                value=(
+                    "Good progress this term; keep reading at home and ask for help early."
+                    if f.kind == "text"
+                    else "6"
+                ),
             )
             for p in pupils
             for f in fields
