@@ -30,7 +30,9 @@ def keyset_page(
 
 
 def after(order: tuple[str, ...], last: list[Any]) -> Q:
-    """Rows strictly after `last` in `order`: (a > x) or (a = x and b > y) or ..."""
+    """Rows strictly after `last` in `order`: (a > x) or (a = x and b > y) or ..., with
+    a >= x stated first: a bound the index range starts from (an OR alone made SQLite walk
+    the index from the top, so a deep page cost more than the first)."""
     condition = Q(pk__in=[])
     equal = Q()
     for name, value in zip(order, last, strict=True):
@@ -38,7 +40,9 @@ def after(order: tuple[str, ...], last: list[Any]) -> Q:
         step = "lt" if name.startswith("-") else "gt"
         condition |= equal & Q(**{f"{field}__{step}": value})
         equal &= Q(**{field: value})
-    return condition
+    first = order[0].lstrip("-")
+    bound = Q(**{f"{first}__{'lte' if order[0].startswith('-') else 'gte'}": last[0]})
+    return bound & condition
 
 
 def cursor_value(value: Any) -> str:
