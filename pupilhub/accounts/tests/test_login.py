@@ -212,3 +212,20 @@ def test_email_is_unique_whatever_its_case(personas):
 
     with transaction.atomic(), __import__("pytest").raises(IntegrityError):
         User.objects.create_user("TEACHER@A.EXAMPLE.ORG", PASSWORD)
+
+
+def test_a_new_session_is_not_written_again_by_the_next_page(personas):
+    """Issue 33: no session rewrite inside the idle window (each first page after signing
+    in wrote the session again)."""
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+
+    client = personas.web("teacher")
+    key = client.cookies["sessionid"].value
+    before = Session.objects.get(pk=key).expire_date
+    cache.clear()
+    import time
+
+    time.sleep(1.1)  # expiry is stored to the second: a write would move it on
+    assert client.get("/schools/").status_code == 200
+    assert Session.objects.get(pk=key).expire_date == before
