@@ -62,17 +62,47 @@ def available_reports(pupil: Pupil, licence_type: Any) -> list[Report]:
     return list(memo[licence_type.pk])
 
 
-def year_history(pupil: Pupil) -> tuple[dict[str, int], list[YearEnd]]:
+ROLLOVERS_TTL = 300
+
+
+def _rollovers(school_id: Any) -> list[tuple[Any, str]]:
+    """(when, academic year rolled into) of a school's rollovers, oldest first: from the
+    shared cache (a rollover happens once a year; the rollover forgets the entry)."""
+    from pupilhub.core import shared_cache
+
+    return shared_cache.read_through(
+        f"rollovers:v1:{school_id}",
+        ROLLOVERS_TTL,
+        lambda: list(
+            YearEnd.objects.filter(school=school_id)
+            .order_by("at")
+            .values_list("at", "academic_year")
+        ),
+    )
+
+
+def year_history(pupil: Pupil) -> tuple[dict[str, int], list[Any]]:
     """The pupil's year group in each academic year a rollover ended, and the school's
-    rollovers, oldest first (read once a pupil)."""
+    rollovers, oldest first (read once a pupil; no history query for a school that never
+    rolled over)."""
     memo = pupil.__dict__
     if "_year_history" not in memo:
-        memo["_year_history"] = (
-            dict(PupilYear.objects.filter(pupil=pupil).values_list("academic_year", "year_group")),
-            list(YearEnd.objects.filter(school=pupil.school_id).order_by("at")),
+        rolled = [_Rolled(at, year) for at, year in _rollovers(pupil.school_id)]
+        history = (
+            dict(PupilYear.objects.filter(pupil=pupil).values_list("academic_year", "year_group"))
+            if rolled
+            else {}
         )
-    found: tuple[dict[str, int], list[YearEnd]] = memo["_year_history"]
+        memo["_year_history"] = (history, rolled)
+    found: tuple[dict[str, int], list[Any]] = memo["_year_history"]
     return found
+
+
+class _Rolled:
+    __slots__ = ("academic_year", "at")
+
+    def __init__(self, at: Any, academic_year: str) -> None:
+        self.at, self.academic_year = at, academic_year
 
 
 def external_report(pupil: Pupil, licence_type: Any, report_id: Any) -> Report:

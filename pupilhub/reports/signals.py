@@ -13,9 +13,12 @@ from .models import Report
 def relabel_before_rollover(
     sender: Any, school_id: Any, academic_year: str, at: datetime, **kwargs: Any
 ) -> None:
+    from pupilhub.core import shared_cache
+
     Report.objects.filter(
         school_id=school_id, created_at__lt=at, academic_year__gte=academic_year
     ).update(academic_year=previous(academic_year))
+    shared_cache.forget([f"rollovers:v1:{school_id}"])
 
 
 def connect() -> None:
