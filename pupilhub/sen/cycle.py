@@ -54,16 +54,24 @@ def _term_end(today: date) -> tuple[date, int]:
     return ends[min(done, 2)], done
 
 
-def due(access: SchoolAccess, within_days: int, today: date | None = None) -> list[dict[str, Any]]:
+def due(
+    access: SchoolAccess,
+    within_days: int,
+    today: date | None = None,
+    *,
+    plan_reviews: bool = True,
+) -> list[dict[str, Any]]:
     """Plan reviews, EHCP deadlines and parent meetings due within `within_days` or
-    overdue, for active pupils only, soonest first."""
+    overdue, for active pupils only, soonest first. `plan_reviews=False` where another
+    panel lists the reviews (no query for them)."""
     require_cycle(access)
     today = today or timezone.localdate()
     horizon = today + timedelta(days=within_days)
     items: list[dict[str, Any]] = []
-    plans = open_plans(access).filter(review_date__lte=horizon).select_related("pupil")
-    for plan in plans:
-        items.append(_item("plan_review", plan.pupil, plan.review_date, today, plan=plan))
+    if plan_reviews:
+        plans = open_plans(access).filter(review_date__lte=horizon).select_related("pupil")
+        for plan in plans:
+            items.append(_item("plan_review", plan.pupil, plan.review_date, today, plan=plan))
     ehcps = EHCP.objects.visible_to(access).filter(pupil__status="active", pupil__sen_status="E")
     for plan in ehcps.select_related("pupil"):
         for key, when in dates.ehcp_dates(plan, plan.pupil.year_group, today).items():

@@ -42,7 +42,7 @@ def sen_cycle_panel(access: SchoolAccess) -> dict[str, Any] | None:
     if not runs_cycle(access):
         return None
     today = timezone.localdate()
-    due = [i for i in cycle.due(access, 14, today) if i["kind"] != "plan_review"]
+    due = cycle.due(access, 14, today, plan_reviews=False)  # reviews: their own panel
     short = []
     for group in interventions(access).filter(start_date__lte=today, end_date__gte=today)[:20]:
         data = cycle.intervention_out(group, today)
