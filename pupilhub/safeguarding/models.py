@@ -98,7 +98,13 @@ class Task(SafeguardingRow):
 
     class Meta:
         ordering = ["due_on", "created_at"]
-        indexes = [models.Index(fields=["school", "done_at", "due_on"], name="sg_task_due_idx")]
+        indexes = [
+            models.Index(fields=["school", "done_at", "due_on"], name="sg_task_due_idx"),
+            # The daily sweep across every school: open tasks only, however many are done.
+            models.Index(
+                fields=["due_on"], condition=models.Q(done_at__isnull=True), name="sg_task_open_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Task due {self.due_on}"
@@ -123,6 +129,13 @@ class Referral(SafeguardingRow):
 
     class Meta:
         ordering = ["referred_on", "created_at"]
+        indexes = [  # the daily sweep: referrals still waiting for an answer
+            models.Index(
+                fields=["response_due_on"],
+                condition=models.Q(responded_on__isnull=True),
+                name="sg_referral_waiting_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Referral to {self.agency}"
@@ -160,6 +173,13 @@ class ChildProtectionTransfer(SafeguardingRow):
 
     class Meta:
         ordering = ["-sent_at"]
+        indexes = [  # the daily sweep: files not yet received
+            models.Index(
+                fields=["due_by"],
+                condition=models.Q(received_at__isnull=True),
+                name="sg_cp_file_waiting_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Child-protection file {self.pk}"

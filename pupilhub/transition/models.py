@@ -95,6 +95,12 @@ class TransferRequest(UUIDModel):
         indexes = [
             models.Index(fields=["to_school", "-created_at"]),
             models.Index(fields=["from_school", "-created_at"]),
+            # The daily overdue sweep: pending safeguarding requests not yet chased.
+            models.Index(
+                fields=["due_by"],
+                condition=models.Q(status="pending", overdue_notified_at__isnull=True),
+                name="transfer_overdue_idx",
+            ),
         ]
 
     def __str__(self) -> str:
