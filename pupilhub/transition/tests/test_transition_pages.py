@@ -259,3 +259,22 @@ def test_approve_and_send_names_each_pupil_and_record_type_before_anything_goes(
     assert done.status_code == 302
     assert Plan.objects.filter(school=world.secondary).count() == 1
     assert SafeguardingIssue.objects.filter(school=world.secondary).count() == 1
+
+
+def test_the_check_page_of_a_plain_request_says_nothing_of_safeguarding(world):
+    r = web(world.sec_admin).post(
+        f"/schools/{world.secondary.id}/transition/requests/new/",
+        {
+            "from_school": world.primary.id,
+            "pupils": [world.child_sec.id],
+            "document_types": ["plans"],
+        },
+    )
+    assert r.status_code == 302
+    req = TransferRequest.objects.get()
+    page = web(world.pri_admin).post(
+        f"/schools/{world.primary.id}/transition/requests/{req.id}/", {"action": "review"}
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and "Check what goes to" in html
+    assert "afeguarding" not in html.split("<main", 1)[1].split("</main>", 1)[0]
