@@ -27,6 +27,10 @@ app.conf.beat_schedule = {
         "task": "pupilhub.transition.tasks.sweep_stale",
         "schedule": crontab(minute="*/5"),
     },
+    "sweep-stale-audit-exports": {
+        "task": "pupilhub.schools.tasks.sweep_stale_exports",
+        "schedule": crontab(minute="*/5"),
+    },
     "sweep-stale-print-runs": {
         "task": "pupilhub.reports.tasks.sweep_stale",
         "schedule": crontab(minute="*/5"),

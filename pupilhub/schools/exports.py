@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.files import File
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from pupilhub.core import audit
@@ -68,7 +68,7 @@ def make(job_id: Any) -> None:
     filters = audit_log.parse(job.filters)
     found = audit_log.selection(job.school, filters, job.with_safeguarding)
     AuditExport.objects.filter(pk=job.pk).update(
-        status=AuditExport.Status.RUNNING, total=found.count(), done=0
+        status=AuditExport.Status.RUNNING, total=found.count(), done=0, heartbeat_at=timezone.now()
     )
     try:
         with tempfile.TemporaryFile() as raw:
@@ -84,7 +84,7 @@ def make(job_id: Any) -> None:
                         [r["at"].isoformat(), *(r[c] or "" for c in audit_log.COLUMNS[1:])]
                     )
                 done += len(rows)
-                AuditExport.objects.filter(pk=job.pk).update(done=done)
+                AuditExport.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
                 if last is None:
                     break
             text.flush()
@@ -101,6 +101,38 @@ def make(job_id: Any) -> None:
         finished_at=timezone.now(),
         expires_at=timezone.now() + KEPT,
     )
+
+
+STALE = timedelta(minutes=10)  # no chunk written for this long: the worker died
+REQUEUES = 3
+
+
+def sweep_stale(now: Any = None) -> dict[str, int]:
+    """Exports whose job went silent (a killed worker, a lost message): queued again from
+    the start (a CSV is rewritten whole), or failed after three tries; never left
+    'running' for ever."""
+    now = now or timezone.now()
+    silent = AuditExport.objects.filter(
+        status__in=[AuditExport.Status.QUEUED, AuditExport.Status.RUNNING]
+    ).filter(
+        models.Q(heartbeat_at__lt=now - STALE)
+        | models.Q(heartbeat_at__isnull=True, created_at__lt=now - STALE)
+    )
+    counts = {"requeued": 0, "failed": 0}
+    from . import tasks
+
+    for job in silent:
+        if job.requeued >= REQUEUES:
+            AuditExport.objects.filter(pk=job.pk).update(status=AuditExport.Status.FAILED)
+            counts["failed"] += 1
+            continue
+        claimed = AuditExport.objects.filter(pk=job.pk, requeued=job.requeued).update(
+            status=AuditExport.Status.QUEUED, requeued=job.requeued + 1, heartbeat_at=now
+        )
+        if claimed:
+            enqueue(tasks.make_audit_export, str(job.pk))
+            counts["requeued"] += 1
+    return counts
 
 
 def purge_expired(now: Any) -> int:

@@ -290,6 +290,9 @@ class AuditExport(SchoolOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
+    # The job's last sign of life (each chunk), and how often the sweeper re-queued it.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    requeued = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

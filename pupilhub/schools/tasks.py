@@ -56,3 +56,10 @@ def make_audit_export(job_id: str) -> None:
     from .exports import make
 
     make(job_id)
+
+
+@shared_task(name="pupilhub.schools.tasks.sweep_stale_exports")
+def sweep_stale_exports() -> dict[str, int]:
+    from .exports import sweep_stale
+
+    return sweep_stale()

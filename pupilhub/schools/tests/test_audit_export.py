@@ -82,3 +82,42 @@ def test_a_non_lead_export_leaves_out_safeguarding_events(
     assert len(rows) - 1 == status["total"]
     everything = AuditEvent.objects.filter(school=personas.school_a).count()
     assert status["total"] < everything - 8  # the safeguarding events are left out
+
+
+def test_an_export_whose_worker_died_is_queued_again_then_failed_never_left_running(
+    personas, small_limit, monkeypatch
+):
+    """A crash never leaves a job 'running'."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pupilhub.schools.models import AuditExport
+
+    _events(personas, 30)
+    queued = []
+    monkeypatch.setattr(exports, "enqueue", lambda task, *args: queued.append(args))
+    job = AuditExport.objects.create(
+        school=personas.school_a,
+        requested_by=personas.main_admin,
+        filters={},
+        status="running",
+        expires_at=timezone.now() + timedelta(days=1),
+        heartbeat_at=timezone.now() - timedelta(minutes=30),
+    )
+    later = timezone.now()
+    counts = exports.sweep_stale(later)
+    job.refresh_from_db()
+    assert counts["requeued"] == 1 and job.requeued == 1 and job.status == "queued"
+    assert queued == [(str(job.pk),)]
+    # Once the job runs again it finishes (the CSV is written whole, from the start).
+    exports.make(queued[0][0])
+    job.refresh_from_db()
+    assert job.status == "done" and job.done == job.total
+    # A job that keeps dying is failed after three tries, not left running.
+    AuditExport.objects.filter(pk=job.pk).update(
+        status="running", requeued=3, heartbeat_at=later - timedelta(minutes=30)
+    )
+    assert exports.sweep_stale(later)["failed"] == 1
+    job.refresh_from_db()
+    assert job.status == "failed"
