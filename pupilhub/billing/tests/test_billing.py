@@ -320,3 +320,20 @@ def test_invoice_numbers_are_a_yearly_sequence_unique_across_many_schools(person
         )
     assert len(set(numbers)) == 30
     assert numbers[0] == "PH-2026-000001" and numbers[-1] == "PH-2026-000030"
+
+
+def test_the_po_number_and_activation_request_for_each_caller(personas):
+    from pupilhub.billing import actions as billing_actions
+
+    billing_actions.do_activate(None, personas.school_a, date(2026, 12, 1), date(2027, 4, 1))
+    url = f"/schools/{personas.school_a.id}/billing/po-number"
+    body = {"po_number": "PO-1"}
+    assert personas.api(None).put(url, body).status_code == 401
+    assert personas.api("admin_b").put(url, body).status_code == 404
+    assert personas.api("teacher").put(url, body).status_code == 403
+    assert personas.api("admin").put(url, body).status_code == 200
+    long = personas.api("admin").put(url, {"po_number": "X" * 41})
+    assert long.status_code == 400 and "po_number" in long.json()["error"]["fields"]
+    ask = f"/schools/{personas.school_a.id}/billing/activation-request"
+    again = personas.api("main_admin").post(ask, {})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_subscribed"

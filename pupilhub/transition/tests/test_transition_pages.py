@@ -278,3 +278,15 @@ def test_the_check_page_of_a_plain_request_says_nothing_of_safeguarding(world):
     html = page.content.decode()
     assert page.status_code == 200 and "Check what goes to" in html
     assert "afeguarding" not in html.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def test_asking_for_a_cluster_for_each_caller(world):
+    from django.test import Client
+
+    url = f"/schools/{world.secondary.id}/clusters/"
+    ask = {"name": "North", "schools": "Northgate, OX2 6EF\nOakfield, OX1 2AB"}
+    assert Client().post(url, ask).status_code == 302  # to the sign-in page
+    assert web(world.out_admin).post(url, ask).status_code == 404
+    assert web(world.sec_staff).post(url, ask).status_code == 403
+    assert web(world.sec_admin).post(url, ask).status_code == 403
+    assert web(world.sec_head).post(url, ask).status_code == 302
