@@ -60,32 +60,13 @@ def workbook(
     sheet.append(xlsx_row(sheet, WORD_HEADERS if words else FIELD_HEADERS))
     for pupil, key in issued:
         pupil.school = school
-        row: list[Any]
-        if words:
-            row = [
-                pupil.pupil_id,
-                pupil.first_name,
-                pupil.surname,
-                pupil.year_label,  # "Y8" or "S2", as the letter says it
-                pupil.tutor_group,
-                lt.name,
-                licence_keys.display(key),
-                school.name,
-                register,
-            ]
-        else:
-            row = [
-                pupil.pupil_id,
-                pupil.first_name,
-                pupil.surname,
-                pupil.year_group,  # the national code, as everywhere in the API
-                pupil.tutor_group,
-                lt.name,
-                licence_keys.display(key),
-                school.name,
-                register,
-                pupil.year_label,
-            ]
+        tail = [pupil.tutor_group, lt.name, licence_keys.display(key), school.name, register]
+        if words:  # one year column, as the letter says it ("Y8" or "S2")
+            row: list[Any] = [pupil.pupil_id, pupil.first_name, pupil.surname, pupil.year_label]
+            row += tail
+        else:  # the national code, as everywhere in the API, and its label last
+            row = [pupil.pupil_id, pupil.first_name, pupil.surname, pupil.year_group]
+            row += [*tail, pupil.year_label]
         sheet.append(xlsx_row(sheet, row))
     out = io.BytesIO()
     book.save(out)
