@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "pupilhub.api.middleware.ApiEdgeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pupilhub.core.replica.ReplicaPinMiddleware",
     "pupilhub.core.logs.RequestContextMiddleware",
     "pupilhub.core.middleware.SecondFactorEnrolmentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -169,6 +170,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# A streaming replica for the families' pages and reports (pupilhub.core.replica): optional.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    # The test runner makes no database there: the replica alias mirrors the test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["pupilhub.core.replica.ReplicaRouter"]
+# After a change, that person reads from the primary this long (read-your-writes).
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "15"))
+# How often a process asks whether the replica streams, and how far behind it may be.
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
+REPLICA_MAX_REPLAY_BYTES = int(os.environ.get("REPLICA_MAX_REPLAY_BYTES", str(16 * 1024 * 1024)))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

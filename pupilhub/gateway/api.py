@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
 from pupilhub.accounts import actions as account_actions
@@ -16,6 +17,7 @@ from pupilhub.accounts.api import SchoolRef
 from pupilhub.api.base import In, Open, YearCode, binary, errors, page
 from pupilhub.core.downloads import attach
 from pupilhub.core.errors import Invalid
+from pupilhub.core.replica import replica_reads
 from pupilhub.pupils.access import pupil_for
 from pupilhub.schools.access import SchoolAccess
 from pupilhub.schools.boundary import ADMINS, OPERATOR, school_api
@@ -468,6 +470,7 @@ def link_out(link: Any) -> dict[str, Any]:
 
 
 @me_router.get("/me/pupils", response={200: LinkList, **errors()})
+@decorate_view(replica_reads)
 def my_pupils(request: HttpRequest) -> dict[str, Any]:
     return {"items": [link_out(link) for link in links_for(request.user)], "next": None}
 
@@ -482,6 +485,7 @@ def add_pupil(request: HttpRequest, payload: LinkIn) -> Status[dict[str, Any]]:
 
 
 @me_router.get("/me/pupils/{link}/portlets", response={200: PortletsOut, **errors(404)})
+@decorate_view(replica_reads)
 def my_portlets(request: HttpRequest, link: str) -> dict[str, Any]:
     """Only what the link's licence type allows."""
     found = link_for(request.user, link)

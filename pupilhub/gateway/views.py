@@ -23,6 +23,7 @@ from pupilhub.accounts.signin import verify_own_password
 from pupilhub.core.downloads import attach
 from pupilhub.core.errors import DomainError, NotFound, RateLimited, invalid_field
 from pupilhub.core.links import link_token
+from pupilhub.core.replica import replica_reads
 from pupilhub.core.views import apply_errors, unconfirmed
 from pupilhub.messaging.access import linked_schools
 from pupilhub.messaging.optout import opted_out, set_school_mail
@@ -415,6 +416,7 @@ def _verify(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def my_pupils(request: HttpRequest) -> HttpResponse:
     links = [(link, shown_name(link)) for link in links_for(request.user)]
     return render(request, "gateway/my_pupils.html", {"links": links})
@@ -459,6 +461,7 @@ def add_pupil(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def pupil_view(request: HttpRequest, link: str) -> HttpResponse:
     found = link_for(request.user, link)
     form = PreferencesForm(

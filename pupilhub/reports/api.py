@@ -6,10 +6,12 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
 from pupilhub.api.base import In, Open, YearCode, binary, errors, page
 from pupilhub.core.pdf import response as pdf_response
+from pupilhub.core.replica import replica_reads
 from pupilhub.gateway.access import link_for
 from pupilhub.pupils import filters as pupil_filters
 from pupilhub.pupils.access import pupil_for
@@ -229,6 +231,7 @@ def upload_logo(
 
 
 @me_router.get("/me/pupils/{link}/reports", response={200: MyReportList, **errors(404)})
+@decorate_view(replica_reads)
 def my_reports(request: HttpRequest, link: str) -> dict[str, Any]:
     """Ended and archived reports this link's licence type may see."""
     found = link_for(request.user, link)
@@ -251,6 +254,7 @@ def my_reports(request: HttpRequest, link: str) -> dict[str, Any]:
     response={200: None, **errors(404)},
     openapi_extra=binary("application/pdf"),
 )
+@decorate_view(replica_reads)
 def my_report_pdf(request: HttpRequest, link: str, report: str) -> HttpResponse:
     """Compiled now; only fields the licence type may see."""
     chosen, data = printing.external_report_pdf(request.user, link, report)

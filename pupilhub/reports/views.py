@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from pupilhub.core.errors import DomainError
 from pupilhub.core.pdf import response as pdf_response
+from pupilhub.core.replica import replica_reads
 from pupilhub.gateway import school_access
 from pupilhub.pupils import filters as pupil_filters
 from pupilhub.pupils.access import pupil_for, year_roll
@@ -209,6 +210,7 @@ def run_pdf(request: HttpRequest, access: SchoolAccess, report: str, run: str) -
 
 
 @login_required
+@replica_reads
 def my_report(request: HttpRequest, link: str, report: str) -> HttpResponse:
     chosen, data = printing.external_report_pdf(request.user, link, report)
     return pdf_response(data, f"{chosen.name}.pdf")

@@ -7,10 +7,12 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from pydantic import Field
 
 from pupilhub.api.base import In, Lenient, Pence, errors, page
 from pupilhub.core.downloads import csv_download
+from pupilhub.core.replica import replica_reads
 from pupilhub.gateway.access import link_for
 from pupilhub.pupils.access import pupil_for
 from pupilhub.schools.access import SchoolAccess
@@ -415,6 +417,7 @@ class FamilyPlanList(Schema):
 
 
 @me_router.get("/me/pupils/{link}/plans", response={200: FamilyPlanList, **errors(404)})
+@decorate_view(replica_reads)
 def my_plans(request: HttpRequest, link: str) -> dict[str, Any]:
     """The pupil's open plans, targets and latest scores, where the licence type may see
     the `sen` portlet."""

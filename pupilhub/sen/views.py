@@ -14,6 +14,7 @@ from pupilhub.core import pdf
 from pupilhub.core.downloads import csv_download
 from pupilhub.core.errors import DomainError
 from pupilhub.core.pdf import response as pdf_response
+from pupilhub.core.replica import replica_reads
 from pupilhub.core.templatetags.pupilhub import pounds
 from pupilhub.core.views import apply_errors
 from pupilhub.documents.choices import AreaOfNeed
@@ -232,6 +233,7 @@ def ehcp_page(request: HttpRequest, access: SchoolAccess, pupil: str) -> HttpRes
 
 
 @login_required
+@replica_reads
 def family_plans(request: HttpRequest, link: str) -> HttpResponse:
     """A family's view of the open plans, with a comment box on each."""
     found = link_for(request.user, link)
