@@ -8,7 +8,7 @@ PORT ?= 8000
 export PUPILHUB_DATA_DIR ?= var
 PIP_FLAGS := --disable-pip-version-check --quiet
 
-.PHONY: run test lint check unit e2e bench clean demo worker otp screenshots faults
+.PHONY: run test lint check unit e2e bench bench-scale clean demo worker otp screenshots faults
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ faults: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(PY) -m bench
+
+# 24,000 schools and 10M pupils on PostgreSQL (DATABASE_URL, default the local server).
+bench-scale: $(VENV)/.dev
+	$(PY) -m bench.scale
 
 # PNGs of the main pages at desktop and phone sizes (needs /usr/bin/chromium).
 screenshots: $(VENV)/.dev

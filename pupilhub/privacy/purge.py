@@ -31,7 +31,7 @@ from pupilhub.schools.access import main_admin_of
 from pupilhub.schools.models import School
 
 from .actions import apply_due_shortening
-from .models import LeaverNotice
+from .models import LIMITS, LeaverNotice, RetentionPolicy
 from .retention import (
     LEAVER_FLOOR_YEARS,
     NOTICE_DAYS,
@@ -51,9 +51,12 @@ def purge_all(now: datetime | None = None) -> dict[str, int]:
     """Every school, then the platform's own expired rows. Counts only."""
     now = now or timezone.now()
     totals: Counter[str] = Counter()
+    wanted = schools_with_work(now)
     for school in School.objects.order_by("pk").iterator():
+        if school.pk not in wanted:
+            continue  # nothing of theirs can be due tonight: no 34 queries for nothing
         try:
-            totals.update(purge_school(school, now))
+            totals.update(purge_school(school, now, wanted[school.pk]))
         except Exception:
             # One school's failure (a mail server down, a file that will not go) never
             # costs the schools after it their night's purge; it is tried again tomorrow.
@@ -61,6 +64,79 @@ def purge_all(now: datetime | None = None) -> dict[str, int]:
             totals["schools_failed"] += 1
     totals.update(purge_platform(now))
     return {k: v for k, v in sorted(totals.items()) if v}
+
+
+KINDS = frozenset({"deleted", "print_runs", "sent_mail", "leavers"})
+
+
+def schools_with_work(now: datetime) -> dict[Any, set[str]]:
+    """Every school that may have something to purge or notice tonight, with the kinds
+    (KINDS) it may have: a superset, found with one query a kind across all schools, so
+    that 24,000 schools cost seconds plus what is due, not 34 queries each (13 minutes a
+    night was measured in `make bench-scale`).
+
+    Each query is looser than `purge_school`'s own: it uses the shortest setting any
+    school has (or the default), and the later of the two dates a leaver is checked on.
+    A school with a shortening waiting is visited for every kind; one with leaver notices
+    for its leavers."""
+    today = timezone.localdate(now)
+    shortest = {
+        name: min(
+            [LIMITS[name][0], *RetentionPolicy.objects.values_list(name, flat=True).distinct()]
+        )
+        for name in LIMITS
+    }
+    found: dict[Any, set[str]] = {}
+
+    def add(kind: str, school_ids: Any) -> None:
+        for school_id in school_ids:
+            found.setdefault(school_id, set()).add(kind)
+
+    waiting = list(
+        RetentionPolicy.objects.filter(pending_on__isnull=False).values_list("school_id", flat=True)
+    )
+    for kind in KINDS:  # a shorter setting may take effect tonight: everything is looked at
+        add(kind, waiting)
+    deleted_before = now - timedelta(days=shortest["deleted_documents_days"])
+    for dtype in DOC_TYPES:
+        model: Any = dtype.model
+        add(
+            "deleted",
+            model.objects.filter(deleted_at__lt=deleted_before)
+            .values_list("school_id", flat=True)
+            .distinct(),
+        )
+    add(
+        "print_runs",
+        PrintRun.objects.filter(
+            created_at__lt=now - timedelta(days=shortest["print_runs_days"]),
+            status__in=[RunStatus.DONE, RunStatus.FAILED],
+        )
+        .values_list("school_id", flat=True)
+        .distinct(),
+    )
+    add(
+        "sent_mail",
+        Delivery.objects.filter(
+            message__created_at__lt=now - timedelta(days=shortest["sent_mail_days"])
+        )
+        .exclude(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
+        .exclude(email="")
+        .values_list("message__school_id", flat=True)
+        .distinct(),
+    )
+    soon = today + timedelta(days=NOTICE_DAYS)  # the notice looks a month ahead
+    add(
+        "leavers",
+        Pupil.objects.filter(
+            status=PupilStatus.ARCHIVED,
+            date_of_birth__lte=born_by(soon, shortest["leavers_years"]),
+        )
+        .values_list("school_id", flat=True)
+        .distinct(),
+    )
+    add("leavers", LeaverNotice.objects.values_list("school_id", flat=True).distinct())
+    return found
 
 
 REVOKED_KEYS_KEPT = timedelta(days=365)  # a revoked licence key's row, then it goes
@@ -87,18 +163,27 @@ def purge_platform(now: datetime) -> dict[str, int]:
     return counts
 
 
-def purge_school(school: School, now: datetime) -> dict[str, int]:
+def purge_school(
+    school: School, now: datetime, kinds: "set[str] | frozenset[str]" = KINDS
+) -> dict[str, int]:
+    """One school's night; `kinds` leaves out what `schools_with_work` found nothing of."""
     policy = policy_for(school)
     today = timezone.localdate(now)
     if policy.pk is not None:
         apply_due_shortening(policy, today)
     counts: Counter[str] = Counter()
     hidden: Counter[str] = Counter()  # safeguarding: audited apart, under its own rule
-    _deleted_records(school, now, policy.deleted_documents_days, counts, hidden)
-    counts["print_runs"] = _print_runs(school, now - timedelta(days=policy.print_runs_days))
-    counts["sent_mail_addresses"] = _sent_mail(school, now - timedelta(days=policy.sent_mail_days))
-    counts["leavers"] = _leavers(school, today, policy.leavers_years, counts, hidden)
-    noticed = _notice_leavers(school, today, policy.leavers_years)
+    if "deleted" in kinds:
+        _deleted_records(school, now, policy.deleted_documents_days, counts, hidden)
+    if "print_runs" in kinds:
+        counts["print_runs"] = _print_runs(school, now - timedelta(days=policy.print_runs_days))
+    if "sent_mail" in kinds:
+        cutoff = now - timedelta(days=policy.sent_mail_days)
+        counts["sent_mail_addresses"] = _sent_mail(school, cutoff)
+    noticed = 0
+    if "leavers" in kinds:
+        counts["leavers"] = _leavers(school, today, policy.leavers_years, counts, hidden)
+        noticed = _notice_leavers(school, today, policy.leavers_years)
     if noticed:
         audit.record(None, "retention.leavers_noticed", school=school, leavers=noticed)
     if any(counts.values()):
