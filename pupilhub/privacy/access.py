@@ -47,6 +47,8 @@ def recently_deleted(access: SchoolAccess, pupil: Pupil) -> list[dict[str, Any]]
         audit.record(
             access.user, "safeguarding_issue.listed", pupil, school=access.school, deleted=True
         )
+    if not rows:
+        return []  # nothing deleted: no policy to read
     rows.sort(key=lambda r: r[1].deleted_at, reverse=True)
     policy = policy_for(access.school)  # once, not a query a row
     return [

@@ -109,6 +109,13 @@ def staff_access(
         mine = tuple(StaffMembership.objects.active().select_related("school").filter(user=user))
         membership_cache.put(user.pk, mine)
     membership = next((m for m in mine if m.school_id == sid), None)
+    if mine and not getattr(user, "is_api_key", False):
+        # What User.is_staff_at would ask again (the audit's actor kind): already known.
+        real = getattr(user, "_wrapped", user)  # request.user is a lazy wrapper
+        known = real.__dict__.setdefault("_staff_at", {})
+        known.setdefault("None", True)
+        for m in mine:
+            known[str(m.school_id)] = True
     if membership is None:
         if operator_ok and user.is_operator:
             school = School.objects.filter(pk=sid).first()
