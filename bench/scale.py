@@ -180,8 +180,8 @@ def _without_indexes(table: str, fill: Callable[[], None]) -> None:
 
 def _roll_sql() -> str:
     return (
-        "CASE WHEN g % 10 < 7 THEN 60 + (g * 7919) % 440 "
-        "WHEN g % 10 < 9 THEN 400 + (g * 104729) % 1300 "
+        "CASE WHEN g % 10 < 7 THEN 60 + (g::bigint * 7919) % 440 "
+        "WHEN g % 10 < 9 THEN 400 + (g::bigint * 104729) % 1300 "
         "ELSE 30 + (g * 31) % 170 END"
     )
 
@@ -204,7 +204,7 @@ def build(n: int, ids: dict[str, Any]) -> dict[str, Any]:
         cursor.execute("SET maintenance_work_mem TO '1GB'")
         cursor.execute(
             "CREATE TABLE gen_school AS SELECT g, gen_random_uuid() AS id, "
-            f"({_roll_sql()}) AS roll FROM generate_series(1, {n - 2}) g"
+            f"({_roll_sql()})::int AS roll FROM generate_series(1, {n - 2}) g"
         )
         cursor.execute("SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY roll) FROM gen_school")
         median_roll = cursor.fetchone()[0]

@@ -87,11 +87,11 @@ def child_env(port: int | None = None) -> dict[str, str]:
     return env
 
 
-def spawn(args: list[str], port: int | None = None) -> subprocess.Popen[bytes]:
+def spawn(args: list[str], port: int | None = None, **env: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=child_env(port),
+        env={**child_env(port), **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

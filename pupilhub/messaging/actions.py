@@ -196,6 +196,11 @@ class Rendered:
         email.metadata = {"pupilhub_delivery": delivery.mail_id}  # type: ignore[attr-defined]
         return email
 
+    def prepare(self) -> None:
+        """Build the SMTP template now (before threads share this object)."""
+        if self._template is False:
+            self._template = _Template.build(self)
+
     def raw(self, delivery: Delivery) -> tuple[str, bytes] | None:
         """This copy as SMTP-ready bytes (envelope sender, bytes), filled into the message
         `email()` built once; None when this copy needs the full builder."""
