@@ -267,6 +267,11 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
 # How long a mail dispatch run's claim on its rows lasts without renewal (the run renews it
 # every third of this while it works). Shorter only in the fault suite.
 MAIL_LEASE_SECONDS = int(os.environ.get("MAIL_LEASE_SECONDS", "300"))
+# History that ends: delivery rows go this long after their message (its unsubscribe links
+# last a year; the message keeps its counts), audit events after AUDIT_EVENTS_KEPT_YEARS
+# (at least 6; those about safeguarding records stay 25 years, as the records may).
+DELIVERY_ROWS_KEPT_DAYS = max(400, int(os.environ.get("DELIVERY_ROWS_KEPT_DAYS", "400")))
+AUDIT_EVENTS_KEPT_YEARS = max(6, int(os.environ.get("AUDIT_EVENTS_KEPT_YEARS", "7")))
 # SMTP connections a mail dispatch sends over at once (1-16): each waits on the relay's
 # round trips, so a relay 10 ms away takes ~30 messages a second a connection.
 MAIL_CONNECTIONS = max(1, min(16, int(os.environ.get("MAIL_CONNECTIONS", "4"))))

@@ -41,6 +41,10 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit events are insert-only.")
 
+    def expire(self) -> int:
+        """The one way audit events leave: past their retention, by the nightly purge."""
+        return models.QuerySet.delete(self)[0]
+
 
 class AuditEvent(UUIDModel):
     """Who did what to which object, and when. Never the content of a record."""

@@ -22,9 +22,20 @@ class Message(SchoolOwned):
     pupil_count = models.PositiveIntegerField(default=0)
     send_after = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # Deliveries by status, kept here when the delivery rows go (DELIVERY_ROWS_KEPT_DAYS
+    # after the message: its unsubscribe links have lapsed by then); null while they exist.
+    final_counts = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The nightly purge's look for messages whose delivery rows may go.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(final_counts__isnull=True),
+                name="message_rows_kept_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject

@@ -210,8 +210,12 @@ def counts(message: Message) -> dict[str, int]:
 def counts_for(messages: list[Message]) -> dict[Any, dict[str, int]]:
     """Delivery counts by status for many messages in one GROUP BY query."""
     out = {m.pk: dict.fromkeys(DeliveryStatus.values, 0) for m in messages}
+    for m in messages:
+        if m.final_counts is not None:  # the rows went at their retention; the counts stayed
+            out[m.pk].update(m.final_counts)
+    live = [m.pk for m in messages if m.final_counts is None]
     rows = (
-        Delivery.objects.filter(message__in=list(out))
+        Delivery.objects.filter(message__in=live)
         .values_list("message_id", "status")
         .annotate(n=Count("id"))
         .order_by()

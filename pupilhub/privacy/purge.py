@@ -15,15 +15,19 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from pupilhub.accounts import actions as accounts
 from pupilhub.core import audit, emails
+from pupilhub.core.models import AuditEvent
 from pupilhub.documents.models import Attachment, SafeguardingIssue
 from pupilhub.documents.registry import DOC_TYPES
-from pupilhub.messaging.models import Delivery, DeliveryStatus
+from pupilhub.messaging.models import Delivery, DeliveryStatus, Message
+from pupilhub.messaging.recipients import counts_for
 from pupilhub.pupils.models import Pupil, PupilStatus
 from pupilhub.reports.models import PrintRun, RunStatus
 from pupilhub.schools import actions as schools
@@ -66,7 +70,7 @@ def purge_all(now: datetime | None = None) -> dict[str, int]:
     return {k: v for k, v in sorted(totals.items()) if v}
 
 
-KINDS = frozenset({"deleted", "print_runs", "sent_mail", "leavers"})
+KINDS = frozenset({"deleted", "print_runs", "sent_mail", "delivery_rows", "leavers"})
 
 
 def schools_with_work(now: datetime) -> dict[Any, set[str]]:
@@ -125,6 +129,15 @@ def schools_with_work(now: datetime) -> dict[Any, set[str]]:
         .values_list("message__school_id", flat=True)
         .distinct(),
     )
+    add(
+        "delivery_rows",
+        Message.objects.filter(
+            created_at__lt=now - timedelta(days=settings.DELIVERY_ROWS_KEPT_DAYS),
+            final_counts__isnull=True,
+        )
+        .values_list("school_id", flat=True)
+        .distinct(),
+    )
     soon = today + timedelta(days=NOTICE_DAYS)  # the notice looks a month ahead
     add(
         "leavers",
@@ -152,6 +165,7 @@ def purge_platform(now: datetime) -> dict[str, int]:
     counts["revoked_keys"] = LicenceKey.objects.filter(
         revoked_at__lt=now - REVOKED_KEYS_KEPT
     ).delete()[0]
+    counts["audit_events"] = _audit_events(now)
     counts["pending_links"] = PendingLink.objects.filter(
         created_at__lt=now - PENDING_LINKS_KEPT
     ).delete()[0]
@@ -180,6 +194,9 @@ def purge_school(
     if "sent_mail" in kinds:
         cutoff = now - timedelta(days=policy.sent_mail_days)
         counts["sent_mail_addresses"] = _sent_mail(school, cutoff)
+    if "delivery_rows" in kinds:
+        cutoff = now - timedelta(days=settings.DELIVERY_ROWS_KEPT_DAYS)
+        counts["delivery_rows"] = _delivery_rows(school, cutoff)
     noticed = 0
     if "leavers" in kinds:
         counts["leavers"] = _leavers(school, today, policy.leavers_years, counts, hidden)
@@ -232,6 +249,46 @@ def _sent_mail(school: School, cutoff: datetime) -> int:
         .exclude(email="")
         .update(email="", pupil_names="")
     )
+
+
+def _delivery_rows(school: School, cutoff: datetime) -> int:
+    """Messages older than DELIVERY_ROWS_KEPT_DAYS keep their counts by status; the row a
+    recipient had goes (its unsubscribe link has lapsed). A message still sending waits."""
+    gone = 0
+    old = Message.objects.filter(school=school, created_at__lt=cutoff, final_counts__isnull=True)
+    for message in old.order_by("created_at").iterator():
+        rows = Delivery.objects.filter(message=message)
+        if rows.filter(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]).exists():
+            continue
+        with transaction.atomic():
+            message.final_counts = counts_for([message])[message.pk]
+            message.save(update_fields=["final_counts"])
+            gone += rows.delete()[0]
+    return gone
+
+
+AUDIT_BATCH = 10_000
+
+
+def _audit_events(now: datetime) -> int:
+    """Audit events past AUDIT_EVENTS_KEPT_YEARS, those about safeguarding records past 25
+    years: one school at a time on its (school, at) index, in batches, so the night costs
+    an index probe a school when nothing is due and never one long lock."""
+    plain = now - timedelta(days=365 * settings.AUDIT_EVENTS_KEPT_YEARS + 2)
+    guarded = now - timedelta(days=365 * SAFEGUARDING_FLOOR_YEARS + 7)
+    gone = 0
+    schools_ids: list[Any] = [None, *School.objects.order_by("pk").values_list("pk", flat=True)]
+    due = Q(safeguarding=False) | Q(safeguarding=True, at__lt=guarded)
+    for school_id in schools_ids:
+        while True:  # one index probe a school when nothing is due
+            batch = AuditEvent.objects.filter(due, school_id=school_id, at__lt=plain)
+            done = AuditEvent.objects.filter(
+                pk__in=Subquery(batch.values("pk")[:AUDIT_BATCH])
+            ).expire()
+            gone += done
+            if done < AUDIT_BATCH:
+                break
+    return gone
 
 
 def _leavers_past(school: School, today: date, years: int) -> Any:

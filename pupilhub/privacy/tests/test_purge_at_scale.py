@@ -3,6 +3,7 @@ platform (24,000 schools with nothing due took 13 minutes a night in `make bench
 
 from datetime import timedelta
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -21,12 +22,13 @@ def _queries(now=None) -> int:
     return len(q.captured_queries)
 
 
-def test_schools_with_nothing_due_cost_the_night_nothing_each(personas):
+def test_schools_with_nothing_due_cost_the_night_one_probe_each(personas):
+    """34 queries a school were measured; now one: the audit retention's index probe."""
     purge.purge_all()  # whatever the personas leave due goes first
     before = _queries()
     for n in range(12):
         make_pupil(make_school(f"Quiet {n}"))
-    assert _queries() == before  # twelve more schools, not one query more
+    assert _queries() == before + 12
 
 
 def test_each_kind_of_due_record_still_brings_its_school_in(personas):
@@ -70,3 +72,69 @@ def test_each_kind_of_due_record_still_brings_its_school_in(personas):
         updated_at=now - timedelta(days=365 * 7),
     )
     assert quiet.pk in purge.schools_with_work(now)
+
+
+# History that ends (issue 33): rows that grew for ever now leave at their retention. ----------
+
+
+def _event_at(when, school, safeguarding=False):
+    from unittest import mock
+
+    from pupilhub.core.models import AuditEvent
+
+    with mock.patch("django.utils.timezone.now", return_value=when):
+        return AuditEvent.objects.create(
+            school=school, action="pupil.viewed", actor_kind="system", safeguarding=safeguarding
+        )
+
+
+def test_audit_events_leave_after_seven_years_and_safeguarding_ones_after_25(personas, settings):
+    from pupilhub.core.models import AuditEvent
+
+    settings.AUDIT_EVENTS_KEPT_YEARS = 7
+    now = timezone.now()
+    school = personas.school_a
+    recent = _event_at(now - timedelta(days=365 * 6), school)
+    old = _event_at(now - timedelta(days=365 * 8), school)
+    platform_old = _event_at(now - timedelta(days=365 * 8), None)
+    concern_read = _event_at(now - timedelta(days=365 * 8), school, safeguarding=True)
+    ancient_concern = _event_at(now - timedelta(days=365 * 26), school, safeguarding=True)
+    counts = purge.purge_all(now)
+    left = set(AuditEvent.objects.values_list("pk", flat=True))
+    assert recent.pk in left and concern_read.pk in left
+    assert not {old.pk, platform_old.pk, ancient_concern.pk} & left
+    assert counts["audit_events"] == 3
+    # Audit events stay insert-only for everything else.
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=recent.pk).delete()
+
+
+def test_delivery_rows_leave_after_400_days_and_the_message_keeps_its_counts(personas, settings):
+    settings.DELIVERY_ROWS_KEPT_DAYS = 400
+    now = timezone.now()
+
+    def message(days_old, statuses):
+        m = Message.objects.create(
+            school=personas.school_a, subject="Trip", html_body="<p>x</p>", send_after=now
+        )
+        Message.objects.filter(pk=m.pk).update(created_at=now - timedelta(days=days_old))
+        for i, status in enumerate(statuses):
+            Delivery.objects.create(
+                message=m, status=status, next_attempt_at=now, mail_id=f"<{m.pk}.{i}@example.org>"
+            )
+        return m
+
+    old = message(401, ["sent", "sent", "failed"])
+    young = message(399, ["sent"])
+    stuck = message(401, ["sent", "queued"])  # still sending: it waits
+    counts = purge.purge_all(now)
+    assert counts["delivery_rows"] == 3
+    assert not Delivery.objects.filter(message=old).exists()
+    assert Delivery.objects.filter(message=young).count() == 1
+    assert Delivery.objects.filter(message=stuck).count() == 2
+    old.refresh_from_db()
+    assert old.final_counts["sent"] == 2 and old.final_counts["failed"] == 1
+    listed = personas.api("admin").get(f"/schools/{personas.school_a.id}/messages").json()
+    shown = next(m for m in listed["items"] if m["id"] == str(old.pk))
+    assert shown["sent"] == 2 and shown["failed"] == 1
+    assert purge.purge_all(now).get("delivery_rows", 0) == 0  # once
