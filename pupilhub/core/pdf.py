@@ -88,6 +88,19 @@ def text(value: Any, style: str = "body") -> Paragraph:
     return Paragraph(body, STYLES[style])
 
 
+CELL_PADDING = 12  # a table cell's left and right padding together (ReportLab: 6 + 6)
+
+
+def cell(value: Any, width: float) -> Any:
+    """A table cell of plain text: the text itself when it fits on one line of a column
+    `width` wide (drawn as is, no markup read), else a wrapping paragraph. A print run's
+    40-field reports are mostly short values, and a paragraph costs ~20x a string."""
+    body = str(value or "")
+    if "\n" not in body and (pdfmetrics.stringWidth(body, FONT, 9) <= width - CELL_PADDING):
+        return body
+    return text(body, "cell")
+
+
 def table(
     rows: list[list[Any]],
     *,

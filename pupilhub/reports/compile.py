@@ -105,22 +105,23 @@ def pupil_story(
     story.append(pdf.table(facts, widths=[35 * mm, 130 * mm]))
     story.append(Spacer(1, 5 * mm))
     rows: list[list[Any]] = [["Subject", "Measure", "Result"]]
+    widths = [35 * mm, 60 * mm, 79 * mm]
     for field, heading in fields:
         value = values.get(field.pk, "")
         rows.append(
             [
-                pdf.text(field.subject or "-", "cell"),
-                pdf.text(
+                pdf.cell(field.subject or "-", widths[0]),
+                pdf.cell(
                     heading
                     if field.kind != "text" or "comment" in heading.lower()
                     else f"{heading} (comment)",
-                    "cell",
+                    widths[1],
                 ),
-                pdf.text(value or "-", "cell"),
+                pdf.cell(value or "-", widths[2]),
             ]
         )
     if len(rows) > 1:
-        story.append(pdf.table(rows, widths=[35 * mm, 60 * mm, 79 * mm], header=True, grid=True))
+        story.append(pdf.table(rows, widths=widths, header=True, grid=True))
     else:
         story.append(pdf.text("Nothing to show in this report."))
     story.append(Spacer(1, 4 * mm))
