@@ -337,3 +337,26 @@ def test_the_po_number_and_activation_request_for_each_caller(personas):
     ask = f"/schools/{personas.school_a.id}/billing/activation-request"
     again = personas.api("main_admin").post(ask, {})
     assert again.status_code == 409 and again.json()["error"]["code"] == "already_subscribed"
+
+
+def test_the_1_july_run_costs_nine_queries_a_school(personas):
+    """Issue 33: 24,000 annual invoices took 10 minutes at 16 queries a school (a second
+    look at each subscription, four queries for each number)."""
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pupilhub.billing import actions
+    from pupilhub.billing.models import Subscription
+    from pupilhub.testing import make_school
+
+    for i in range(6):
+        actions.do_activate(None, make_school(f"School {i}"), date(2026, 3, 1), date(2026, 7, 1))
+    Subscription.objects.update(next_invoice_date=date(2027, 7, 1))
+    with CaptureQueriesContext(connection) as q:
+        raised = actions.raise_due_invoices(date(2027, 7, 1))
+    assert raised == 6
+    assert len(q.captured_queries) <= 1 + 9 * 6 + 8  # + the 2027 counter row, made once
+    numbers = sorted(Subscription.objects.values_list("school__invoices__number", flat=True))
+    assert len(set(numbers)) == len(numbers)
