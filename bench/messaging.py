@@ -173,7 +173,7 @@ def latency(school, sender, parent, body) -> None:
     """The same against a relay that takes 10 ms to answer each message: one connection
     then carries at most ~100 messages a second, ours or smtplib's (what decides how many
     connection-hours the national volume needs). Then over four connections at once
-    (MAIL_CONNECTIONS=4, the default), against raw smtplib over four."""
+    (MAIL_CONNECTIONS=4), against raw smtplib over four."""
     for lanes in (1, 4):
         _latency(school, sender, parent, body, lanes)
 

@@ -273,8 +273,10 @@ MAIL_LEASE_SECONDS = int(os.environ.get("MAIL_LEASE_SECONDS", "300"))
 DELIVERY_ROWS_KEPT_DAYS = max(400, int(os.environ.get("DELIVERY_ROWS_KEPT_DAYS", "400")))
 AUDIT_EVENTS_KEPT_YEARS = max(6, int(os.environ.get("AUDIT_EVENTS_KEPT_YEARS", "7")))
 # SMTP connections a mail dispatch sends over at once (1-16): each waits on the relay's
-# round trips, so a relay 10 ms away takes ~30 messages a second a connection.
-MAIL_CONNECTIONS = max(1, min(16, int(os.environ.get("MAIL_CONNECTIONS", "4"))))
+# round trips (one carries ~75 messages a second to a relay 10 ms away). One by default:
+# then a worker killed mid-batch never sends a message twice; with N, up to N - 1 messages
+# another lane had just sent may go again (same Message-ID). docs/scaling.md sizes it.
+MAIL_CONNECTIONS = max(1, min(16, int(os.environ.get("MAIL_CONNECTIONS", "1"))))
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -7,8 +7,10 @@ Nothing is sent twice and nothing is lost:
 - each delivery is marked sent the moment the relay accepts it, so a run killed
   mid-batch leaves only its unsent rows, which the next run claims when their lease (also
   renewed while the run works) runs out;
-- a batch goes over MAIL_CONNECTIONS SMTP connections at once (4; at 10 ms a relay round
-  trip one connection sends about 30 a second), each lane marking its own rows;
+- a batch may go over MAIL_CONNECTIONS SMTP connections at once (1 by default; a relay
+  10 ms away takes about 75 a second a connection), each lane marking its own rows; with
+  more than one, a worker killed mid-batch may resend up to N - 1 messages another lane
+  had just sent (with the same Message-ID);
 - the relay being down costs a delivery nothing: it waits and is tried again; a delivery
   gives up 24 hours after it was queued, or at once when the relay refuses the address
   for good (a 5xx answer).
